@@ -1,0 +1,128 @@
+package core
+
+// AppType identifies the calling application kind; msdkgw accepts MSDK and EXTERNAL only.
+type AppType string
+
+// The documented application types.
+const (
+	AppTypeExternal AppType = "EXTERNAL"
+	AppTypeMSDK     AppType = "MSDK"
+)
+
+// DeviceFamily is appDetails.deviceFamily.
+type DeviceFamily string
+
+// The documented device families.
+const (
+	DeviceDesktop DeviceFamily = "DESKTOP"
+	DeviceTablet  DeviceFamily = "TABLET"
+	DeviceMobile  DeviceFamily = "MOBILE"
+)
+
+// OS is appDetails.os.
+type OS string
+
+// The documented operating systems.
+const (
+	OSWindows OS = "WINDOWS"
+	OSMacOSX  OS = "MAC_OSX"
+	OSLinux   OS = "LINUX"
+	OSIOS     OS = "IOS"
+	OSAndroid OS = "ANDROID"
+)
+
+// AppDetails is diagnostic information about the consumer application.
+type AppDetails struct {
+	AppVersion   string       // appVersion
+	DeviceFamily DeviceFamily // deviceFamily
+	IPAddress    string       // ipAddress: an IPv4 or IPv6 literal
+	OS           OS           // os
+	OSVersion    string       // osVersion
+}
+
+// Attribute is one engagement attribute (SDE) or impression event as a generic JSON object
+// tree: map keys are the documented field names, values are string, float64, bool, nil,
+// []any or map[string]any. Its "type" field selects the schema it is validated against.
+// It is forwarded to the server as given, so nothing the caller sent is lost.
+type Attribute map[string]any
+
+// Type returns the attribute's "type" field, or "" if it is missing or not a string.
+func (a Attribute) Type() string {
+	s, _ := a["type"].(string)
+	return s
+}
+
+// Request is the Create Session request, i.e. what ChatApi.getEngagement takes.
+// VisitorID and SessionID travel in the URL; everything else is the JSON body.
+type Request struct {
+	AppType              AppType     // appType, required on the wire; the client defaults it to EXTERNAL
+	AppDetails           *AppDetails // appDetails
+	ConsumerSections     []string    // consumerSections
+	EngagementAttributes []Attribute // engagementAttributes: SDEs, impression events refused
+	VisitorID            string      // vid
+	SessionID            string      // sid
+}
+
+// UpdateRequest is the Update Session body: more SDEs and impression events for the
+// session that returned PageID.
+type UpdateRequest struct {
+	PageID               string      // pageId, required
+	EngagementAttributes []Attribute // engagementAttributes: SDEs, impression events refused
+	ImpAttributes        []Attribute // impAttributes: impression events only
+}
+
+// Status is the availability of an engagement.
+type Status string
+
+// The two documented availability states.
+const (
+	StatusAvailable    Status = "Available"
+	StatusNotAvailable Status = "NotAvailable"
+)
+
+// Response is the Create Session response, i.e. what onEngagement receives.
+type Response struct {
+	Status            Status             // status
+	SessionID         string             // sessionId
+	VisitorID         string             // visitorId
+	PageID            string             // pageId
+	EngagementDetails *EngagementDetails // engagementDetails, present when Status is Available
+
+	// Raw is the response body exactly as the server sent it, decoded into a generic tree.
+	// Adapters hand it to JS callers unchanged, including fields this version does not know.
+	// It is nil for responses built in Go.
+	Raw map[string]any
+}
+
+// EngagementDetails describes the engagement that is available. Id fields are kept as
+// decimal strings whether the server sent them as JSON numbers or strings.
+type EngagementDetails struct {
+	CampaignID         string // campaignId
+	EngagementID       string // engagementId
+	ContextID          string // contextId
+	WindowID           string // windowId
+	Language           string // language, e.g. en-US
+	EngagementRevision int64  // engagementRevision
+	ValidForSeconds    int64  // validForSeconds: how long this offer stays valid
+	SkillID            string // skillId, "" when absent
+	SkillName          string // skillName, "" when absent
+	ConnectorID        string // connectorId, present only for authenticated engagements
+}
+
+// ErrorBody is LivePerson's error response body.
+type ErrorBody struct {
+	Time         int64  // time: epoch milliseconds
+	Message      string // message
+	InternalCode int    // internalCode
+}
+
+// Session is the visitor and session the client reuses across calls, and the page id of the
+// last Create Session response (needed by Update Session).
+type Session struct {
+	VisitorID string
+	SessionID string
+	PageID    string
+}
+
+// IsZero reports whether no session has been established.
+func (s Session) IsZero() bool { return s.VisitorID == "" && s.SessionID == "" }

@@ -1,0 +1,11 @@
+module github.com/appengage/appengage
+
+go 1.26
+
+toolchain go1.26.8
+
+require (
+	github.com/norunners/vert v0.0.0-20221203075838-106a353d42dd // indirect
+	github.com/stretchr/testify v1.11.1 // indirect
+	github.com/syumai/workers v0.33.0 // indirect
+)
