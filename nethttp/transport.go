@@ -1,0 +1,173 @@
+// Package nethttp is the native Go adapter of core.Transport: it speaks HTTP through
+// net/http and JSON through encoding/json, and makes no policy decisions (retries,
+// validation and sessions belong to core.Client).
+package nethttp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/appengage/appengage/core"
+)
+
+// DefaultMaxBodyBytes is the largest response body Do reads unless WithMaxBodyBytes says
+// otherwise. LivePerson's answers are a few hundred bytes; the limit only guards against a
+// misbehaving server or proxy.
+const DefaultMaxBodyBytes int64 = 1 << 20
+
+// DefaultUserAgent is the User-Agent header sent unless WithUserAgent says otherwise.
+const DefaultUserAgent = "appengage-go/1"
+
+// ErrBodyTooLarge is wrapped by the error Do returns when a response body is larger than the
+// configured limit.
+var ErrBodyTooLarge = errors.New("nethttp: response body too large")
+
+// sharedClient is the one keep-alive HTTP client every Transport uses unless given its own,
+// so connections to the msdkgw and CSDS hosts are reused across clients and calls. It has no
+// overall timeout: each attempt's deadline comes from WireRequest.Timeout or the context.
+var sharedClient = &http.Client{Transport: newRoundTripper()}
+
+func newRoundTripper() *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   10 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		ResponseHeaderTimeout: 0, // the attempt's context bounds the whole exchange
+	}
+}
+
+// Transport implements core.Transport over net/http. The zero value is not usable; call New.
+// A Transport is safe for concurrent use.
+type Transport struct {
+	client    *http.Client
+	maxBody   int64
+	userAgent string
+}
+
+// Option configures a Transport.
+type Option func(*Transport)
+
+// WithHTTPClient makes the Transport send through c instead of the shared keep-alive client,
+// e.g. to add a proxy, custom TLS roots or a test server's client. A nil c is ignored.
+func WithHTTPClient(c *http.Client) Option {
+	return func(t *Transport) {
+		if c != nil {
+			t.client = c
+		}
+	}
+}
+
+// WithMaxBodyBytes sets the largest response body Do accepts (default DefaultMaxBodyBytes);
+// a larger body makes Do fail with ErrBodyTooLarge. n <= 0 keeps the default.
+func WithMaxBodyBytes(n int64) Option {
+	return func(t *Transport) {
+		if n > 0 {
+			t.maxBody = n
+		}
+	}
+}
+
+// WithUserAgent sets the User-Agent header (default DefaultUserAgent); "" keeps the default.
+func WithUserAgent(ua string) Option {
+	return func(t *Transport) {
+		if ua != "" {
+			t.userAgent = ua
+		}
+	}
+}
+
+// New returns a Transport using the shared keep-alive client, a 1 MiB response limit and the
+// default User-Agent, changed by opts.
+func New(opts ...Option) *Transport {
+	t := &Transport{client: sharedClient, maxBody: DefaultMaxBodyBytes, userAgent: DefaultUserAgent}
+	for _, o := range opts {
+		o(t)
+	}
+	return t
+}
+
+var _ core.Transport = (*Transport)(nil)
+
+// Do sends req and returns the status, the Retry-After header and the body decoded from JSON
+// (numbers as json.Number so large ids stay exact) whatever the Content-Type; a body that is
+// not JSON is returned as a string and an empty body as nil. It returns an error only when
+// there is no complete HTTP response: the request could not be encoded or sent, the attempt's
+// deadline (req.Timeout) or ctx ended, or the body exceeded the size limit.
+func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
+	if req.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
+		defer cancel()
+	}
+	var body io.Reader
+	if req.Body != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(req.Body); err != nil {
+			return core.WireResponse{}, fmt.Errorf("nethttp: encoding the %s body: %w", req.Method, err)
+		}
+		body = &buf
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
+	if err != nil {
+		return core.WireResponse{}, fmt.Errorf("nethttp: %w", err)
+	}
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("User-Agent", t.userAgent)
+	if body != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := t.client.Do(hreq)
+	if err != nil {
+		return core.WireResponse{}, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	if err != nil {
+		return core.WireResponse{}, fmt.Errorf("nethttp: reading the HTTP %d response body: %w", resp.StatusCode, err)
+	}
+	if int64(len(raw)) > t.maxBody {
+		return core.WireResponse{}, fmt.Errorf("%w: HTTP %d body exceeds %d bytes", ErrBodyTooLarge, resp.StatusCode, t.maxBody)
+	}
+	return core.WireResponse{
+		Status:     resp.StatusCode,
+		RetryAfter: resp.Header.Get("Retry-After"),
+		Body:       Decode(raw),
+	}, nil
+}
+
+// Decode turns a response body into a generic value tree: nil for an empty (or all-space)
+// body, the JSON value (objects as map[string]any, numbers as json.Number) when the body is
+// exactly one JSON value, and otherwise the body's text.
+func Decode(raw []byte) any {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return string(raw)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return string(raw) // trailing data: not one JSON value
+	}
+	return v
+}
