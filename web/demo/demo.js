@@ -1,0 +1,282 @@
+// The Click-to-Chat demo: one ChatApi from the browser ESM entry, a button driven by
+// watchEngagement, and controls for the session, SDEs and the simulator's scenario.
+// Nothing here prints SDE values: the event log names the SDE type only.
+import { createChatApi } from '/appengage/browser.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+/** Scenarios of the simulator's control API (PUT /sim/v1/accounts/{id}). */
+const scenarios = {
+  available: () => ({ availability: 'Available' }),
+  notavailable: () => ({ availability: 'NotAvailable' }),
+  flap: () => ({ availability: 'flap', flapSeconds: clampInt($('flap-seconds').value, 1, 3600, 6) }),
+  loading: () => ({ availability: 'Available', loadingCalls: 2 }),
+  failing: () => ({ availability: 'Available', failCalls: 2, failStatus: 503 }),
+  ratelimit: () => ({ availability: 'Available', rateLimitCalls: 1, retryAfterSeconds: 1 }),
+  slow: () => ({ availability: 'Available', delayMs: 1500 }),
+};
+
+/** Sample SDEs, made-up data. Sent to the simulator; never logged. */
+const sampleSDEs = {
+  cart: { type: 'cart', total: 49.5, currency: 'USD', numItems: 2,
+    products: [{ product: { name: 'Headset', category: 'audio', sku: 'HS-1', price: 24.75 }, quantity: 2 }] },
+  lead: { type: 'lead', lead: { topic: 'upgrade', value: 49.5, currency: 'USD', leadId: 'L-17' } },
+  service: { type: 'service', service: { topic: 'order status', status: 1, category: 'shipping', serviceId: 'S-204' } },
+  ctmrinfo: { type: 'ctmrinfo', info: { ctype: 'gold', customerId: 'c-991', balance: -12.5, currency: 'USD' } },
+  personal: { type: 'personal', personal: { firstname: 'Ada', lastname: 'Example', gender: 'FEMALE', language: 'en-US',
+    contacts: [{ email: 'ada@example.com', phone: '+1 555 0100', phoneType: 'MOBILE' }] } },
+};
+
+const stateText = {
+  checking: ['Checking…', 'Asking whether an agent is available…'],
+  available: ['Chat with us', 'An agent is available.'],
+  notavailable: ['Chat unavailable', 'No agent is available right now. We keep checking.'],
+  error: ['Can’t check chat', 'The last check failed; trying again.'],
+};
+
+function clampInt(v, min, max, dflt) {
+  const n = Number.parseInt(v, 10);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : dflt;
+}
+
+function log(text) {
+  const li = document.createElement('li');
+  const t = document.createElement('time');
+  const now = new Date();
+  t.dateTime = now.toISOString();
+  t.textContent = now.toLocaleTimeString();
+  li.append(t, text);
+  $('log').prepend(li);
+  while ($('log').children.length > 60) $('log').lastElementChild.remove();
+}
+
+function describeError(err) {
+  if (!err) return 'unknown error';
+  const code = err.code ? `${err.code}: ` : '';
+  return code + (err.message || String(err));
+}
+
+function setState(state, detail) {
+  const chat = $('chat');
+  chat.dataset.state = state;
+  const [label, status] = stateText[state];
+  $('chat-label').textContent = label;
+  $('chat-status').textContent = status;
+  $('chat-button').disabled = state !== 'available';
+  const errorBox = $('chat-error');
+  errorBox.hidden = state !== 'error';
+  errorBox.textContent = state === 'error' ? detail : '';
+  if (state !== 'available') $('chat-opened').hidden = true;
+}
+
+function showIds(s) {
+  $('vid').textContent = s?.visitorId || '—';
+  $('sid').textContent = s?.sessionId || '—';
+  $('pageid').textContent = s?.pageId || '—';
+}
+
+async function loadConfig() {
+  const res = await fetch('/config.json');
+  if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
+  const cfg = await res.json();
+  return {
+    simulator: cfg.simulator,
+    accountId: params.get('account') || cfg.accountId,
+    intervalMs: clampInt(params.get('interval'), 1, 3600, 3) * 1000,
+  };
+}
+
+async function simControl(cfg, method, path, body) {
+  const res = await fetch(cfg.simulator + path, {
+    method,
+    headers: body ? { 'Content-Type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`simulator ${method} ${path}: HTTP ${res.status}`);
+  const text = await res.text();
+  return text ? JSON.parse(text) : null;
+}
+
+function impression(kind, details) {
+  const base = { type: kind, campaign: Number(details.campaignId), engId: Number(details.engagementId),
+    revision: Number(details.engagementRevision) };
+  if (kind === 'impDisplay' || kind === 'impAccept') {
+    base.eContext = [{ type: 'engagementContext', id: String(details.contextId) }];
+  }
+  return base;
+}
+
+async function main() {
+  let cfg;
+  try {
+    cfg = await loadConfig();
+  } catch (err) {
+    setState('error', describeError(err));
+    return;
+  }
+  $('account').textContent = cfg.accountId;
+  $('simulator').textContent = cfg.simulator;
+  $('interval').textContent = `${cfg.intervalMs / 1000} s`;
+
+  pollSimulator(cfg);
+  wireScenario(cfg);
+
+  let api;
+  try {
+    api = await createChatApi({
+      accountId: cfg.accountId,
+      csdsDomain: cfg.simulator, // the msdkgw host is looked up through the simulator's CSDS
+    });
+  } catch (err) {
+    setState('error', `The ChatApi did not start: ${describeError(err)}`);
+    log(`ChatApi failed to start: ${describeError(err)}`);
+    return;
+  }
+  log('ChatApi ready');
+  try { showIds(await api.session()); } catch { /* shown once the first answer arrives */ }
+
+  let current = null; // last successful response
+  const request = { appType: 'EXTERNAL', appDetails: { deviceFamily: 'DESKTOP', appVersion: '1.0.0' },
+    consumerSections: ['demo'] };
+
+  const onChange = async (res, err) => {
+    if (err) {
+      setState('error', describeError(err));
+      log(`check failed — ${describeError(err)}`);
+      return;
+    }
+    current = res;
+    $('response').textContent = JSON.stringify(res, null, 2);
+    showIds(res);
+    if (res.status === 'Available') {
+      setState('available');
+      log(`Available (engagement ${res.engagementDetails?.engagementId}, valid ${res.engagementDetails?.validForSeconds} s)`);
+      try {
+        await api.updateSession({ pageId: res.pageId, impAttributes: [impression('impDisplay', res.engagementDetails)] });
+        log('reported impDisplay');
+      } catch (e) { log(`impDisplay not reported — ${describeError(e)}`); }
+    } else {
+      setState('notavailable');
+      log('NotAvailable');
+    }
+  };
+  let stop = api.watchEngagement(request, { interval: cfg.intervalMs }, onChange);
+
+  $('chat-button').addEventListener('click', async () => {
+    if (!current || current.status !== 'Available') return;
+    const d = current.engagementDetails;
+    $('chat-opened').hidden = false;
+    $('chat-opened').textContent = `A chat window would open here (engagement ${d.engagementId}, context ${d.contextId}, ${d.language}).`;
+    try {
+      await api.updateSession({ pageId: current.pageId, impAttributes: [impression('impAccept', d)] });
+      log('reported impAccept');
+    } catch (e) { log(`impAccept not reported — ${describeError(e)}`); }
+  });
+
+  $('sde-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const type = $('sde-type').value;
+    const out = $('sde-result');
+    $('sde-send').disabled = true;
+    out.className = 'result';
+    out.textContent = `Sending ${type}…`;
+    try {
+      await api.updateSession({ engagementAttributes: [structuredClone(sampleSDEs[type])] });
+      out.className = 'result ok';
+      out.textContent = `Sent a ${type} SDE to the current session.`;
+      log(`SDE ${type} sent`);
+    } catch (err) {
+      out.className = 'result bad';
+      out.textContent = describeError(err);
+      log(`SDE ${type} failed — ${describeError(err)}`);
+    } finally {
+      $('sde-send').disabled = false;
+    }
+  });
+
+  $('reset-session').addEventListener('click', async () => {
+    $('reset-session').disabled = true;
+    try {
+      stop();
+      await api.resetSession();
+      current = null;
+      showIds(null);
+      $('response').textContent = '—';
+      setState('checking');
+      log('session reset: the next check creates a new visitor');
+      stop = api.watchEngagement(request, { interval: cfg.intervalMs }, onChange);
+    } catch (err) {
+      log(`reset failed — ${describeError(err)}`);
+    } finally {
+      $('reset-session').disabled = false;
+    }
+  });
+}
+
+function wireScenario(cfg) {
+  const out = $('scenario-result');
+  const path = `/sim/v1/accounts/${encodeURIComponent(cfg.accountId)}`;
+  $('scenario-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const name = new FormData(ev.target).get('scenario');
+    const body = scenarios[name]();
+    try {
+      await simControl(cfg, 'PUT', path, body);
+      out.className = 'result ok';
+      out.textContent = `Simulator now: ${JSON.stringify(body)}`;
+      log(`scenario → ${name}`);
+    } catch (err) {
+      out.className = 'result bad';
+      out.textContent = describeError(err);
+    }
+  });
+  $('scenario-clear').addEventListener('click', async () => {
+    try {
+      await simControl(cfg, 'DELETE', path);
+      $('scenario-form').elements.scenario.value = 'available';
+      out.className = 'result ok';
+      out.textContent = 'Simulator back to its default (Available).';
+      log('scenario → default');
+    } catch (err) {
+      out.className = 'result bad';
+      out.textContent = describeError(err);
+    }
+  });
+}
+
+function pollSimulator(cfg) {
+  const q = `?account=${encodeURIComponent(cfg.accountId)}`;
+  const tick = async () => {
+    try {
+      const stats = await simControl(cfg, 'GET', `/sim/v1/stats${q}`);
+      for (const k of ['visitors', 'sessions', 'createCalls', 'updateCalls', 'sdes']) {
+        const el = $(`stat-${k}`);
+        if (el) el.textContent = stats?.[k] ?? 0;
+      }
+      const imps = stats?.impressions || {};
+      const total = Object.values(imps).reduce((a, b) => a + Number(b || 0), 0);
+      $('stat-impressions').textContent = total
+        ? `${total} (${Object.entries(imps).map(([k, v]) => `${k} ${v}`).join(', ')})` : '0';
+      const reqs = await simControl(cfg, 'GET', `/sim/v1/requests${q}`);
+      const list = Array.isArray(reqs) ? reqs : (reqs?.requests || []);
+      const ol = $('requests');
+      ol.replaceChildren(...list.slice(-8).reverse().map((r) => {
+        const li = document.createElement('li');
+        li.className = `s${String(r.status)[0]}`;
+        li.textContent = `${r.method} ${r.status} ${shortPath(r.path)}`;
+        return li;
+      }));
+    } catch {
+      $('stat-visitors').textContent = 'simulator unreachable';
+    }
+  };
+  tick();
+  setInterval(tick, 2000);
+}
+
+function shortPath(p) {
+  return String(p || '').replace(/^\/api\/account\/[^/]+/, '…');
+}
+
+main();
