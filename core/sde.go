@@ -1,0 +1,269 @@
+package core
+
+import "strings"
+
+// The ten engagement attribute (SDE) types of LivePerson's App Engagement API and the five
+// impression events, as schemas (spec §11 and §6.3). Field names are case-sensitive and
+// unknown fields are refused, so a typo such as firstName is caught here instead of being
+// dropped by the server.
+
+// The SDE types accepted in engagementAttributes, in the order messages list them.
+var sdeTypes = []string{"cart", "purchase", "prodView", "ctmrinfo", "mrktInfo", "personal", "lead", "service", "error", "searchInfo"}
+
+// The impression event types accepted in impAttributes, in the order messages list them.
+var impressionTypes = []string{"impDisplay", "impAccept", "impExpanded", "impTimeout", "impClose"}
+
+// Shared sub-objects.
+var (
+	productSchema = newSchema(
+		str("name"),
+		str("category"),
+		str("sku"),
+		num("price"),
+		str("statusInStock"),
+		count("quantityInStock"),
+	)
+	productEntrySchema = newSchema(
+		req(object("product", productSchema)),
+		count("quantity"),
+	)
+	products = arrayOf("products", object("", productEntrySchema))
+
+	ageSchema = newSchema(
+		intRange("age", 0, 150),
+		intRange("year", 1, 9999),
+		intRange("month", 1, 12),
+		intRange("day", 1, 31),
+	)
+	addressSchema = newSchema(str("country"), str("region"))
+	contactSchema = newSchema(
+		str("email"),
+		str("phone"),
+		enum("phoneType", "HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "WORK_FAX", "PAGER", "OTHER"),
+		object("address", addressSchema),
+	)
+)
+
+// Payload schemas of the SDE types that nest their fields under a key.
+var (
+	ctmrinfoSchema = newSchema(
+		str("ctype"),
+		str("cstatus"),
+		num("balance"),
+		str("currency"),
+		str("customerId"),
+		str("socialId"),
+		str("imei"),
+		str("userName"),
+		count("companySize"),
+		str("companyBranch"),
+		str("accountName"),
+		str("role"),
+		date("lastPaymentDate"),
+		date("registrationDate"),
+		integer("loginStatus"),
+		str("storeZipCode"),
+		str("storeNumber"),
+	)
+	mrktInfoSchema = func() *schema {
+		channel := intRange("channel", 0, 4) // 0 Direct, 1 Search, 2 Social, 3 Email, 4 Referral
+		channel.digits = true                // the docs' example sends "1"
+		s := newSchema(channel, str("affiliate"), str("campaignId"), str("campaignID"))
+		s.alternates = [][2]string{{"campaignId", "campaignID"}}
+		return s
+	}()
+	personalSchema = newSchema(
+		str("firstname"),
+		str("lastname"),
+		object("age", ageSchema),
+		arrayOf("contacts", object("", contactSchema)),
+		enum("gender", "MALE", "FEMALE", "OTHER"),
+		str("company"),
+		language("language"),
+	)
+	leadSchema = newSchema(str("topic"), num("value"), str("currency"), str("leadId"))
+	// service.status: 0 Complete ... 13 Resolved.
+	serviceSchema = newSchema(str("topic"), intRange("status", 0, 13), str("category"), str("serviceId"))
+	errorSchema   = newSchema(str("contextId"), str("message"), str("code"), integer("level"), boolean("resolved"))
+)
+
+// typeField is the discriminator every attribute carries.
+var typeField = field{name: "type", kind: kindType, required: true}
+
+// nested returns the schema of an SDE whose payload sits under key; payload fields given
+// flat next to "type" are refused with a hint to move them.
+func nested(typ, key string, payload *schema) *schema {
+	s := newSchema(typeField, req(object(key, payload)))
+	s.unknownHint = typ + " fields belong under " + key
+	for _, f := range payload.fields {
+		s.hinted = append(s.hinted, f.name)
+	}
+	return s
+}
+
+// sdeSchemas maps each SDE type to the schema of the whole attribute object.
+var sdeSchemas = map[string]*schema{
+	"cart": newSchema(typeField,
+		req(num("total")),
+		str("currency"),
+		req(count("numItems")),
+		products,
+	),
+	"purchase": newSchema(typeField,
+		num("total"),
+		str("currency"),
+		str("orderId"),
+		object("cart", newSchema(req(products), count("numItems"))),
+	),
+	"prodView": newSchema(typeField,
+		str("currency"),
+		products,
+	),
+	"ctmrinfo": nested("ctmrinfo", "info", ctmrinfoSchema),
+	"mrktInfo": nested("mrktInfo", "info", mrktInfoSchema),
+	"personal": nested("personal", "personal", personalSchema),
+	"lead":     nested("lead", "lead", leadSchema),
+	"service":  nested("service", "service", serviceSchema),
+	"error":    nested("error", "error", errorSchema),
+	"searchInfo": newSchema(typeField,
+		req(arrayOf("keywords", str(""))),
+	),
+}
+
+// impressionSchemas maps each impression event type to its schema. campaign, engId and
+// revision identify the engagement and are required; they may be numbers or digit strings
+// because the Create Session response gives the ids as strings.
+var impressionSchemas = func() map[string]*schema {
+	eContext := arrayOf("eContext", object("", newSchema(
+		req(enum("type", "engagementContext")),
+		req(str("id")),
+	)))
+	base := func(extra ...field) *schema {
+		return newSchema(append([]field{typeField, req(id("campaign")), req(id("engId")), req(id("revision")), eContext}, extra...)...)
+	}
+	return map[string]*schema{
+		"impDisplay":  base(),
+		"impAccept":   base(),
+		"impExpanded": base(boolean("expanded"), boolean("userInit"), anyValue("actionableItems")),
+		"impTimeout":  base(),
+		"impClose":    base(),
+	}
+}()
+
+// ValidateSDE checks one engagement attribute (SDE) found at path, e.g.
+// "engagementAttributes[0]", and returns every broken rule, in field order. Impression
+// events are refused here: they belong in impAttributes.
+func ValidateSDE(path string, a Attribute) []Problem {
+	var v validator
+	v.init(path)
+	v.sde(a)
+	return v.problems
+}
+
+// ValidateImpression checks one impression event found at path, e.g. "impAttributes[0]",
+// and returns every broken rule, in field order. SDE types are refused here: they belong in
+// engagementAttributes.
+func ValidateImpression(path string, a Attribute) []Problem {
+	var v validator
+	v.init(path)
+	v.impression(a)
+	return v.problems
+}
+
+// sde checks an SDE at the current path.
+func (v *validator) sde(a map[string]any) {
+	typ, ok := v.attributeType(a)
+	if !ok {
+		return
+	}
+	if s := sdeSchemas[typ]; s != nil {
+		v.object(a, s)
+		return
+	}
+	n := v.pushKey("type")
+	if impressionSchemas[typ] != nil {
+		v.problem("impression events belong in impAttributes, not engagementAttributes")
+	} else {
+		v.problem("unknown type " + quoteShort(typ) + "; must be one of " + strings.Join(sdeTypes, ", "))
+	}
+	v.pop(n)
+}
+
+// impression checks an impression event at the current path.
+func (v *validator) impression(a map[string]any) {
+	typ, ok := v.attributeType(a)
+	if !ok {
+		return
+	}
+	if s := impressionSchemas[typ]; s != nil {
+		v.object(a, s)
+		return
+	}
+	n := v.pushKey("type")
+	if sdeSchemas[typ] != nil {
+		v.problem("engagement attributes (SDEs) belong in engagementAttributes, not impAttributes")
+	} else {
+		v.problem("unknown type " + quoteShort(typ) + "; must be one of " + strings.Join(impressionTypes, ", "))
+	}
+	v.pop(n)
+}
+
+// attributeType reads the "type" of an attribute, recording a problem when it is missing
+// or not a string.
+func (v *validator) attributeType(a map[string]any) (string, bool) {
+	x, present := a["type"]
+	if s, ok := x.(string); ok {
+		return s, true
+	}
+	n := v.pushKey("type")
+	if !present || x == nil {
+		v.problem("is required")
+	} else {
+		v.typeProblem("a string", x)
+	}
+	v.pop(n)
+	return "", false
+}
+
+// attributes checks a JSON array of attributes at the current path, each element by check.
+func (v *validator) attributes(x any, check func(*validator, map[string]any)) {
+	a, ok := asArray(x)
+	if !ok {
+		v.typeProblem("an array of objects", x)
+		return
+	}
+	for i, l := 0, a.len(); i < l; i++ {
+		n := v.pushIndex(i)
+		if m, ok := asMap(a.at(i)); ok {
+			check(v, m)
+		} else {
+			v.typeProblem("an object", a.at(i))
+		}
+		v.pop(n)
+	}
+}
+
+// attributeList reads a JSON array of objects as attributes (canonical copies). It is
+// called only after the array passed validation.
+func attributeList(x any) []Attribute {
+	a, _ := asArray(x)
+	out := make([]Attribute, a.len())
+	for i := range out {
+		m, _ := asMap(a.at(i))
+		out[i] = Attribute(canonicalMap(m, 0))
+	}
+	return out
+}
+
+// quoteShort quotes an enum-like value (an attribute type) for a message, cut to 32 bytes.
+func quoteShort(s string) string {
+	if len(s) > 32 {
+		s = s[:32] + "..."
+	}
+	return "\"" + strings.Map(func(r rune) rune {
+		if r < ' ' || r == '"' || r == '\\' || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s) + "\""
+}
