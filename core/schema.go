@@ -19,23 +19,23 @@ import (
 type kind uint8
 
 const (
-	kindString   kind = iota + 1 // any string
-	kindNumber                   // a finite number (a "double" in LivePerson's tables)
-	kindInteger                  // a whole number within ±2^53, optionally in [min, max]
-	kindBool                     // true or false
-	kindEnum                     // one string of enum, case-sensitive
-	kindDate                     // a Date object {day, month, year}
-	kindObject                   // an object described by object
-	kindArray                    // an array whose elements are elem
-	kindLanguage                 // a language tag ll-CC or ll_CC
-	kindID                       // a non-negative integer id, as a number or a digit string
-	kindAny                      // any JSON value, forwarded as given
-	kindType                     // the "type" discriminator of an SDE, checked before the rest
-	kindIP                       // an IPv4 or IPv6 literal without a zone
-	kindVisitID                  // a vid or sid: a WellFormedID string, or a whole number
-	kindText                     // a non-empty string, or a whole number (pageId)
-	kindSDEs                     // an array of engagement attributes (SDEs)
-	kindImpressions              // an array of impression events
+	kindString      kind = iota + 1 // any string
+	kindNumber                      // a finite number (a "double" in LivePerson's tables)
+	kindInteger                     // a whole number within ±2^53, optionally in [min, max]
+	kindBool                        // true or false
+	kindEnum                        // one string of enum, case-sensitive
+	kindDate                        // a Date object {day, month, year}
+	kindObject                      // an object described by object
+	kindArray                       // an array whose elements are elem
+	kindLanguage                    // a language tag ll-CC or ll_CC
+	kindID                          // a non-negative integer id, as a number or a digit string
+	kindAny                         // any JSON value, forwarded as given
+	kindType                        // the "type" discriminator of an SDE, checked before the rest
+	kindIP                          // an IPv4 or IPv6 literal without a zone
+	kindVisitID                     // a vid or sid: a WellFormedID string, or a whole number
+	kindText                        // a non-empty string, or a whole number (pageId)
+	kindSDEs                        // an array of engagement attributes (SDEs)
+	kindImpressions                 // an array of impression events
 )
 
 // field describes one member of a JSON object.
