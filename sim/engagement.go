@@ -1,0 +1,358 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/appengage/appengage/core"
+)
+
+// maxRequestBody bounds the request bodies the simulator reads.
+const maxRequestBody = 1 << 20
+
+// serveEngagement answers Create Session (POST) and Update Session (PUT, or POST with
+// X-HTTP-Method-Override: PUT) on /api/account/{acct}/app/engagement/visitors/{vid}.
+func (s *Server) serveEngagement(w http.ResponseWriter, r *http.Request, acct, vid string, rec *RequestRecord) {
+	method := r.Method
+	if o := r.Header.Get("X-HTTP-Method-Override"); o != "" && method == http.MethodPost {
+		rec.Override = o
+		method = strings.ToUpper(strings.TrimSpace(o))
+	}
+	q := r.URL.Query()
+	sid := q.Get("sid")
+	rec.VisitorID, rec.SessionID = printableID(vid), printableID(sid)
+	fail := func(status, code int, msg string) {
+		rec.InternalCode = code
+		writeError(w, s.now(), status, code, msg)
+	}
+	switch method {
+	case http.MethodPost:
+		rec.Kind = "create"
+	case http.MethodPut:
+		rec.Kind = "update"
+	default:
+		rec.Kind = "other"
+		w.Header().Set("Allow", "POST, PUT, OPTIONS")
+		fail(http.StatusMethodNotAllowed, 0, "method "+method+" not allowed: POST creates a session, PUT updates it")
+		return
+	}
+	if !validAccount(acct) {
+		fail(http.StatusBadRequest, codeValidation, "accountId: must match ^[a-zA-Z0-9_]{1,20}$")
+		return
+	}
+	if !supportedVersion(q["v"]) {
+		fail(http.StatusBadRequest, codeVersion, "Illegal Version")
+		return
+	}
+
+	// Count the call and spend the scripted transport-level failures.
+	s.mu.Lock()
+	a := s.accountLocked(acct)
+	if rec.Kind == "create" {
+		a.stats.CreateCalls++
+	} else {
+		a.stats.UpdateCalls++
+	}
+	delay := time.Duration(a.scenario.DelayMs) * time.Millisecond
+	var status, code, retryAfter int
+	switch {
+	case a.rateLeft > 0:
+		a.rateLeft--
+		status, retryAfter = http.StatusTooManyRequests, a.scenario.RetryAfterSeconds
+	case a.failLeft > 0:
+		a.failLeft--
+		status, code = a.scenario.FailStatus, codeInternal
+	}
+	s.mu.Unlock()
+
+	if delay > 0 && !wait(r.Context(), delay) {
+		return // the caller gave up; nobody reads an answer
+	}
+	switch status {
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		fail(status, 0, "Too many requests, retry after "+strconv.Itoa(retryAfter)+" s")
+		return
+	case 0:
+	default:
+		fail(status, code, http.StatusText(status)+" (scripted by the simulator)")
+		return
+	}
+
+	if rec.Kind == "create" {
+		s.create(w, r, a, vid, sid, rec, fail)
+	} else {
+		s.update(w, r, a, vid, sid, rec, fail)
+	}
+}
+
+// create answers Create Session.
+func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid, sid string, rec *RequestRecord, fail func(int, int, string)) {
+	if vid != "" && !core.WellFormedID(vid) {
+		fail(http.StatusUnauthorized, codeBadVisitor, "vid: malformed visitor id")
+		return
+	}
+	if _, given := r.URL.Query()["sid"]; given && sid != "" && !core.WellFormedID(sid) {
+		fail(http.StatusUnauthorized, codeBadSession, "sid: malformed session id")
+		return
+	}
+	body, msg := readBody(r)
+	if msg != "" {
+		fail(http.StatusBadRequest, codeValidation, msg)
+		return
+	}
+	s.notify(r, "create", a.id, vid, body)
+	var problems []string
+	if m, ok := body.(map[string]any); ok {
+		for _, k := range []string{"vid", "sid"} {
+			if _, present := m[k]; present {
+				problems = append(problems, k+": not a body field, it belongs in the URL")
+			}
+		}
+	}
+	req, err := core.ParseRequest(body)
+	if err != nil {
+		problems = append(problems, problemList(err)...)
+	} else if req.AppType == "" {
+		problems = append(problems, "appType: required (MSDK or EXTERNAL)")
+	}
+	if len(problems) > 0 {
+		fail(http.StatusBadRequest, codeValidation, strings.Join(problems, "; "))
+		return
+	}
+	rec.SDETypes = attributeTypes(req.EngagementAttributes)
+
+	now := s.now()
+	s.mu.Lock()
+	a.creates++
+	if a.creates >= sweepEvery {
+		a.creates = 0
+		s.sweep(a, now)
+	}
+	v := a.visitors[vid]
+	if v == nil {
+		v = &visitor{id: newID()}
+		a.visitors[v.id] = v
+		a.stats.Visitors++
+	}
+	v.lastSeen = now
+	if a.loadingLeft > 0 {
+		a.loadingLeft--
+		s.mu.Unlock()
+		fail(http.StatusInternalServerError, codeLoading, "Loading account: "+a.id+", vid: "+v.id)
+		return
+	}
+	ss := a.sessions[sid]
+	if ss != nil && (ss.vid != v.id || s.expired(ss, now)) {
+		if s.expired(ss, now) {
+			delete(a.sessions, sid)
+		}
+		ss = nil
+	}
+	if ss == nil {
+		ss = &session{id: newID(), vid: v.id, created: now, pages: map[string]struct{}{}}
+		a.sessions[ss.id] = ss
+		a.stats.Sessions++
+	}
+	ss.lastSeen = now
+	s.nextPage++
+	page := strconv.FormatInt(s.nextPage, 10)
+	ss.addPage(page)
+	countSDEs(&a.stats, req.EngagementAttributes)
+	on, validFor := a.available(now)
+	eng := *a.scenario.Engagement
+	s.mu.Unlock()
+
+	rec.PageID = page
+	out := map[string]any{"visitorId": v.id, "sessionId": ss.id, "pageId": page}
+	if !on {
+		out["status"] = string(core.StatusNotAvailable)
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	out["status"] = string(core.StatusAvailable)
+	details := map[string]any{
+		"campaignId":         eng.CampaignID,
+		"engagementId":       eng.EngagementID,
+		"contextId":          eng.ContextID,
+		"windowId":           eng.WindowID,
+		"language":           eng.Language,
+		"engagementRevision": eng.EngagementRevision,
+		"validForSeconds":    validFor,
+	}
+	if eng.SkillID != 0 {
+		details["skillId"] = eng.SkillID
+	}
+	if eng.SkillName != "" {
+		details["skillName"] = eng.SkillName
+	}
+	if eng.ConnectorID != "" {
+		details["connectorId"] = eng.ConnectorID
+	}
+	out["engagementDetails"] = details
+	writeJSON(w, http.StatusOK, out)
+}
+
+// update answers Update Session: the visitor, session and page must be live ones.
+func (s *Server) update(w http.ResponseWriter, r *http.Request, a *account, vid, sid string, rec *RequestRecord, fail func(int, int, string)) {
+	if !core.WellFormedID(vid) {
+		fail(http.StatusUnauthorized, codeBadVisitor, "vid: missing or malformed visitor id")
+		return
+	}
+	if !core.WellFormedID(sid) {
+		fail(http.StatusUnauthorized, codeBadSession, "sid: missing or malformed session id")
+		return
+	}
+	body, msg := readBody(r)
+	if msg != "" {
+		fail(http.StatusBadRequest, codeValidation, msg)
+		return
+	}
+	s.notify(r, "update", a.id, vid, body)
+	u, err := core.ParseUpdateRequest(body)
+	var problems []string
+	if err != nil {
+		problems = problemList(err)
+	} else if u.PageID == "" {
+		problems = []string{"pageId: required"}
+	}
+	if len(problems) > 0 {
+		fail(http.StatusBadRequest, codeValidation, strings.Join(problems, "; "))
+		return
+	}
+	rec.PageID = u.PageID
+	rec.SDETypes, rec.ImpTypes = attributeTypes(u.EngagementAttributes), attributeTypes(u.ImpAttributes)
+
+	now := s.now()
+	s.mu.Lock()
+	v := a.visitors[vid]
+	ss := a.sessions[sid]
+	switch {
+	case v == nil:
+		s.mu.Unlock()
+		fail(http.StatusUnauthorized, codeBadVisitor, "vid: unknown visitor")
+		return
+	case ss == nil || ss.vid != vid || s.expired(ss, now):
+		s.mu.Unlock()
+		fail(http.StatusUnauthorized, codeBadSession, "sid: unknown or expired session; create a new one")
+		return
+	}
+	if _, ok := ss.pages[u.PageID]; !ok {
+		s.mu.Unlock()
+		fail(http.StatusBadRequest, codeValidation, "pageId: not a page of this session")
+		return
+	}
+	v.lastSeen, ss.lastSeen = now, now
+	countSDEs(&a.stats, u.EngagementAttributes)
+	for _, imp := range u.ImpAttributes {
+		a.stats.Impressions[imp.Type()]++
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{})
+}
+
+func countSDEs(st *Stats, list []core.Attribute) {
+	st.SDEs += len(list)
+	for _, sde := range list {
+		st.SDETypes[sde.Type()]++
+	}
+}
+
+// notify hands the decoded request to Options.OnRequest.
+func (s *Server) notify(r *http.Request, kind, acct, vid string, body any) {
+	if s.onRequest == nil {
+		return
+	}
+	method := http.MethodPost
+	if kind == "update" {
+		method = http.MethodPut
+	}
+	s.onRequest(Received{Kind: kind, Method: method, Account: acct, VisitorID: vid,
+		Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
+}
+
+// readBody decodes the request body as one JSON object (numbers as json.Number). It returns
+// the message of a 400 answer when the body is missing, too large or not one JSON object.
+func readBody(r *http.Request) (any, string) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		return nil, "request body could not be read"
+	}
+	if len(raw) > maxRequestBody {
+		return nil, fmt.Sprintf("request body larger than %d bytes", maxRequestBody)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, "request body missing: a JSON object is required"
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, "request body is not valid JSON: " + err.Error()
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, "request body is not valid JSON: data after the object"
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return nil, "request body must be a JSON object"
+	}
+	return v, ""
+}
+
+// problemList renders a validation error's problems as "field: message" strings.
+func problemList(err error) []string {
+	var e *core.Error
+	if errors.As(err, &e) && len(e.Problems) > 0 {
+		out := make([]string, len(e.Problems))
+		for i, p := range e.Problems {
+			out[i] = p.String()
+		}
+		return out
+	}
+	return []string{err.Error()}
+}
+
+// supportedVersion reports whether the v query parameter is version 1.0 ("1.0", "1", "1.00").
+func supportedVersion(vs []string) bool {
+	if len(vs) != 1 {
+		return false
+	}
+	v := vs[0]
+	if v == "1" {
+		return true
+	}
+	rest, ok := strings.CutPrefix(v, "1.")
+	return ok && rest != "" && strings.Trim(rest, "0") == ""
+}
+
+// wait sleeps d unless ctx ends first; it reports whether the full delay passed.
+func wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// printableID keeps an id for the log only when it is well-formed, so junk from the URL
+// never reaches logs.
+func printableID(id string) string {
+	if core.WellFormedID(id) {
+		return id
+	}
+	if id == "" {
+		return ""
+	}
+	return "(malformed)"
+}
