@@ -70,9 +70,11 @@ function setState(state, detail) {
   if (state !== 'available') $('chat-opened').hidden = true;
 }
 
+// Shows the ids of a getEngagement response ({visitorId, sessionId, pageId}) or of
+// api.session() ({vid, sid, pageId}).
 function showIds(s) {
-  $('vid').textContent = s?.visitorId || '—';
-  $('sid').textContent = s?.sessionId || '—';
+  $('vid').textContent = s?.visitorId || s?.vid || '—';
+  $('sid').textContent = s?.sessionId || s?.sid || '—';
   $('pageid').textContent = s?.pageId || '—';
 }
 
@@ -84,6 +86,11 @@ async function loadConfig() {
     simulator: cfg.simulator,
     accountId: params.get('account') || cfg.accountId,
     intervalMs: clampInt(params.get('interval'), 1, 3600, 3) * 1000,
+    // LivePerson's policy waits 5, 10 and 15 s between retries; the demo waits 1, 2 and 3 s
+    // so a visitor can watch them (?retry=ms,ms,… overrides, ?retry= with nothing turns them off).
+    retryDelaysMs: params.has('retry')
+      ? params.get('retry').split(',').filter(Boolean).map((v) => clampInt(v, 0, 60_000, 1000))
+      : [1000, 2000, 3000],
   };
 }
 
@@ -117,7 +124,7 @@ async function main() {
   }
   $('account').textContent = cfg.accountId;
   $('simulator').textContent = cfg.simulator;
-  $('interval').textContent = `${cfg.intervalMs / 1000} s`;
+  $('interval').textContent = `${cfg.intervalMs / 1000} s, retries after ${cfg.retryDelaysMs.map((ms) => `${ms / 1000} s`).join(', ') || 'none'}`;
 
   pollSimulator(cfg);
   wireScenario(cfg);
@@ -127,6 +134,7 @@ async function main() {
     api = await createChatApi({
       accountId: cfg.accountId,
       csdsDomain: cfg.simulator, // the msdkgw host is looked up through the simulator's CSDS
+      retry: { delaysMs: cfg.retryDelaysMs },
     });
   } catch (err) {
     setState('error', `The ChatApi did not start: ${describeError(err)}`);
