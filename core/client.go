@@ -1,0 +1,329 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// DefaultAttemptTimeout bounds one HTTP attempt when Config.AttemptTimeout is 0.
+const DefaultAttemptTimeout = 30 * time.Second
+
+// Config configures a Client. Only AccountID and Transport are required.
+type Config struct {
+	// AccountID is the LivePerson account (site) id, ^[a-zA-Z0-9_]{1,20}$.
+	AccountID string
+
+	// Domain is the msdkgw base, e.g. "va.v.liveperson.net" (see NormalizeBase: a bare host
+	// means https; plain http only for loopback hosts). "" means: ask CSDS at CSDSDomain.
+	Domain string
+
+	// CSDSDomain is the Domain API base, normalized like Domain. "" means DefaultCSDSDomain.
+	CSDSDomain string
+
+	// Transport makes the HTTP exchanges (nethttp.New() natively, jsbridge in JS).
+	Transport Transport
+
+	// Store keeps the visitor and session ids between calls. nil means NewMemoryStore().
+	Store SessionStore
+
+	// Retry is the retry policy; its zero value means DefaultRetryPolicy().
+	Retry RetryPolicy
+
+	// AttemptTimeout bounds each HTTP attempt; a timed-out attempt is retried like a
+	// network error. 0 means DefaultAttemptTimeout; a negative value means no bound.
+	AttemptTimeout time.Duration
+
+	// DomainTTL is how long a host found through CSDS is reused. 0 means DefaultDomainTTL;
+	// a negative value means ask CSDS before every call.
+	DomainTTL time.Duration
+
+	// Now is the clock (for the domain cache and Retry-After dates). nil means time.Now.
+	Now func() time.Time
+}
+
+// Client asks LivePerson's App Engagement API whether an engagement is available, reusing
+// one visitor and session across calls. It is safe for concurrent use.
+type Client struct {
+	account        string
+	fixedBase      string          // the normalized Config.Domain, "" when CSDS is used
+	domains        *domainResolver // nil when fixedBase is set
+	transport      Transport
+	store          SessionStore
+	retry          RetryPolicy
+	attemptTimeout time.Duration
+	now            func() time.Time
+	gate           sessionGate
+}
+
+// NewClient checks cfg and returns a Client. A bad Config is a *Error with CodeValidation
+// listing every problem on the fields accountId, domain, csdsDomain, transport and retry.*.
+func NewClient(cfg Config) (*Client, error) {
+	var problems []Problem
+	if !ValidAccountID(cfg.AccountID) {
+		msg := "must be 1 to 20 characters of A-Z, a-z, 0-9 and _"
+		if cfg.AccountID == "" {
+			msg = "is required"
+		}
+		problems = append(problems, Problem{Field: "accountId", Message: msg})
+	}
+	c := &Client{
+		account:        cfg.AccountID,
+		transport:      cfg.Transport,
+		store:          cfg.Store,
+		retry:          cfg.Retry.withDefaults(),
+		attemptTimeout: cfg.AttemptTimeout,
+		now:            cfg.Now,
+	}
+	if cfg.Domain != "" {
+		base, msg := parseBase(cfg.Domain)
+		if msg != "" {
+			problems = append(problems, Problem{Field: "domain", Message: msg})
+		}
+		c.fixedBase = base
+	} else {
+		csds := cfg.CSDSDomain
+		if csds == "" {
+			csds = DefaultCSDSDomain
+		}
+		base, msg := parseBase(csds)
+		if msg != "" {
+			problems = append(problems, Problem{Field: "csdsDomain", Message: msg})
+		}
+		ttl := cfg.DomainTTL
+		if ttl == 0 {
+			ttl = DefaultDomainTTL
+		}
+		c.domains = &domainResolver{csds: base, ttl: ttl}
+	}
+	if cfg.Transport == nil {
+		problems = append(problems, Problem{Field: "transport", Message: "is required (nethttp.New() in Go, the fetch transport in JS)"})
+	}
+	problems = append(problems, cfg.Retry.problems()...)
+	if len(problems) > 0 {
+		return nil, &Error{Code: CodeValidation, Message: "invalid client configuration", Problems: problems}
+	}
+	if c.store == nil {
+		c.store = NewMemoryStore()
+	}
+	if c.attemptTimeout == 0 {
+		c.attemptTimeout = DefaultAttemptTimeout
+	} else if c.attemptTimeout < 0 {
+		c.attemptTimeout = 0
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+// AccountID returns the account the client works for.
+func (c *Client) AccountID() string { return c.account }
+
+// GetEngagement creates or continues the visitor's session and reports whether an
+// engagement is available (ChatApi.getEngagement). NotAvailable is a success, not an error.
+//
+// The request is validated first; an invalid one is a CodeValidation *Error listing every
+// problem, and nothing is sent. An empty AppType is sent as EXTERNAL.
+//
+// Ids: when req carries a VisitorID or SessionID, those are sent as given (a missing one is
+// left out, not taken from the store). Otherwise the stored session is reused; while there
+// is none, concurrent calls share one Create Session without ids and then send theirs with
+// the ids it returned. Either way the store is updated from the answer (visitor, session and
+// page id), because the server's answer is the truth for this device. A 401 for stored ids
+// clears them and repeats the call once without ids; a 401 for ids the caller gave is
+// returned as is.
+//
+// Failures are *Error (see RetryPolicy for what is retried). If only saving the session
+// fails, the Response is returned together with a CodeInternal error.
+func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, error) {
+	if req.AppType == "" {
+		req.AppType = AppTypeExternal
+	}
+	if err := validateEngagementRequest(req); err != nil {
+		return Response{}, err
+	}
+	if req.VisitorID != "" || req.SessionID != "" {
+		resp, err := c.createSession(ctx, req, Session{VisitorID: req.VisitorID, SessionID: req.SessionID})
+		if err != nil {
+			return Response{}, err
+		}
+		return resp, c.remember(ctx, resp)
+	}
+	recovered := false
+	for {
+		s, creator, err := c.acquire(ctx)
+		if err != nil {
+			return Response{}, err
+		}
+		if creator {
+			return c.createFirst(ctx, req)
+		}
+		resp, err := c.createSession(ctx, req, s)
+		if err == nil {
+			return resp, c.remember(ctx, resp)
+		}
+		if ErrorCode(err) != CodeUnauthorized || recovered {
+			return Response{}, err
+		}
+		recovered = true
+		if ferr := c.forget(ctx, s); ferr != nil {
+			return Response{}, ferr
+		}
+	}
+}
+
+// createFirst makes the Create Session without ids that the callers waiting in acquire
+// depend on, stores its ids and then lets them go, even if the transport panics.
+func (c *Client) createFirst(ctx context.Context, req Request) (Response, error) {
+	defer c.release()
+	resp, err := c.createSession(ctx, req, Session{})
+	if err != nil {
+		return Response{}, err
+	}
+	return resp, c.remember(ctx, resp)
+}
+
+// validateEngagementRequest runs Request.Validate and adds the client's own rule that
+// explicit ids must be well formed (the server would answer 401).
+func validateEngagementRequest(req Request) error {
+	err := req.Validate()
+	problems, other := validationProblems(err)
+	if other != nil {
+		return other
+	}
+	problems = addIDProblem(problems, "vid", req.VisitorID)
+	problems = addIDProblem(problems, "sid", req.SessionID)
+	if len(problems) == 0 {
+		return nil
+	}
+	if e, ok := err.(*Error); ok {
+		e.Problems = problems
+		return e
+	}
+	return &Error{Code: CodeValidation, Problems: problems}
+}
+
+// validationProblems splits a Validate result into its problems, or returns it as other
+// when it is not a validation error.
+func validationProblems(err error) (problems []Problem, other error) {
+	if err == nil {
+		return nil, nil
+	}
+	e, ok := err.(*Error)
+	if !ok || e.Code != CodeValidation {
+		return nil, err
+	}
+	return e.Problems, nil
+}
+
+// addIDProblem appends a problem for a malformed vid/sid unless Validate already named it.
+func addIDProblem(problems []Problem, field, id string) []Problem {
+	if id == "" || WellFormedID(id) {
+		return problems
+	}
+	for _, p := range problems {
+		if p.Field == field {
+			return problems
+		}
+	}
+	return append(problems, Problem{Field: field, Message: "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -"})
+}
+
+// createSession sends one Create Session (with its retries) for the ids in s.
+func (c *Client) createSession(ctx context.Context, req Request, s Session) (Response, error) {
+	base, err := c.baseURL(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	wr, err := c.run(ctx, exchange{
+		method:           "POST",
+		url:              func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
+		vid:              s.VisitorID,
+		body:             req.Body(),
+		followLoadingVID: true,
+	})
+	if err != nil {
+		c.afterFailure(err)
+		return Response{}, err
+	}
+	resp, err := ParseResponse(wr.Body)
+	if err != nil {
+		if e, ok := err.(*Error); ok && e.Status == 0 {
+			e.Status = wr.Status
+		}
+		return Response{}, err
+	}
+	return resp, nil
+}
+
+// afterFailure drops a CSDS-given host after a call that got no answer from it, in case
+// the host moved; the next call asks CSDS again.
+func (c *Client) afterFailure(err error) {
+	if c.domains != nil && ErrorCode(err) == CodeNetwork {
+		c.forgetDomain()
+	}
+}
+
+// visitorURL is the Create/Update Session URL:
+// {base}/api/account/{account}/app/engagement/visitors/{vid}?v=1.0&sid={sid}, with an empty
+// vid segment on a first call and sid left out when empty.
+func (c *Client) visitorURL(base, vid, sid string) string {
+	u := base + "/api/account/" + escapeURLComponent(c.account) + "/app/engagement/visitors/" + escapeURLComponent(vid) + "?v=1.0"
+	if sid != "" {
+		u += "&sid=" + escapeURLComponent(sid)
+	}
+	return u
+}
+
+// noSessionMessage tells a caller of UpdateSession what to do first.
+const noSessionMessage = "no session: call GetEngagement first"
+
+// UpdateSession adds SDEs and impression events to the stored session (Update Session, a
+// PUT to the same URL as GetEngagement). An empty PageID means the page id of the last
+// GetEngagement. Without a stored session it is a CodeValidation *Error on fields vid and
+// sid; an invalid update lists every problem; in both cases nothing is sent. It follows the
+// retry policy, except that a "Loading account" answer does not change the visitor id,
+// which belongs to the stored session. A 401 is returned as is and the stored session kept;
+// the next GetEngagement recovers from it.
+func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
+	s, err := c.Session(ctx)
+	if err != nil {
+		return err
+	}
+	var problems []Problem
+	if s.VisitorID == "" {
+		problems = append(problems, Problem{Field: "vid", Message: noSessionMessage})
+	}
+	if s.SessionID == "" {
+		problems = append(problems, Problem{Field: "sid", Message: noSessionMessage})
+	}
+	if u.PageID == "" {
+		u.PageID = s.PageID
+	}
+	verr := u.Validate()
+	more, other := validationProblems(verr)
+	if other != nil {
+		return other
+	}
+	if problems != nil || more != nil {
+		e := &Error{Code: CodeValidation, Problems: append(problems, more...)}
+		if problems != nil {
+			e.Message = noSessionMessage
+		}
+		return e
+	}
+	base, err := c.baseURL(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = c.run(ctx, exchange{
+		method: "PUT",
+		url:    func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
+		vid:    s.VisitorID,
+		body:   u.Body(),
+	})
+	if err != nil {
+		c.afterFailure(err)
+	}
+	return err
+}

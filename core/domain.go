@@ -1,0 +1,344 @@
+package core
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultCSDSDomain is LivePerson's Domain API (CSDS) host, used when Config.CSDSDomain is "".
+const DefaultCSDSDomain = "https://api.liveperson.net"
+
+// DefaultDomainTTL is how long a msdkgw host found through CSDS is reused.
+const DefaultDomainTTL = time.Hour
+
+// ServiceName is the Domain API name of the App Engagement API.
+const ServiceName = "msdkgw"
+
+// NormalizeBase turns a configured service address into the base URL the client prefixes to
+// API paths: "scheme://host[:port][/path]" without a trailing slash.
+//
+//   - A scheme is kept; only http and https are accepted (case-insensitive, written lower case).
+//   - A bare host[:port] means https. A bare IPv6 literal may be given with or without brackets.
+//   - Plain http is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost), so that
+//     the local simulator works and nothing else travels unencrypted.
+//   - A path is kept as a prefix (for a proxy that serves the API under one), its trailing
+//     slashes dropped: "https://h/", "https://h" and "h" are the same base.
+//   - User info, a query, a fragment, spaces, backslashes and bad ports are refused.
+//
+// A refused address is a *Error with CodeValidation and one Problem on field "domain".
+func NormalizeBase(domain string) (string, error) {
+	return normalizeBase("domain", domain)
+}
+
+func normalizeBase(field, domain string) (string, error) {
+	base, msg := parseBase(domain)
+	if msg != "" {
+		return "", &Error{Code: CodeValidation, Problems: []Problem{{Field: field, Message: msg}}}
+	}
+	return base, nil
+}
+
+// parseBase does NormalizeBase's work, returning a message instead of an error.
+func parseBase(domain string) (base string, problem string) {
+	s := strings.TrimSpace(domain)
+	if s == "" {
+		return "", "is empty: give a host such as va.v.liveperson.net or a URL"
+	}
+	scheme := "https"
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme = strings.ToLower(s[:i])
+		if scheme != "http" && scheme != "https" {
+			return "", "scheme " + quoteForMessage(s[:i]) + " is not supported: use https (or http for a loopback host)"
+		}
+		s = s[i+3:]
+	}
+	if strings.ContainsAny(s, " \t\r\n\\") {
+		return "", "must not contain spaces or backslashes"
+	}
+	if strings.ContainsAny(s, "?#") {
+		return "", "must not contain a query or fragment"
+	}
+	hostport, path := s, ""
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		hostport, path = s[:i], strings.TrimRight(s[i:], "/")
+	}
+	if strings.Contains(hostport, "@") {
+		return "", "must not contain user info"
+	}
+	host, port, msg := splitHostPort(hostport)
+	if msg != "" {
+		return "", msg
+	}
+	if scheme == "http" && !isLoopbackHost(host) {
+		return "", "plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost): use https"
+	}
+	out := scheme + "://" + host
+	if port != "" {
+		out += ":" + port
+	}
+	return out + path, ""
+}
+
+// splitHostPort validates host[:port] and returns the host (IPv6 in brackets, names lower
+// case) and the port digits ("" when absent).
+func splitHostPort(hp string) (host, port, problem string) {
+	if hp == "" {
+		return "", "", "has no host"
+	}
+	if a, err := netip.ParseAddr(hp); err == nil && a.Is6() && a.Zone() == "" {
+		return "[" + a.String() + "]", "", "" // bare IPv6 literal
+	}
+	if hp[0] == '[' {
+		end := strings.IndexByte(hp, ']')
+		if end < 0 {
+			return "", "", "has an unterminated IPv6 literal"
+		}
+		a, err := netip.ParseAddr(hp[1:end])
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return "", "", "has an invalid IPv6 literal"
+		}
+		host, hp = "["+a.String()+"]", hp[end+1:]
+		if hp != "" && hp[0] != ':' {
+			return "", "", "has text after the IPv6 literal"
+		}
+	} else {
+		host = hp
+		if i := strings.LastIndexByte(hp, ':'); i >= 0 {
+			host, hp = hp[:i], hp[i:]
+		} else {
+			hp = ""
+		}
+		host = strings.ToLower(host)
+		if !validHostName(host) {
+			return "", "", "host " + quoteForMessage(host) + " is not a valid host name or IPv4 address"
+		}
+	}
+	if hp != "" {
+		port = hp[1:]
+		n, ok := parseDigits(port)
+		if !ok || n < 1 || n > 65535 || len(port) > 5 {
+			return "", "", "port " + quoteForMessage(port) + " must be a number from 1 to 65535"
+		}
+	}
+	return host, port, ""
+}
+
+// validHostName accepts DNS names (letters, digits, '-', '.', labels of 1-63 characters not
+// starting or ending with '-') and dotted IPv4 addresses.
+func validHostName(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	h = strings.TrimSuffix(h, ".")
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !('a' <= c && c <= 'z') && !('0' <= c && c <= '9') && c != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isLoopbackHost reports whether a host (as splitHostPort returns it) is localhost or a
+// loopback IP address.
+func isLoopbackHost(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "localhost" {
+		return true
+	}
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	a, err := netip.ParseAddr(h)
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// quoteForMessage quotes a short piece of configuration for an error message.
+func quoteForMessage(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return "\"" + s + "\""
+}
+
+// domainResolver finds the msdkgw base URL through CSDS and caches it for the TTL. Lookups
+// made while one is under way wait for it and share its answer.
+type domainResolver struct {
+	csds string // normalized CSDS base URL
+	ttl  time.Duration
+
+	mu      sync.Mutex
+	base    string
+	expires time.Time
+	flight  *domainFlight
+}
+
+// domainFlight is one lookup under way; done is closed when base/err are set.
+type domainFlight struct {
+	done chan struct{}
+	base string
+	err  error
+	// callerGone is set when the lookup ended because its caller's context was done, so the
+	// callers that waited for it must look up again rather than share that error.
+	callerGone bool
+}
+
+// baseURL returns the msdkgw base URL: the configured one, or the one CSDS gives.
+func (c *Client) baseURL(ctx context.Context) (string, error) {
+	if c.fixedBase != "" {
+		return c.fixedBase, nil
+	}
+	r := c.domains
+	for {
+		r.mu.Lock()
+		if r.base != "" && c.now().Before(r.expires) {
+			base := r.base
+			r.mu.Unlock()
+			return base, nil
+		}
+		if f := r.flight; f != nil {
+			r.mu.Unlock()
+			select {
+			case <-f.done:
+			case <-ctx.Done():
+				return "", contextError(ctx.Err())
+			}
+			if f.callerGone {
+				continue
+			}
+			return f.base, f.err
+		}
+		f := &domainFlight{done: make(chan struct{})}
+		r.flight = f
+		r.mu.Unlock()
+
+		f.base, f.err = c.lookupDomain(ctx)
+		f.callerGone = f.err != nil && ctx.Err() != nil
+		r.mu.Lock()
+		if f.err == nil && r.ttl > 0 {
+			r.base, r.expires = f.base, c.now().Add(r.ttl)
+		}
+		r.flight = nil
+		r.mu.Unlock()
+		close(f.done)
+		return f.base, f.err
+	}
+}
+
+// forgetDomain drops the cached msdkgw host, so that the next call asks CSDS again.
+func (c *Client) forgetDomain() {
+	if c.domains == nil {
+		return
+	}
+	c.domains.mu.Lock()
+	c.domains.base = ""
+	c.domains.mu.Unlock()
+}
+
+// lookupDomain asks CSDS for the msdkgw host, under the retry policy. Failures other than
+// the caller's cancellation or deadline are CodeDomainLookup, with the Status of the last
+// answer when there was one and the underlying error in Err.
+func (c *Client) lookupDomain(ctx context.Context) (string, error) {
+	r := c.domains
+	u := r.csds + "/api/account/" + escapeURLComponent(c.account) + "/service/" + ServiceName + "/baseURI.json?version=1.0"
+	resp, err := c.run(ctx, exchange{method: "GET", url: func(string) string { return u }})
+	if err != nil {
+		e, _ := err.(*Error)
+		if e != nil && (e.Code == CodeAborted || ctx.Err() != nil) {
+			return "", err
+		}
+		out := &Error{Code: CodeDomainLookup, Message: "CSDS lookup of " + ServiceName + " failed", Err: err}
+		if e != nil {
+			out.Status, out.InternalCode, out.Time = e.Status, e.InternalCode, e.Time
+			if e.Message != "" {
+				out.Message += ": " + e.Message
+			}
+		}
+		return "", out
+	}
+	host, ok := csdsBaseURI(resp.Body)
+	if !ok {
+		return "", &Error{Code: CodeDomainLookup, Status: resp.Status, Message: "CSDS answer names no " + ServiceName + " baseURI"}
+	}
+	h, port, msg := splitHostPort(host)
+	if msg != "" || strings.ContainsAny(host, "/@?#") {
+		return "", &Error{Code: CodeDomainLookup, Status: resp.Status, Message: "CSDS answer has an invalid " + ServiceName + " baseURI " + quoteForMessage(host)}
+	}
+	scheme := "https"
+	if strings.HasPrefix(r.csds, "http://") && isLoopbackHost(h) {
+		scheme = "http" // a plain-http loopback CSDS pointing at a loopback host: the simulator
+	}
+	base := scheme + "://" + h
+	if port != "" {
+		base += ":" + port
+	}
+	return base, nil
+}
+
+// csdsBaseURI reads the msdkgw host from a CSDS answer of either shape: one object
+// {service, account, baseURI}, or {baseURIs: [{service, account, baseURI}, ...]}.
+func csdsBaseURI(body any) (string, bool) {
+	m, ok := body.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	if list, ok := m["baseURIs"].([]any); ok {
+		for _, item := range list {
+			e, ok := item.(map[string]any)
+			if !ok {
+				continue
+			}
+			if svc, _ := e["service"].(string); strings.EqualFold(svc, ServiceName) {
+				host, _ := e["baseURI"].(string)
+				host = strings.TrimSpace(host)
+				return host, host != ""
+			}
+		}
+		return "", false
+	}
+	if svc, present := m["service"]; present {
+		if s, _ := svc.(string); !strings.EqualFold(s, ServiceName) {
+			return "", false
+		}
+	}
+	host, _ := m["baseURI"].(string)
+	host = strings.TrimSpace(host)
+	return host, host != ""
+}
+
+// escapeURLComponent percent-encodes every byte except the unreserved characters
+// A-Z a-z 0-9 - . _ ~ (RFC 3986) and ':', so the result is safe in a path segment (after the
+// first) and in a query value, and well-formed ids pass unchanged. net/url is not used because it pulls fmt and reflect into the WebAssembly module.
+func escapeURLComponent(s string) string {
+	const hex = "0123456789ABCDEF"
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !isUnreserved(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isUnreserved(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
+}
+
+func isUnreserved(c byte) bool {
+	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') ||
+		c == '-' || c == '.' || c == '_' || c == '~' || c == ':'
+}

@@ -1,0 +1,160 @@
+package core
+
+import (
+	"context"
+	"sync"
+)
+
+// MemoryStore is the default SessionStore: the session lives as long as the process. It is
+// safe for concurrent use.
+type MemoryStore struct {
+	mu sync.Mutex
+	s  Session
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
+
+// Load returns the stored session, the zero Session when there is none.
+func (m *MemoryStore) Load(ctx context.Context) (Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.s, nil
+}
+
+// Save replaces the stored session.
+func (m *MemoryStore) Save(ctx context.Context, s Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.s = s
+	return nil
+}
+
+// Clear forgets the stored session.
+func (m *MemoryStore) Clear(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.s = Session{}
+	return nil
+}
+
+// sessionGate makes the client's session changes atomic and lets concurrent calls that
+// find no session share one Create Session: the first creates, the others wait for it and
+// then use the ids it stored (one visitor, not N).
+type sessionGate struct {
+	mu       sync.Mutex
+	creating chan struct{} // non-nil while a Create Session without ids is under way
+}
+
+// storeError reports a SessionStore failure; the store is the caller's, so this is neither a
+// network nor a validation problem.
+func storeError(op string, err error) *Error {
+	return &Error{Code: CodeInternal, Message: "session store: " + op + " failed: " + err.Error(), Err: err}
+}
+
+// acquire returns the stored session to reuse, or, when there is none, makes the caller the
+// creator: it then gets create=true and must call release when its Create Session is over.
+// Callers that find a creation under way wait for it (or for ctx) and look again.
+func (c *Client) acquire(ctx context.Context) (s Session, create bool, err error) {
+	g := &c.gate
+	for {
+		g.mu.Lock()
+		s, err = c.store.Load(ctx)
+		if err != nil {
+			g.mu.Unlock()
+			return Session{}, false, storeError("load", err)
+		}
+		if !s.IsZero() {
+			g.mu.Unlock()
+			return s, false, nil
+		}
+		wait := g.creating
+		if wait == nil {
+			g.creating = make(chan struct{})
+			g.mu.Unlock()
+			return Session{}, true, nil
+		}
+		g.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return Session{}, false, contextError(ctx.Err())
+		}
+	}
+}
+
+// release ends the creator's turn and wakes the callers waiting for it.
+func (c *Client) release() {
+	g := &c.gate
+	g.mu.Lock()
+	close(g.creating)
+	g.creating = nil
+	g.mu.Unlock()
+}
+
+// remember stores the ids of a Create Session answer. Empty ids in the answer keep the
+// stored ones rather than erase them.
+func (c *Client) remember(ctx context.Context, r Response) error {
+	g := &c.gate
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s, err := c.store.Load(ctx)
+	if err != nil {
+		return storeError("load", err)
+	}
+	if r.VisitorID != "" {
+		s.VisitorID = r.VisitorID
+	}
+	if r.SessionID != "" {
+		s.SessionID = r.SessionID
+	}
+	if r.PageID != "" {
+		s.PageID = r.PageID
+	}
+	if err := c.store.Save(ctx, s); err != nil {
+		return storeError("save", err)
+	}
+	return nil
+}
+
+// forget clears the stored session if it still holds the ids that were refused, so that
+// concurrent callers refused with the same ids clear it once and a newer session survives.
+func (c *Client) forget(ctx context.Context, refused Session) error {
+	g := &c.gate
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s, err := c.store.Load(ctx)
+	if err != nil {
+		return storeError("load", err)
+	}
+	if s.VisitorID != refused.VisitorID || s.SessionID != refused.SessionID {
+		return nil
+	}
+	if err := c.store.Clear(ctx); err != nil {
+		return storeError("clear", err)
+	}
+	return nil
+}
+
+// Session returns the session the client would reuse: the zero Session before the first
+// successful GetEngagement or after ResetSession.
+func (c *Client) Session(ctx context.Context) (Session, error) {
+	c.gate.mu.Lock()
+	defer c.gate.mu.Unlock()
+	s, err := c.store.Load(ctx)
+	if err != nil {
+		return Session{}, storeError("load", err)
+	}
+	return s, nil
+}
+
+// ResetSession forgets the stored session: the next GetEngagement without ids creates a new
+// visitor. Use it when the app's user signs out.
+func (c *Client) ResetSession(ctx context.Context) error {
+	c.gate.mu.Lock()
+	defer c.gate.mu.Unlock()
+	if err := c.store.Clear(ctx); err != nil {
+		return storeError("clear", err)
+	}
+	return nil
+}
