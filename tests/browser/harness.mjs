@@ -3,7 +3,7 @@
 // playwright-core with a fresh profile, and save screenshots under build/.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, symlinkSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,9 @@ export function startDevServer(sim, { account = 'demo' } = {}) {
     '-account', account,
     '-mount', '/test/=tests/browser/pages',
     '-mount', '/examples/=examples',
+    // The examples import the package from node_modules/appengage, as an npm install lays it out.
+    '-mount', '/examples/electron/node_modules/appengage/=web',
+    '-mount', '/examples/game-launcher/node_modules/appengage/=web',
     '-mount', '/build/=build/browser',
   ], { name: 'devserver' });
 }
@@ -165,4 +168,20 @@ export async function stats(sim, account) {
 /** A fresh account id per test, so tests never share simulator state. */
 export function uniqueAccount(prefix) {
   return `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.slice(0, 20);
+}
+
+/**
+ * Links examples/NAME/node_modules/appengage to web/, as `npm install` does for the
+ * examples' "file:../../web" dependency, so they run against this checkout's package.
+ */
+export function linkExamplePackage(name) {
+  const dir = join(root, 'examples', name, 'node_modules');
+  const link = join(dir, 'appengage');
+  mkdirSync(dir, { recursive: true });
+  try {
+    lstatSync(link);
+  } catch {
+    symlinkSync(join('..', '..', '..', 'web'), link, 'dir');
+  }
+  return link;
 }

@@ -1,7 +1,6 @@
 // The Click-to-Chat demo: one ChatApi from the browser ESM entry, a button driven by
 // watchEngagement, and controls for the session, SDEs and the simulator's scenario.
 // Nothing here prints SDE values: the event log names the SDE type only.
-import { createChatApi } from '/appengage/browser.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -131,6 +130,8 @@ async function main() {
 
   let api;
   try {
+    // Imported here, not at the top, so a missing or broken package shows up on the page.
+    const { createChatApi } = await import('/appengage/browser.js');
     api = await createChatApi({
       accountId: cfg.accountId,
       csdsDomain: cfg.simulator, // the msdkgw host is looked up through the simulator's CSDS

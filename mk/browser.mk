@@ -1,0 +1,40 @@
+# In the browser: the classic-script build of the npm package, the dev server, the
+# real-Chromium tests (Debian's chromium driven by npm playwright-core) and the start-up
+# benchmark. Screenshots and per-run output go under $(BUILD)/.
+
+BUILD_TARGETS += build-browser
+TEST_TARGETS  += test-browser
+BENCH_TARGETS += bench-browser
+
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_BUILD := $(BUILD)/browser
+
+.PHONY: build-browser test-browser bench-browser deps-chromium deps-node-root screenshots
+
+deps-chromium: ## install Debian's chromium when it is missing (never a downloaded browser)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+	@$(CHROMIUM) --version 2>/dev/null | grep -v 'unexpected operator' || true
+
+# The root package.json pins the dev tools (playwright-core, esbuild); npm ci installs them
+# exactly as locked, and only when the lock file is newer than the install.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps-node-root: node_modules/.package-lock.json
+
+# The classic-script build bundles the browser entry, the loader and Go's wasm_exec.js into
+# one IIFE that defines window.ChatApi; the bare Go program is the start-up baseline.
+build-browser: build-go build-wasm deps-node-root ## the script-tag build web/dist/chatapi.js and the bench baseline
+	node web/scripts/build-classic.mjs
+	@mkdir -p $(BROWSER_BUILD)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(BROWSER_BUILD)/bare.wasm ./tests/browser/testdata/bare
+	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BROWSER_BUILD)/wasm_exec.js
+
+test-browser: build-browser deps-chromium deps-node-root ## the real-Chromium tests (demo, snippet, CSP, reload, simulator down)
+	node --test --test-concurrency=1 --test-timeout=180000 tests/browser/*.test.mjs
+
+bench-browser: build-browser deps-chromium deps-node-root ## start-up to a ready ChatApi in headless Chromium vs a bare Go wasm
+	node tests/browser/bench.mjs

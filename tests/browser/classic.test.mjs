@@ -1,0 +1,129 @@
+// Real-Chromium tests of the script-tag build (web/dist/chatapi.js): LivePerson's snippet
+// pasted into a bare page is queued and answered, the build works under a strict CSP,
+// a failed load can be retried, and instantiateStreaming is used only for application/wasm.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  root, startSimulator, startDevServer, launchChromium, openPage, screenshot, stats, uniqueAccount,
+} from './harness.mjs';
+
+let sim;
+let server;
+let browser;
+
+before(async () => {
+  sim = await startSimulator();
+  server = await startDevServer(sim.url);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await sim?.stop();
+});
+
+/** Counts the page's calls of WebAssembly.instantiateStreaming. */
+async function countStreaming(page) {
+  await page.addInitScript(() => {
+    window.__streaming = 0;
+    const orig = WebAssembly.instantiateStreaming;
+    WebAssembly.instantiateStreaming = function (...args) {
+      window.__streaming++;
+      return orig.apply(this, args);
+    };
+  });
+}
+
+test("LivePerson's snippet, pasted verbatim, is queued before the module is ready and answered", async () => {
+  const account = uniqueAccount('snippet');
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/test/snippet.html?account=${account}&sim=${encodeURIComponent(sim.url)}`);
+  // The snippet ran while the wasm was still loading…
+  assert.equal(await page.evaluate(() => window.readyAtCall), false);
+  // …and its answer reaches onEngagement once it is ready.
+  const answer = await page.waitForFunction(() => window.answers.length > 0 && window.answers[0], null, { timeout: 30_000 })
+    .then((h) => h.jsonValue());
+  assert.equal(answer.status, 'Available');
+  assert.match(answer.visitorId, /\S/);
+  assert.match(answer.sessionId, /\S/);
+  assert.equal(typeof answer.engagementDetails.validForSeconds, 'number');
+  const s = await stats(sim.url, account);
+  assert.equal(s.createCalls, 1);
+  assert.ok(s.sdes >= 1, 'the personal SDE of the snippet reached the simulator');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('not initialised and still loading are distinct errors', async () => {
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/test/blank.html`);
+  const got = await page.evaluate(async () => {
+    const out = {};
+    try { ChatApi.instance(); } catch (e) { out.before = e.code; }
+    out.beforePromise = await ChatApi.getEngagement({}).then(() => 'resolved', (e) => e.code);
+    ChatApi.init({ accountId: 'blank', domain: 'http://127.0.0.1:9', storage: 'memory' });
+    try { ChatApi.instance(); } catch (e) { out.loading = e.code; }
+    out.readyWhileLoading = ChatApi.ready;
+    await ChatApi.init({ accountId: 'blank', domain: 'http://127.0.0.1:9', storage: 'memory' });
+    out.ready = ChatApi.ready;
+    out.instance = typeof ChatApi.instance().getEngagement;
+    return out;
+  });
+  assert.deepEqual(got, {
+    before: 'not_initialized', beforePromise: 'not_initialized', loading: 'loading',
+    readyWhileLoading: false, ready: true, instance: 'function',
+  });
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('the script-tag build works under a strict CSP without blob: or workers', async () => {
+  const account = uniqueAccount('classic');
+  const page = await openPage(browser.context);
+  const resp = await page.goto(`${server.url}/classic.html?account=${account}&sim=${encodeURIComponent(sim.url)}`);
+  assert.match(resp.headers()['content-security-policy'], /worker-src 'none'/);
+  await page.locator('#chat[data-state="available"]').waitFor({ timeout: 30_000 });
+  await screenshot(page, 'classic-available');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('a failed wasm load is reported and can be retried', async () => {
+  const page = await openPage(browser.context);
+  let failures = 1;
+  await page.route('**/chatapi.wasm', async (route) => {
+    if (failures-- > 0) return route.fulfill({ status: 503, body: 'down' });
+    return route.continue();
+  });
+  await page.goto(`${server.url}/test/blank.html`);
+  const got = await page.evaluate(async () => {
+    const opts = { accountId: 'retry', domain: 'http://127.0.0.1:9', storage: 'memory' };
+    const first = await ChatApi.init(opts).then(() => 'ready', (e) => e.code);
+    const queued = await ChatApi.getEngagement({}).then(() => 'resolved', (e) => e.code);
+    const second = await ChatApi.init(opts).then(() => 'ready', (e) => e.code);
+    return { first, queued, second, ready: ChatApi.ready };
+  });
+  assert.equal(got.first, 'load_failed');
+  assert.equal(got.queued, 'load_failed');
+  assert.equal(got.second, 'ready');
+  assert.equal(got.ready, true);
+  await page.close();
+});
+
+test('instantiateStreaming only for application/wasm, arrayBuffer otherwise', async () => {
+  const wasm = readFileSync(join(root, 'web', 'chatapi.wasm'));
+  for (const [contentType, streamed] of [['application/wasm', 1], ['application/octet-stream', 0]]) {
+    const page = await openPage(browser.context);
+    await countStreaming(page);
+    await page.route('**/chatapi.wasm', (route) => route.fulfill({ status: 200, contentType, body: wasm }));
+    await page.goto(`${server.url}/test/blank.html`);
+    const ready = await page.evaluate(() => ChatApi.init({ accountId: 'ct', domain: 'http://127.0.0.1:9', storage: 'memory' })
+      .then(() => ChatApi.ready, (e) => e.code));
+    assert.equal(ready, true, contentType);
+    assert.equal(await page.evaluate(() => window.__streaming), streamed, contentType);
+    await page.close();
+  }
+});

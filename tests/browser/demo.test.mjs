@@ -1,0 +1,156 @@
+// Real-Chromium tests of the demo page and the ESM entry: the button follows the simulator,
+// the session survives a reload, the strict CSP holds, and a dead simulator shows an error
+// instead of throwing. Everything talks to 127.0.0.1 only.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startSimulator, startDevServer, launchChromium, openPage, screenshot, setScenario, stats, uniqueAccount,
+} from './harness.mjs';
+
+let sim;
+let server;
+let browser;
+
+before(async () => {
+  sim = await startSimulator();
+  server = await startDevServer(sim.url);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await sim?.stop();
+});
+
+const state = (page) => page.locator('#chat').getAttribute('data-state');
+
+async function waitState(page, want, timeout = 20_000) {
+  await page.locator(`#chat[data-state="${want}"]`).waitFor({ timeout });
+}
+
+function demoURL(account, interval = 1) {
+  return `${server.url}/?account=${account}&interval=${interval}`;
+}
+
+test('the button follows a flapping simulator: Available → NotAvailable → Available', async () => {
+  const account = uniqueAccount('flap');
+  await setScenario(sim.url, account, { availability: 'flap', flapSeconds: 3 });
+  const page = await openPage(browser.context);
+  await page.goto(demoURL(account));
+  await screenshot(page, 'demo-checking');
+  await waitState(page, 'available');
+  assert.equal(await page.locator('#chat-button').isEnabled(), true);
+  assert.match(await page.locator('#vid').textContent(), /\S{3,}/);
+  await screenshot(page, 'demo-available');
+  await waitState(page, 'notavailable');
+  assert.equal(await page.locator('#chat-button').isDisabled(), true);
+  await screenshot(page, 'demo-notavailable');
+  await waitState(page, 'available');
+  const s = await stats(sim.url, account);
+  assert.equal(s.visitors, 1, 'every check reuses the one visitor');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('switching the scenario from the page changes the button', async () => {
+  const account = uniqueAccount('switch');
+  const page = await openPage(browser.context);
+  await page.goto(demoURL(account));
+  await waitState(page, 'available');
+  await page.getByLabel('NotAvailable').check();
+  await page.locator('#scenario-apply').click();
+  await waitState(page, 'notavailable');
+  await page.locator('#scenario-clear').click();
+  await waitState(page, 'available');
+  await page.locator('#chat-button').click();
+  await page.locator('#chat-opened').waitFor();
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('an SDE is sent with Update Session and never printed to the console', async () => {
+  const account = uniqueAccount('sde');
+  const page = await openPage(browser.context);
+  await page.goto(demoURL(account, 60));
+  await waitState(page, 'available');
+  await page.locator('#sde-type').selectOption('personal');
+  await page.locator('#sde-send').click();
+  await page.locator('#sde-result.ok').waitFor();
+  const s = await stats(sim.url, account);
+  assert.ok(s.updateCalls >= 1);
+  assert.ok(s.sdes >= 1);
+  await screenshot(page, 'demo-sde-sent');
+  const leaked = page.consoleLines.filter((l) => /Ada|Example|ada@example\.com|555 0100/.test(l));
+  assert.deepEqual(leaked, []);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('the session survives a reload through localStorage; reset starts a new visitor', async () => {
+  const account = uniqueAccount('reload');
+  const page = await openPage(browser.context);
+  await page.goto(demoURL(account, 60));
+  await waitState(page, 'available');
+  const vid = await page.locator('#vid').textContent();
+  const sid = await page.locator('#sid').textContent();
+  const stored = await page.evaluate(() => JSON.stringify(Object.assign({}, localStorage)));
+  assert.ok(stored.includes(vid), 'the visitor id is kept in localStorage');
+
+  await page.reload();
+  await waitState(page, 'available');
+  assert.equal(await page.locator('#vid').textContent(), vid);
+  assert.equal(await page.locator('#sid').textContent(), sid);
+  assert.equal((await stats(sim.url, account)).visitors, 1);
+
+  await page.locator('#reset-session').click();
+  await page.waitForFunction((old) => {
+    const v = document.getElementById('vid').textContent;
+    return v !== '—' && v !== old;
+  }, vid, { timeout: 20_000 });
+  assert.equal((await stats(sim.url, account)).visitors, 2);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('the demo runs under a strict CSP: no inline script, no blob: workers, no violations', async () => {
+  const account = uniqueAccount('csp');
+  const page = await openPage(browser.context);
+  const resp = await page.goto(demoURL(account, 60));
+  const csp = resp.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(csp, /worker-src 'none'/);
+  assert.doesNotMatch(csp, /blob:|unsafe-inline|unsafe-eval'/);
+  await waitState(page, 'available');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('a dead simulator shows an error on the page, nothing is thrown', async () => {
+  const deadSim = await startSimulator();
+  const deadServer = await startDevServer(deadSim.url);
+  await deadSim.stop(); // the port is now closed: every call fails with a network error
+  try {
+    const page = await openPage(browser.context);
+    await page.goto(`${deadServer.url}/?account=${uniqueAccount('down')}&interval=60`);
+    await waitState(page, 'error', 90_000);
+    const text = await page.locator('#chat-error').textContent();
+    assert.match(text, /\w/);
+    assert.equal(await page.locator('#chat-button').isDisabled(), true);
+    await screenshot(page, 'demo-error');
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  } finally {
+    await deadServer.stop();
+  }
+});
+
+test('state is checking until the first answer arrives', async () => {
+  const account = uniqueAccount('slow');
+  await setScenario(sim.url, account, { availability: 'Available', delayMs: 1500 });
+  const page = await openPage(browser.context);
+  await page.goto(demoURL(account, 60));
+  assert.equal(await state(page), 'checking');
+  await waitState(page, 'available');
+  await page.close();
+});

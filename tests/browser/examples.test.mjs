@@ -1,0 +1,93 @@
+// The examples, run for real: the Node example as a child process, the Electron main-process
+// half under Node (Electron itself cannot be installed here; its net.fetch is swapped for
+// Node's fetch, the same WHATWG fetch), and the Electron renderer and the game-launcher page
+// in Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  root, startSimulator, startDevServer, launchChromium, openPage, screenshot, stats, uniqueAccount, linkExamplePackage,
+} from './harness.mjs';
+
+const run = promisify(execFile);
+let sim;
+let server;
+let browser;
+let tmp;
+
+before(async () => {
+  for (const name of ['node', 'electron', 'game-launcher']) linkExamplePackage(name);
+  tmp = mkdtempSync(join(tmpdir(), 'appengage-examples-'));
+  sim = await startSimulator();
+  server = await startDevServer(sim.url);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await sim?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('examples/node: two runs reuse one visitor through the session file', async () => {
+  const account = uniqueAccount('exnode');
+  const session = join(tmp, 'node-session.json');
+  const args = ['examples/node/check.mjs', '--account', account, '--sim', sim.url, '--session', session];
+  const first = JSON.parse((await run(process.execPath, args, { cwd: root, timeout: 60_000 })).stdout);
+  const second = JSON.parse((await run(process.execPath, args, { cwd: root, timeout: 60_000 })).stdout);
+  assert.equal(first.status, 'Available');
+  assert.equal(second.visitorId, first.visitorId);
+  assert.equal(second.sessionId, first.sessionId);
+  assert.ok(readFileSync(session, 'utf8').includes(first.visitorId));
+  assert.equal((await stats(sim.url, account)).visitors, 1);
+});
+
+test('examples/electron main process (under Node): watch with file storage and an injected fetch', async () => {
+  const { watchSupport } = await import('../../examples/electron/support.mjs');
+  const account = uniqueAccount('exmain');
+  const dataDir = mkdtempSync(join(tmp, 'userData-'));
+  let fetches = 0;
+  const countingFetch = (...a) => { fetches++; return fetch(...a); }; // stands in for net.fetch
+  const watchOnce = () => new Promise((resolve, reject) => {
+    let handle;
+    watchSupport({ accountId: account, dataDir, fetch: countingFetch, csdsDomain: sim.url,
+      onState: (state, detail) => { handle?.stop(); handle?.api.close?.(); resolve({ state, detail }); } })
+      .then((h) => { handle = h; }, reject);
+  });
+  const first = await watchOnce();
+  assert.equal(first.state, 'available');
+  assert.ok(fetches >= 1, 'requests went through the injected fetch');
+  const stored = readFileSync(join(dataDir, 'appengage-session.json'), 'utf8');
+  assert.ok(stored.includes(first.detail.visitorId));
+  const second = await watchOnce();
+  assert.equal(second.detail.visitorId, first.detail.visitorId);
+  assert.equal((await stats(sim.url, account)).visitors, 1);
+});
+
+test('examples/electron renderer (in Chromium): the ESM entry draws the button', async () => {
+  const account = uniqueAccount('exrend');
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/examples/electron/renderer/index.html?account=${account}&sim=${encodeURIComponent(sim.url)}`);
+  await page.locator('#chat[data-state="available"]').waitFor({ timeout: 30_000 });
+  await page.locator('#chat').click();
+  await page.locator('#note', { hasText: 'Opening chat' }).waitFor();
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('examples/game-launcher: the support button under the page CSP', async () => {
+  const account = uniqueAccount('exgame');
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/examples/game-launcher/index.html?account=${account}&sim=${encodeURIComponent(sim.url)}`);
+  await page.locator('#support-chat[data-state="available"]').waitFor({ timeout: 30_000 });
+  await screenshot(page, 'game-launcher');
+  await page.locator('#support-chat').click();
+  await page.locator('#support-note', { hasText: 'Opening chat' }).waitFor();
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
