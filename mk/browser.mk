@@ -2,9 +2,12 @@
 # real-Chromium tests (Debian's chromium driven by npm playwright-core) and the start-up
 # benchmark. Screenshots and per-run output go under $(BUILD)/.
 
+# Joined to BUILD/TEST/BENCH_TARGETS once the wasm loader (web/src) has landed.
+ifneq ($(wildcard web/src/chatapi.js),)
 BUILD_TARGETS += build-browser
 TEST_TARGETS  += test-browser
 BENCH_TARGETS += bench-browser
+endif
 
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_BUILD := $(BUILD)/browser
