@@ -1,0 +1,78 @@
+// Command gateway runs the appengage edge gateway as a plain Go HTTP server, for users who
+// do not run it on Cloudflare Workers. It is configured by the same APPENGAGE_* variables as
+// the Worker (see docs/gateway.md) and prints as its first stdout line
+// "gateway: listening on http://HOST:PORT".
+//
+//	APPENGAGE_ACCOUNTS=12345678 APPENGAGE_MSDKGW=http://127.0.0.1:8081 gateway -addr 127.0.0.1:8788
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/appengage/appengage/gateway"
+	"github.com/appengage/appengage/nethttp"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8788", "address to listen on (host:port; port 0 picks a free one)")
+	flag.Parse()
+	if err := run(*addr); err != nil {
+		fmt.Fprintln(os.Stderr, "gateway:", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr string) error {
+	// A plain server has no trusted proxy in front by default: the visitor cap keys on the
+	// connection's address unless APPENGAGE_CLIENT_IP_HEADER names a header a proxy sets.
+	cfg, err := gateway.ConfigFromEnv(os.Getenv, "")
+	if err != nil {
+		return err
+	}
+	logger := log.New(os.Stderr, "", log.LstdFlags)
+	cfg.Transport = nethttp.New()
+	cfg.Logf = logger.Printf
+	h, err := gateway.New(cfg)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Accounts) == 0 {
+		logger.Printf("gateway: %s is empty, so every account is refused", gateway.EnvAccounts)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+	}
+	fmt.Printf("gateway: listening on http://%s\n", ln.Addr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

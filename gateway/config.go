@@ -1,0 +1,216 @@
+package gateway
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/appengage/appengage/core"
+)
+
+// The defaults of Config, chosen for production.
+const (
+	// DefaultVisitorCap is how many new visitors one client (IP address) may create per
+	// minute: enough for a busy office or a carrier NAT behind one address, far below a flood.
+	DefaultVisitorCap = 60
+	// DefaultMaxBodyBytes caps request bodies. A Create Session body with a few SDEs is about
+	// one kilobyte; 64 KiB leaves room for large carts.
+	DefaultMaxBodyBytes = 64 << 10
+	// DefaultAttemptTimeout bounds one upstream attempt.
+	DefaultAttemptTimeout = 10 * time.Second
+	// DefaultDeadline bounds one gateway request, retries included: LivePerson's 5s, 10s and
+	// 15s pauses plus the attempts fit, and the client is answered before a minute passes.
+	DefaultDeadline = 50 * time.Second
+	// DefaultDomainTTL is how long a host resolved through CSDS is reused.
+	DefaultDomainTTL = 10 * time.Minute
+	// DefaultClientIPHeader is the header Cloudflare sets to the connecting client's address.
+	DefaultClientIPHeader = "CF-Connecting-IP"
+)
+
+// Environment variable names read by ConfigFromEnv; on Workers they are wrangler vars.
+const (
+	EnvUpstream       = "APPENGAGE_MSDKGW"          // msdkgw base URL, overriding CSDS
+	EnvCSDS           = "APPENGAGE_CSDS"            // CSDS (Domain API) base URL
+	EnvAccounts       = "APPENGAGE_ACCOUNTS"        // allowed account ids, comma-separated, or *
+	EnvOrigins        = "APPENGAGE_ORIGINS"         // allowed CORS origins, comma-separated, or *
+	EnvVisitorCap     = "APPENGAGE_VISITOR_CAP"     // new visitors per client per minute, 0 = no cap
+	EnvMaxBody        = "APPENGAGE_MAX_BODY"        // request body cap in bytes
+	EnvRetryDelays    = "APPENGAGE_RETRY_DELAYS"    // upstream retry pauses, e.g. "5s,10s,15s"; "none" = no retries
+	EnvAttemptTimeout = "APPENGAGE_ATTEMPT_TIMEOUT" // one upstream attempt, e.g. "10s"
+	EnvDeadline       = "APPENGAGE_DEADLINE"        // one gateway request, retries included
+	EnvDomainTTL      = "APPENGAGE_CSDS_TTL"        // how long a CSDS answer is reused
+	EnvPublicHost     = "APPENGAGE_PUBLIC_HOST"     // host[:port] the gateway names in its CSDS answers
+	EnvClientIPHeader = "APPENGAGE_CLIENT_IP_HEADER" // header holding the client IP; "-" = the remote address only
+)
+
+// Config is what a gateway serves and how. Use ConfigFromEnv to read it from environment
+// variables or wrangler vars, then set the ports (Transport, Domains, Limiter).
+type Config struct {
+	// Upstream is the msdkgw base every allowed account is forwarded to (e.g. the
+	// simulator); "" resolves each account's msdkgw host through CSDS.
+	Upstream string
+	// CSDS is the Domain API base used when Upstream is ""; "" means core.DefaultCSDSDomain.
+	CSDS string
+	// Accounts are the account ids the gateway serves; "*" allows every well-formed id.
+	// Empty serves none: a gateway must be told whose traffic it carries.
+	Accounts []string
+	// Origins are the browser origins allowed by CORS (e.g. "https://app.example.com");
+	// "*" allows any. Requests without an Origin header (native apps) are not affected.
+	Origins []string
+	// VisitorCap is how many new visitors one client may create per minute; 0 = no cap.
+	VisitorCap int
+	// MaxBodyBytes caps request bodies; larger ones get 413.
+	MaxBodyBytes int64
+	// Retry is the upstream retry policy; the zero value is core.DefaultRetryPolicy().
+	Retry core.RetryPolicy
+	// AttemptTimeout bounds one upstream attempt.
+	AttemptTimeout time.Duration
+	// Deadline bounds one gateway request, retries included.
+	Deadline time.Duration
+	// DomainTTL is how long a CSDS answer is reused.
+	DomainTTL time.Duration
+	// PublicHost is the host[:port] the gateway's CSDS answers name for msdkgw; "" means the
+	// Host the request came to. It is only echoed to clients, never used for forwarding.
+	PublicHost string
+	// ClientIPHeader names the header carrying the client's IP address (the visitor cap's
+	// key); "" means the connection's remote address only. Set it only where a trusted
+	// proxy (Cloudflare) sets the header, or clients can pick their own key.
+	ClientIPHeader string
+
+	// Transport makes the upstream exchanges (nethttp natively, fetch on Workers). Required.
+	Transport core.Transport
+	// Domains caches CSDS answers; nil means an in-memory cache.
+	Domains DomainCache
+	// Limiter counts new visitors per client; nil means an in-memory counter.
+	Limiter VisitorLimiter
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logf receives one line per refused or failed request (never SDE values, ids or
+	// addresses); nil means no logging.
+	Logf func(format string, args ...any)
+}
+
+// ConfigFromEnv reads the Env* variables through getenv (os.Getenv natively,
+// cloudflare.Getenv on Workers) over the production defaults. clientIPHeader is the default
+// for EnvClientIPHeader: DefaultClientIPHeader on Cloudflare, "" for a plain server.
+// Every malformed variable is reported, all at once.
+func ConfigFromEnv(getenv func(string) string, clientIPHeader string) (Config, error) {
+	cfg := Config{
+		Upstream:       strings.TrimSpace(getenv(EnvUpstream)),
+		CSDS:           strings.TrimSpace(getenv(EnvCSDS)),
+		Accounts:       splitList(getenv(EnvAccounts)),
+		Origins:        splitList(getenv(EnvOrigins)),
+		VisitorCap:     DefaultVisitorCap,
+		MaxBodyBytes:   DefaultMaxBodyBytes,
+		AttemptTimeout: DefaultAttemptTimeout,
+		Deadline:       DefaultDeadline,
+		DomainTTL:      DefaultDomainTTL,
+		PublicHost:     strings.TrimSpace(getenv(EnvPublicHost)),
+		ClientIPHeader: clientIPHeader,
+	}
+	var problems []string
+	if v := strings.TrimSpace(getenv(EnvVisitorCap)); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			problems = append(problems, EnvVisitorCap+" must be a whole number >= 0 (0 = no cap)")
+		}
+		cfg.VisitorCap = n
+	}
+	if v := strings.TrimSpace(getenv(EnvMaxBody)); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			problems = append(problems, EnvMaxBody+" must be a number of bytes > 0")
+		}
+		cfg.MaxBodyBytes = n
+	}
+	if v := strings.TrimSpace(getenv(EnvRetryDelays)); v != "" {
+		if v == "none" {
+			cfg.Retry.Delays = []time.Duration{}
+		} else {
+			for _, part := range splitList(v) {
+				d, err := time.ParseDuration(part)
+				if err != nil || d < 0 {
+					problems = append(problems, EnvRetryDelays+" must be durations like 5s,10s,15s or none")
+					break
+				}
+				cfg.Retry.Delays = append(cfg.Retry.Delays, d)
+			}
+		}
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{{EnvAttemptTimeout, &cfg.AttemptTimeout}, {EnvDeadline, &cfg.Deadline}, {EnvDomainTTL, &cfg.DomainTTL}}
+	for _, d := range durations {
+		if v := strings.TrimSpace(getenv(d.name)); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x <= 0 {
+				problems = append(problems, d.name+" must be a duration > 0 like 10s")
+			}
+			*d.dst = x
+		}
+	}
+	if v, ok := lookup(getenv, EnvClientIPHeader); ok {
+		if v == "-" {
+			v = ""
+		}
+		cfg.ClientIPHeader = v
+	}
+	if len(problems) > 0 {
+		return cfg, fmt.Errorf("gateway configuration: %s", strings.Join(problems, "; "))
+	}
+	return cfg, nil
+}
+
+// lookup reads a variable, reporting whether it is set to something other than blanks.
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := strings.TrimSpace(getenv(name))
+	return v, v != ""
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// check reports every problem of a Config that New cannot serve with.
+func (c Config) check() error {
+	var problems []string
+	if c.Transport == nil {
+		problems = append(problems, "Transport is required")
+	}
+	if c.Upstream != "" {
+		if _, err := core.NormalizeBase(c.Upstream); err != nil {
+			problems = append(problems, EnvUpstream+": "+err.Error())
+		}
+	}
+	if c.CSDS != "" {
+		if _, err := core.NormalizeBase(c.CSDS); err != nil {
+			problems = append(problems, EnvCSDS+": "+err.Error())
+		}
+	}
+	for _, a := range c.Accounts {
+		if a != "*" && !core.ValidAccountID(a) {
+			problems = append(problems, fmt.Sprintf("%s: %q is not an account id (^[a-zA-Z0-9_]{1,20}$)", EnvAccounts, a))
+		}
+	}
+	for _, o := range c.Origins {
+		if o != "*" && !(strings.HasPrefix(o, "http://") || strings.HasPrefix(o, "https://")) {
+			problems = append(problems, fmt.Sprintf("%s: %q is not an origin like https://app.example.com", EnvOrigins, o))
+		}
+	}
+	if c.VisitorCap < 0 {
+		problems = append(problems, EnvVisitorCap+" must be >= 0")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("gateway configuration: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package gateway
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// VisitorWindow is the period the visitor cap counts over.
+const VisitorWindow = time.Minute
+
+// Admission is a VisitorLimiter's answer for one client.
+type Admission struct {
+	// Allowed reports whether the client was under its cap.
+	Allowed bool
+	// RetryAfter is how long until the client's window ends, when it was refused.
+	RetryAfter time.Duration
+}
+
+// VisitorLimiter counts the new visitors each client creates per VisitorWindow. The key is
+// the client's IP address. On Workers it is a Durable Object (one counter per client,
+// consistent across isolates); natively an in-memory counter.
+type VisitorLimiter interface {
+	// Reserve counts one new visitor for client if that keeps it within limit, and says
+	// whether it did.
+	Reserve(ctx context.Context, client string, limit int) (Admission, error)
+	// Charge counts a visitor the upstream created although the request named one (an
+	// unknown vid), even past limit, and says whether the client has room for another.
+	Charge(ctx context.Context, client string, limit int) (Admission, error)
+}
+
+// MemoryLimiter is a VisitorLimiter for one process: a fixed one-minute window per client.
+// It is safe for concurrent use.
+type MemoryLimiter struct {
+	now     func() time.Time
+	mu      sync.Mutex
+	windows map[string]*window
+}
+
+type window struct {
+	start time.Time
+	count int
+}
+
+// maxTrackedClients bounds the MemoryLimiter's map; past it, ended windows are swept.
+const maxTrackedClients = 10000
+
+// NewMemoryLimiter returns an empty MemoryLimiter using now as its clock (nil = time.Now).
+func NewMemoryLimiter(now func() time.Time) *MemoryLimiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &MemoryLimiter{now: now, windows: map[string]*window{}}
+}
+
+// Reserve implements VisitorLimiter.
+func (m *MemoryLimiter) Reserve(_ context.Context, client string, limit int) (Admission, error) {
+	return m.take(client, limit, false), nil
+}
+
+// Charge implements VisitorLimiter.
+func (m *MemoryLimiter) Charge(_ context.Context, client string, limit int) (Admission, error) {
+	return m.take(client, limit, true), nil
+}
+
+func (m *MemoryLimiter) take(client string, limit int, force bool) Admission {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w := m.windows[client]
+	if w == nil || now.Sub(w.start) >= VisitorWindow || now.Before(w.start) {
+		if w == nil && len(m.windows) >= maxTrackedClients {
+			m.sweep(now)
+		}
+		w = &window{start: now}
+		m.windows[client] = w
+	}
+	if w.count >= limit && !force {
+		return Admission{RetryAfter: w.start.Add(VisitorWindow).Sub(now)}
+	}
+	w.count++
+	if force && w.count >= limit {
+		return Admission{RetryAfter: w.start.Add(VisitorWindow).Sub(now)}
+	}
+	return Admission{Allowed: true}
+}
+
+// sweep drops the windows that have ended; m.mu is held.
+func (m *MemoryLimiter) sweep(now time.Time) {
+	for k, w := range m.windows {
+		if now.Sub(w.start) >= VisitorWindow {
+			delete(m.windows, k)
+		}
+	}
+}
+
+// blockList remembers, in this process, which clients are past their cap and until when,
+// so requests that carry a vid (and so do not reserve) are refused without asking the
+// limiter. It is bounded like MemoryLimiter.
+type blockList struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func (b *blockList) blocked(client string, now time.Time) (time.Duration, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t, ok := b.until[client]
+	if !ok {
+		return 0, false
+	}
+	if !now.Before(t) {
+		delete(b.until, client)
+		return 0, false
+	}
+	return t.Sub(now), true
+}
+
+func (b *blockList) block(client string, until time.Time, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.until == nil {
+		b.until = map[string]time.Time{}
+	}
+	if len(b.until) >= maxTrackedClients {
+		for k, t := range b.until {
+			if !now.Before(t) {
+				delete(b.until, k)
+			}
+		}
+	}
+	b.until[client] = until
+}
