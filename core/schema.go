@@ -33,7 +33,7 @@ const (
 	kindType                        // the "type" discriminator of an SDE, checked before the rest
 	kindIP                          // an IPv4 or IPv6 literal without a zone
 	kindVisitID                     // a vid or sid: a WellFormedID string, or a whole number
-	kindText                        // a non-empty string, or a whole number (pageId)
+	kindText                        // a string, or a whole number (pageId)
 	kindSDEs                        // an array of engagement attributes (SDEs)
 	kindImpressions                 // an array of impression events
 )
@@ -202,21 +202,32 @@ func (v *validator) object(m map[string]any, s *schema) {
 			known++
 		}
 	}
-	if known == len(m) {
-		for i := range s.fields {
-			f := &s.fields[i]
-			x, ok := m[f.name]
-			v.member(f, x, ok)
-		}
-	} else {
+	if known != len(m) {
 		v.objectWithUnknown(m, s)
+		return
 	}
+	for i := range s.fields {
+		f := &s.fields[i]
+		x, ok := m[f.name]
+		v.member(f, x, ok)
+		v.alternates(m, s, f.name)
+	}
+}
+
+// alternates records a problem at name when name is the first (in key order) of a pair of
+// alternate spellings and both are given.
+func (v *validator) alternates(m map[string]any, s *schema, name string) {
 	for _, pair := range s.alternates {
-		a, aok := m[pair[0]]
-		b, bok := m[pair[1]]
-		if aok && bok && a != nil && b != nil {
-			n := v.pushKey(pair[1])
-			v.problem("give " + pair[0] + " or " + pair[1] + ", not both")
+		first, second := pair[0], pair[1]
+		if second < first {
+			first, second = second, first
+		}
+		if name != first {
+			continue
+		}
+		if a, b := m[first], m[second]; a != nil && b != nil {
+			n := v.pushKey(first)
+			v.problem("give " + first + " or " + second + ", not both")
 			v.pop(n)
 		}
 	}
@@ -239,6 +250,7 @@ func (v *validator) objectWithUnknown(m map[string]any, s *schema) {
 		x, ok := m[name]
 		if f := s.lookup(name); f != nil {
 			v.member(f, x, ok)
+			v.alternates(m, s, name)
 			continue
 		}
 		n := v.pushKey(name)
@@ -361,7 +373,7 @@ func (v *validator) value(f *field, x any) {
 		}
 	case kindVisitID:
 		if s, ok := x.(string); ok {
-			if !WellFormedID(s) {
+			if s != "" && !WellFormedID(s) { // "" is absent: the first call has no ids
 				v.problem(msgVisitID)
 			}
 		} else if n, ok := asNumber(x); !ok {
@@ -370,11 +382,10 @@ func (v *validator) value(f *field, x any) {
 			v.problem(msgVisitID)
 		}
 	case kindText:
-		if s, ok := x.(string); ok {
-			if s == "" {
-				v.problem("must not be empty")
-			}
-		} else if n, ok := asNumber(x); !ok {
+		if _, ok := x.(string); ok {
+			return
+		}
+		if n, ok := asNumber(x); !ok {
 			v.typeProblem("a string", x)
 		} else if _, ok := n.decimalID(); !ok {
 			v.problem("must be a string or a whole number, got " + n.String())

@@ -100,13 +100,10 @@ func (n number) isWhole() bool {
 }
 
 // String renders n for an error message: integers in full, other numbers in the shortest
-// form that reads back the same.
+// form that reads back the same, whatever form the caller sent them in.
 func (n number) String() string {
 	if n.isInt {
 		return strconv.FormatInt(n.i, 10)
-	}
-	if n.text != "" && len(n.text) <= 40 {
-		return n.text
 	}
 	return strconv.FormatFloat(n.f, 'g', -1, 64)
 }

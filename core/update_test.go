@@ -1,0 +1,98 @@
+package core_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/appengage/appengage/core"
+)
+
+// The illustrative Update Session body of the spec (§5).
+const docUpdate = `{
+  "pageId": "1029384756",
+  "impAttributes": [
+    { "type": "impDisplay", "campaign": 1111111111, "engId": 2222222222, "revision": 12,
+      "eContext": [ { "type": "engagementContext", "id": "1" } ] }
+  ],
+  "engagementAttributes": [
+    { "type": "lead", "lead": { "topic": "upgrade", "value": 49.5, "leadId": "L-17" } }
+  ]
+}`
+
+func TestParseUpdateRequestDocumented(t *testing.T) {
+	tree := decodePlain(t, docUpdate)
+	u, err := core.ParseUpdateRequest(tree)
+	require.NoError(t, err)
+	require.NoError(t, u.Validate())
+	assert.Equal(t, "1029384756", u.PageID)
+	require.Len(t, u.ImpAttributes, 1)
+	assert.Equal(t, "impDisplay", u.ImpAttributes[0].Type())
+	require.Len(t, u.EngagementAttributes, 1)
+	assert.Equal(t, tree, jsonRoundTrip(t, u.Body()), "Body gives back the documented body")
+}
+
+func TestParseUpdateRequestRules(t *testing.T) {
+	cases := []struct {
+		name string
+		json string
+		want []core.Problem
+	}{
+		{"pageId only", `{"pageId": "1"}`, nil},
+		{"pageId number", `{"pageId": 4743822558}`, nil},
+		{"pageId missing is filled by the client", `{"impAttributes": []}`, nil},
+		{"pageId fraction", `{"pageId": 1.5}`, []core.Problem{p("pageId", "must be a string or a whole number, got 1.5")}},
+		{"pageId object", `{"pageId": {}}`, []core.Problem{p("pageId", "must be a string, got object")}},
+		{"impression in engagementAttributes", `{"pageId": "1", "engagementAttributes": [{"type": "impAccept", "campaign": 1, "engId": 2, "revision": 3}]}`, []core.Problem{
+			p("engagementAttributes[0].type", "impression events belong in impAttributes, not engagementAttributes"),
+		}},
+		{"SDE in impAttributes", `{"pageId": "1", "impAttributes": [{"type": "lead", "lead": {}}]}`, []core.Problem{
+			p("impAttributes[0].type", "engagement attributes (SDEs) belong in engagementAttributes, not impAttributes"),
+		}},
+		{"impAttributes not array", `{"impAttributes": {"type": "impClose"}}`, []core.Problem{p("impAttributes", "must be an array of objects, got object")}},
+		{"unknown field", `{"pageId": "1", "entryPoints": []}`, []core.Problem{p("entryPoints", "unknown field")}},
+		{"every problem in order", `{"pageId": true, "impAttributes": [{"type": "impClose", "campaign": 1, "engId": 2}], "engagementAttributes": [{"type": "cart", "total": 1}]}`, []core.Problem{
+			p("engagementAttributes[0].numItems", "is required"),
+			p("impAttributes[0].revision", "is required"),
+			p("pageId", "must be a string, got boolean"),
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			u, err := core.ParseUpdateRequest(decodePlain(t, tc.json))
+			if tc.want == nil {
+				require.NoError(t, err)
+				if u.PageID == "" {
+					u.PageID = "last"
+				}
+				assert.NoError(t, u.Validate())
+				return
+			}
+			assert.Equal(t, tc.want, validationProblems(t, err))
+		})
+	}
+	_, err := core.ParseUpdateRequest([]any{})
+	assert.Equal(t, []core.Problem{p("", "the request must be an object, got array")}, validationProblems(t, err))
+}
+
+func TestUpdateRequestValidateAndBody(t *testing.T) {
+	assert.Equal(t, []core.Problem{p("pageId", "is required")}, validationProblems(t, core.UpdateRequest{}.Validate()))
+
+	u := core.UpdateRequest{
+		PageID:               "p1",
+		EngagementAttributes: []core.Attribute{{"type": "impDisplay", "campaign": 1, "engId": 2, "revision": 3}},
+		ImpAttributes:        []core.Attribute{{"type": "impClose", "campaign": "1", "engId": 2, "revision": 3}, {"type": "cart"}},
+	}
+	assert.Equal(t, []core.Problem{
+		p("engagementAttributes[0].type", "impression events belong in impAttributes, not engagementAttributes"),
+		p("impAttributes[1].type", "engagement attributes (SDEs) belong in engagementAttributes, not impAttributes"),
+	}, validationProblems(t, u.Validate()))
+
+	assert.Equal(t, map[string]any{"pageId": "p1"}, core.UpdateRequest{PageID: "p1"}.Body())
+	assert.Equal(t, map[string]any{
+		"pageId":               "p1",
+		"engagementAttributes": []any{map[string]any{"type": "impDisplay", "campaign": 1.0, "engId": 2.0, "revision": 3.0}},
+		"impAttributes":        []any{map[string]any{"type": "impClose", "campaign": "1", "engId": 2.0, "revision": 3.0}, map[string]any{"type": "cart"}},
+	}, u.Body())
+}
