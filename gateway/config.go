@@ -30,17 +30,17 @@ const (
 
 // Environment variable names read by ConfigFromEnv; on Workers they are wrangler vars.
 const (
-	EnvUpstream       = "APPENGAGE_MSDKGW"          // msdkgw base URL, overriding CSDS
-	EnvCSDS           = "APPENGAGE_CSDS"            // CSDS (Domain API) base URL
-	EnvAccounts       = "APPENGAGE_ACCOUNTS"        // allowed account ids, comma-separated, or *
-	EnvOrigins        = "APPENGAGE_ORIGINS"         // allowed CORS origins, comma-separated, or *
-	EnvVisitorCap     = "APPENGAGE_VISITOR_CAP"     // new visitors per client per minute, 0 = no cap
-	EnvMaxBody        = "APPENGAGE_MAX_BODY"        // request body cap in bytes
-	EnvRetryDelays    = "APPENGAGE_RETRY_DELAYS"    // upstream retry pauses, e.g. "5s,10s,15s"; "none" = no retries
-	EnvAttemptTimeout = "APPENGAGE_ATTEMPT_TIMEOUT" // one upstream attempt, e.g. "10s"
-	EnvDeadline       = "APPENGAGE_DEADLINE"        // one gateway request, retries included
-	EnvDomainTTL      = "APPENGAGE_CSDS_TTL"        // how long a CSDS answer is reused
-	EnvPublicHost     = "APPENGAGE_PUBLIC_HOST"     // host[:port] the gateway names in its CSDS answers
+	EnvUpstream       = "APPENGAGE_MSDKGW"           // msdkgw base URL, overriding CSDS
+	EnvCSDS           = "APPENGAGE_CSDS"             // CSDS (Domain API) base URL
+	EnvAccounts       = "APPENGAGE_ACCOUNTS"         // allowed account ids, comma-separated, or *
+	EnvOrigins        = "APPENGAGE_ORIGINS"          // allowed CORS origins, comma-separated, or *
+	EnvVisitorCap     = "APPENGAGE_VISITOR_CAP"      // new visitors per client per minute, 0 = no cap
+	EnvMaxBody        = "APPENGAGE_MAX_BODY"         // request body cap in bytes
+	EnvRetryDelays    = "APPENGAGE_RETRY_DELAYS"     // upstream retry pauses, e.g. "5s,10s,15s"; "none" = no retries
+	EnvAttemptTimeout = "APPENGAGE_ATTEMPT_TIMEOUT"  // one upstream attempt, e.g. "10s"
+	EnvDeadline       = "APPENGAGE_DEADLINE"         // one gateway request, retries included
+	EnvDomainTTL      = "APPENGAGE_CSDS_TTL"         // how long a CSDS answer is reused
+	EnvPublicHost     = "APPENGAGE_PUBLIC_HOST"      // host[:port] the gateway names in its CSDS answers
 	EnvClientIPHeader = "APPENGAGE_CLIENT_IP_HEADER" // header holding the client IP; "-" = the remote address only
 )
 

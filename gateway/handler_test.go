@@ -156,8 +156,10 @@ func TestUpdateSession(t *testing.T) {
 	upd := `{"pageId":"` + page + `","impAttributes":[{"type":"impDisplay","campaign":3346848610,"engId":3562981110,"revision":44,"eContext":[{"type":"engagementContext","id":"1"}]}],` +
 		`"engagementAttributes":[{"type":"lead","lead":{"topic":"upgrade","value":49.5,"leadId":"L-17"}}]}`
 	for name, call := range map[string]func() answer{
-		"PUT":             func() answer { return e.do(t, "PUT", visitors(vid, sid), upd, nil) },
-		"POST + override": func() answer { return e.do(t, "POST", visitors(vid, sid), upd, map[string]string{"X-HTTP-Method-Override": "PUT"}) },
+		"PUT": func() answer { return e.do(t, "PUT", visitors(vid, sid), upd, nil) },
+		"POST + override": func() answer {
+			return e.do(t, "POST", visitors(vid, sid), upd, map[string]string{"X-HTTP-Method-Override": "PUT"})
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			b := call()
