@@ -1,0 +1,100 @@
+// Entry module of the appengage gateway Worker. It replaces the fetch handler of the glue
+// that workers-assets-gen generates (worker.mjs, which starts a fresh Go instance for every
+// request) with one Go instance per isolate serving many requests, and reuses the generated
+// wasm_exec.js and runtime.mjs unchanged.
+//
+// Why this is safe (see docs/gateway.md):
+//  - The gateway's Go handler keeps no per-request state in globals, is safe for concurrent
+//    use, and recovers from panics in a request. Requests run as goroutines, so one slow
+//    upstream call does not hold up the others.
+//  - The Go program reads only env (the Worker's vars and bindings, the same for every
+//    request of an isolate) from its runtime context, never the per-request ctx, which is
+//    therefore not given to it.
+//  - If the Go program ever stops (a crash), the requests it was serving get a 500 and the
+//    next request starts a new instance.
+//  - An instance is retired after MAX_REQUESTS_PER_INSTANCE requests: it finishes the ones it
+//    has and is then garbage collected, so whatever the Go runtime or the JS bridge leaks
+//    per request (syumai/workers' promise helper keeps one callback per awaited promise) is
+//    bounded.
+import "./wasm_exec.js";
+import { createRuntimeContext, loadModule } from "./runtime.mjs";
+
+export { VisitorCap } from "./visitorcap.mjs";
+
+const MAX_REQUESTS_PER_INSTANCE = 2000;
+const EXITED = Symbol("exited");
+
+// The instance new requests go to, as a promise while it starts; null before the first
+// request and after a retirement or a crash.
+let current = null;
+
+async function startInstance(env) {
+  const mod = await loadModule();
+  const binding = {};
+  const go = new Go();
+  let ready;
+  const readyPromise = new Promise((resolve) => {
+    ready = resolve;
+  });
+  const instance = new WebAssembly.Instance(mod, {
+    ...go.importObject,
+    workers: { ready: () => ready() },
+  });
+  const inst = { binding, served: 0, exited: false, exit: null };
+  inst.exit = go
+    .run(instance, createRuntimeContext({ env, ctx: undefined, binding }))
+    .catch((e) => console.error("appengage gateway: the Go program failed:", e && e.message))
+    .then(() => {
+      inst.exited = true;
+      return EXITED;
+    });
+  if ((await Promise.race([readyPromise, inst.exit])) === EXITED) {
+    throw new Error("the Go program stopped while starting");
+  }
+  return inst;
+}
+
+function instanceFor(env) {
+  if (current === null) {
+    const starting = startInstance(env);
+    current = starting;
+    starting.then(
+      (inst) => inst.exit.then(() => {
+        if (current === starting) current = null;
+      }),
+      () => {
+        if (current === starting) current = null;
+      },
+    );
+  }
+  return current;
+}
+
+function internalError(message) {
+  return Response.json({ time: Date.now(), message, internalCode: 18 }, { status: 500, headers: { "Cache-Control": "no-store" } });
+}
+
+async function fetch(request, env) {
+  let inst;
+  const starting = instanceFor(env);
+  try {
+    inst = await starting;
+  } catch (e) {
+    console.error("appengage gateway:", e && e.message);
+    return internalError("gateway failed to start");
+  }
+  inst.served++;
+  if (inst.served >= MAX_REQUESTS_PER_INSTANCE && current === starting) {
+    current = null; // retire: the next request starts a fresh instance, this one drains
+  }
+  try {
+    const res = await Promise.race([inst.binding.handleRequest(request), inst.exit]);
+    if (res === EXITED) return internalError("gateway stopped while serving the request");
+    return res;
+  } catch (e) {
+    console.error("appengage gateway:", e && e.message);
+    return internalError("gateway internal error");
+  }
+}
+
+export default { fetch };

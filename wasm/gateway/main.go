@@ -1,0 +1,57 @@
+//go:build js && wasm
+
+// Command gateway is the appengage edge gateway as a Cloudflare Worker: the gateway package's
+// handler served by github.com/syumai/workers, with the Workers-specific ports (fetch as the
+// upstream transport, the Cache API for CSDS answers, a Durable Object as the visitor
+// counter). Every Workers import of the project lives in this package.
+//
+// The Go program serves many requests: gateway.mjs keeps one instance per isolate (see
+// docs/gateway.md), so main sets the handler, signals readiness and stays parked.
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/syumai/workers"
+	"github.com/syumai/workers/cloudflare"
+
+	"github.com/appengage/appengage/gateway"
+)
+
+func main() {
+	h, err := newHandler()
+	if err != nil {
+		fmt.Println("appengage gateway:", err)
+		workers.ServeNonBlock(misconfigured(err))
+	} else {
+		workers.ServeNonBlock(h)
+	}
+	workers.Ready()
+	select {} // requests arrive as callbacks from gateway.mjs
+}
+
+// newHandler builds the gateway from the Worker's vars and bindings.
+func newHandler() (http.Handler, error) {
+	cfg, err := gateway.ConfigFromEnv(cloudflare.Getenv, gateway.DefaultClientIPHeader)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Transport = newFetchTransport()
+	cfg.Domains = newCacheDomains()
+	cfg.Limiter = durableLimiter{binding: limiterBinding}
+	cfg.Logf = func(format string, args ...any) { fmt.Printf(format+"\n", args...) }
+	return gateway.New(cfg)
+}
+
+// misconfigured answers every request with the configuration problem, so a deployment with
+// bad vars fails loudly instead of forwarding with defaults.
+func misconfigured(err error) http.Handler {
+	msg := err.Error()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, `{"time":%d,"message":%q,"internalCode":18}`+"\n", time.Now().UnixMilli(), msg)
+	})
+}

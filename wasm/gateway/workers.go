@@ -1,0 +1,194 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/syumai/workers/cloudflare"
+	"github.com/syumai/workers/cloudflare/cache"
+	"github.com/syumai/workers/cloudflare/fetch"
+
+	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/gateway"
+	"github.com/appengage/appengage/nethttp"
+)
+
+// limiterBinding is the Durable Object namespace binding of the visitor counter
+// (wrangler.jsonc durable_objects; class VisitorCap in visitorcap.mjs).
+const limiterBinding = "VISITOR_CAP"
+
+// fetchTransport is the upstream core.Transport on Workers: nethttp over syumai's
+// fetch-backed http.Client, with redirects not followed (an upstream redirect must not send
+// the gateway to another host). syumai's fetch does not watch the request's context, so Do
+// gives up on its own when the context ends and lets the fetch finish unobserved.
+type fetchTransport struct{ inner core.Transport }
+
+func newFetchTransport() fetchTransport {
+	hc := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
+	return fetchTransport{inner: nethttp.New(nethttp.WithHTTPClient(hc), nethttp.WithUserAgent("appengage-gateway/1"))}
+}
+
+// Do implements core.Transport.
+func (t fetchTransport) Do(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
+	return withContext(ctx, func() (core.WireResponse, error) { return t.inner.Do(ctx, req) })
+}
+
+// withContext runs call and returns its result, or ctx's error as soon as ctx ends.
+func withContext[T any](ctx context.Context, call func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := call()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// cacheDomains keeps CSDS answers in this instance's memory and in the Workers Cache API,
+// so other isolates of the same location find them too.
+type cacheDomains struct {
+	memory *gateway.MemoryDomains
+	cache  *cache.Cache
+}
+
+func newCacheDomains() cacheDomains {
+	return cacheDomains{memory: gateway.NewMemoryDomains(nil), cache: cache.New()}
+}
+
+// cacheKey is the synthetic URL a CSDS answer is cached under; it is never fetched.
+func cacheKey(account string) string {
+	return "https://appengage-gateway.invalid/csds/msdkgw/" + url.PathEscape(account)
+}
+
+// Get implements gateway.DomainCache.
+func (c cacheDomains) Get(ctx context.Context, account string) (string, bool) {
+	if b, ok := c.memory.Get(ctx, account); ok {
+		return b, true
+	}
+	req, err := http.NewRequest(http.MethodGet, cacheKey(account), nil)
+	if err != nil {
+		return "", false
+	}
+	resp, err := withContext(ctx, func() (*http.Response, error) { return c.cache.Match(req, nil) })
+	if err != nil {
+		return "", false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	if err != nil {
+		return "", false
+	}
+	base, err := core.NormalizeBase(strings.TrimSpace(string(body)))
+	if err != nil {
+		return "", false
+	}
+	if left := remainingTTL(resp.Header.Get("Cache-Control")); left > 0 {
+		c.memory.Put(ctx, account, base, left)
+	}
+	return base, true
+}
+
+// Put implements gateway.DomainCache.
+func (c cacheDomains) Put(ctx context.Context, account, base string, ttl time.Duration) {
+	c.memory.Put(ctx, account, base, ttl)
+	req, err := http.NewRequest(http.MethodGet, cacheKey(account), nil)
+	if err != nil {
+		return
+	}
+	secs := int(ttl / time.Second)
+	if secs < 1 {
+		return
+	}
+	resp := &http.Response{
+		StatusCode: http.StatusOK,
+		Header: http.Header{
+			"Content-Type":  {"text/plain"},
+			"Cache-Control": {"max-age=" + strconv.Itoa(secs)},
+		},
+		Body: io.NopCloser(strings.NewReader(base)),
+	}
+	if _, err := withContext(ctx, func() (struct{}, error) { return struct{}{}, c.cache.Put(req, resp) }); err != nil {
+		fmt.Println("appengage gateway: caching the CSDS answer failed:", err)
+	}
+}
+
+// remainingTTL reads max-age from a cached answer's Cache-Control (the Cache API counts it
+// down as the entry ages only through Age, so this is an upper bound; 1 minute at most
+// keeps the in-memory copy from outliving the shared one by much).
+func remainingTTL(cc string) time.Duration {
+	for _, part := range strings.Split(cc, ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "max-age="); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return min(time.Duration(n)*time.Second, time.Minute)
+			}
+		}
+	}
+	return 0
+}
+
+// durableLimiter is the visitor counter on Workers: one VisitorCap Durable Object per client
+// key, so the cap holds across isolates and locations.
+type durableLimiter struct{ binding string }
+
+// Reserve implements gateway.VisitorLimiter.
+func (d durableLimiter) Reserve(ctx context.Context, client string, limit int) (gateway.Admission, error) {
+	return d.call(ctx, "reserve", client, limit)
+}
+
+// Charge implements gateway.VisitorLimiter.
+func (d durableLimiter) Charge(ctx context.Context, client string, limit int) (gateway.Admission, error) {
+	return d.call(ctx, "charge", client, limit)
+}
+
+// capAnswer is VisitorCap's JSON answer.
+type capAnswer struct {
+	Allowed      bool  `json:"allowed"`
+	RetryAfterMs int64 `json:"retryAfterMs"`
+}
+
+func (d durableLimiter) call(ctx context.Context, op, client string, limit int) (gateway.Admission, error) {
+	ns, err := cloudflare.NewDurableObjectNamespace(d.binding)
+	if err != nil {
+		return gateway.Admission{}, fmt.Errorf("visitor cap binding: %w", err)
+	}
+	stub, err := ns.Get(ns.IdFromName(client))
+	if err != nil {
+		return gateway.Admission{}, err
+	}
+	req, err := http.NewRequest(http.MethodPost, "https://visitor-cap.invalid/"+op+"?limit="+strconv.Itoa(limit), nil)
+	if err != nil {
+		return gateway.Admission{}, err
+	}
+	resp, err := withContext(ctx, func() (*http.Response, error) { return stub.Fetch(req) })
+	if err != nil {
+		return gateway.Admission{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return gateway.Admission{}, errors.New("visitor cap answered HTTP " + strconv.Itoa(resp.StatusCode))
+	}
+	var a capAnswer
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1024)).Decode(&a); err != nil {
+		return gateway.Admission{}, fmt.Errorf("visitor cap answer: %w", err)
+	}
+	return gateway.Admission{Allowed: a.Allowed, RetryAfter: time.Duration(a.RetryAfterMs) * time.Millisecond}, nil
+}
