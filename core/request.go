@@ -5,6 +5,11 @@ var (
 	appTypes       = []string{string(AppTypeMSDK), string(AppTypeExternal)}
 	deviceFamilies = []string{string(DeviceDesktop), string(DeviceTablet), string(DeviceMobile)}
 	operatingSys   = []string{string(OSWindows), string(OSMacOSX), string(OSLinux), string(OSIOS), string(OSAndroid)}
+
+	// The messages Validate gives for them, built once.
+	msgAppType      = enumMessage(appTypes)
+	msgDeviceFamily = enumMessage(deviceFamilies)
+	msgOS           = enumMessage(operatingSys)
 )
 
 var appDetailsSchema = newSchema(
@@ -79,15 +84,15 @@ func (r Request) Validate() error {
 	v.init("")
 	if d := r.AppDetails; d != nil {
 		n := v.pushKey("appDetails")
-		v.check(d.DeviceFamily != "" && !oneOf(string(d.DeviceFamily), deviceFamilies), "deviceFamily", enumMessage(deviceFamilies))
+		v.check(d.DeviceFamily != "" && !oneOf(string(d.DeviceFamily), deviceFamilies), "deviceFamily", msgDeviceFamily)
 		v.check(d.IPAddress != "" && !validIP(d.IPAddress), "ipAddress", msgIP)
-		v.check(d.OS != "" && !oneOf(string(d.OS), operatingSys), "os", enumMessage(operatingSys))
+		v.check(d.OS != "" && !oneOf(string(d.OS), operatingSys), "os", msgOS)
 		v.pop(n)
 	}
 	if r.AppType == "" {
 		v.check(true, "appType", msgRequired)
 	} else {
-		v.check(!oneOf(string(r.AppType), appTypes), "appType", enumMessage(appTypes))
+		v.check(!oneOf(string(r.AppType), appTypes), "appType", msgAppType)
 	}
 	v.typedAttributes("engagementAttributes", r.EngagementAttributes, (*validator).sde)
 	v.check(r.SessionID != "" && !WellFormedID(r.SessionID), "sid", msgVisitID)

@@ -73,7 +73,7 @@ func (r Response) Tree() map[string]any {
 		putString(d, "windowId", e.WindowID)
 		putString(d, "language", e.Language)
 		if e.SkillID != "" {
-			if n, err := strconv.ParseInt(e.SkillID, 10, 64); err == nil && -maxSafeInteger <= n && n <= maxSafeInteger {
+			if n, err := strconv.ParseInt(e.SkillID, 10, 64); err == nil && n >= 0 && n <= maxSafeInteger && strconv.FormatInt(n, 10) == e.SkillID {
 				d["skillId"] = float64(n)
 			} else {
 				d["skillId"] = e.SkillID
@@ -128,11 +128,11 @@ func putString(m map[string]any, key, s string) {
 	}
 }
 
-// loneInteger reads an integer that may be a JSON number or a digit string.
+// loneInteger reads an integer within ±2^53 that may be a JSON number or a digit string.
 func loneInteger(x any) (int64, bool) {
 	if s, ok := x.(string); ok {
 		n, err := strconv.ParseInt(s, 10, 64)
-		return n, err == nil
+		return n, err == nil && -maxSafeInteger <= n && n <= maxSafeInteger
 	}
 	n, ok := asNumber(x)
 	if !ok {

@@ -196,21 +196,21 @@ func (v *validator) typeProblem(want string, x any) {
 // object checks m against s: every known member by its kind, every missing required
 // member, every unknown member, in key order.
 func (v *validator) object(m map[string]any, s *schema) {
-	known := 0
-	for i := range s.fields {
-		if _, ok := m[s.fields[i].name]; ok {
-			known++
-		}
-	}
-	if known != len(m) {
-		v.objectWithUnknown(m, s)
-		return
-	}
+	// Fast path: walk the schema's fields in order. If the map turns out to have members
+	// the schema does not know, start over on the slow path, which interleaves them.
+	start, known := len(v.problems), 0
 	for i := range s.fields {
 		f := &s.fields[i]
 		x, ok := m[f.name]
+		if ok {
+			known++
+		}
 		v.member(f, x, ok)
 		v.alternates(m, s, f.name)
+	}
+	if known != len(m) {
+		v.problems = v.problems[:start]
+		v.objectWithUnknown(m, s)
 	}
 }
 

@@ -96,3 +96,31 @@ func TestUpdateRequestValidateAndBody(t *testing.T) {
 		"impAttributes":        []any{map[string]any{"type": "impClose", "campaign": "1", "engId": 2.0, "revision": 3.0}, map[string]any{"type": "cart"}},
 	}, u.Body())
 }
+
+// actionableItems is forwarded as given, however it is shaped, up to a nesting depth that
+// stops cyclic Go maps; nothing below that depth is dropped.
+func TestImpressionAnyValueDepth(t *testing.T) {
+	nest := func(depth int) any {
+		var v any = "leaf"
+		for i := 0; i < depth; i++ {
+			v = []any{v}
+		}
+		return v
+	}
+	imp := func(items any) map[string]any {
+		return map[string]any{"pageId": "p", "impAttributes": []any{map[string]any{"type": "impExpanded", "campaign": 1.0, "engId": 2.0, "revision": 3.0, "actionableItems": items}}}
+	}
+	u, err := core.ParseUpdateRequest(imp(nest(64)))
+	require.NoError(t, err)
+	assert.Equal(t, nest(64), u.ImpAttributes[0]["actionableItems"])
+
+	_, err = core.ParseUpdateRequest(imp(nest(66)))
+	problems := validationProblems(t, err)
+	require.Len(t, problems, 1)
+	assert.Equal(t, "is nested too deeply", problems[0].Message)
+
+	cyclic := map[string]any{}
+	cyclic["self"] = cyclic
+	_, err = core.ParseUpdateRequest(imp(cyclic))
+	assert.Equal(t, "is nested too deeply", validationProblems(t, err)[0].Message)
+}
