@@ -303,20 +303,21 @@ func (c *Client) run(ctx context.Context, x exchange) (WireResponse, error) {
 		var answered *WireResponse
 		switch {
 		case err != nil:
-			final = transportError(err, attempt+1)
+			final = transportError(err)
 			retryable = true
 		case resp.Status >= 200 && resp.Status < 300:
 			return resp, nil
 		default:
-			final = statusError(resp)
+			body, _ := ParseErrorBody(resp.Body)
+			final = statusError(resp, body)
 			retryable = resp.Status == 429 || resp.Status >= 500
 			answered = &resp
-			if x.followLoadingVID && isLoadingAccount(resp.Status, errorBodyOf(resp)) {
-				vid = nextLoadingVID(errorBodyOf(resp).Message, vid)
+			if x.followLoadingVID && isLoadingAccount(resp.Status, body) {
+				vid = nextLoadingVID(body.Message, vid)
 			}
 		}
 		if !retryable || attempt+1 >= attempts {
-			if retryable && attempts > 1 && final.Message != "" && final.Status == 0 {
+			if retryable && attempts > 1 && final.Status == 0 {
 				final.Message += " (after " + strconv.Itoa(attempts) + " attempts)"
 			}
 			return WireResponse{}, final
@@ -369,7 +370,7 @@ func contextError(err error) *Error {
 
 // transportError maps a failure without an HTTP response: an attempt that hit its deadline
 // is CodeTimeout, anything else CodeNetwork.
-func transportError(err error, attempts int) *Error {
+func transportError(err error) *Error {
 	var t interface{ Timeout() bool }
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &t) && t.Timeout()) {
 		return &Error{Code: CodeTimeout, Message: "no response before the attempt deadline: " + err.Error(), Err: err}
@@ -398,18 +399,12 @@ func StatusCode(status int) Code {
 // maxErrorText bounds how much of a non-JSON error body ends up in Error.Message.
 const maxErrorText = 200
 
-// errorBodyOf reads LivePerson's error body from an answer, zero when it is not one.
-func errorBodyOf(resp WireResponse) ErrorBody {
-	b, _ := ParseErrorBody(resp.Body)
-	return b
-}
-
-// statusError builds the Error for a non-2xx answer.
-func statusError(resp WireResponse) *Error {
-	e := &Error{Code: StatusCode(resp.Status), Status: resp.Status}
-	if b, ok := ParseErrorBody(resp.Body); ok {
-		e.Message, e.InternalCode, e.Time = b.Message, b.InternalCode, b.Time
-	} else if s, ok := resp.Body.(string); ok {
+// statusError builds the Error for a non-2xx answer whose error body (zero when it has
+// none) is b.
+func statusError(resp WireResponse, b ErrorBody) *Error {
+	e := &Error{Code: StatusCode(resp.Status), Status: resp.Status,
+		Message: b.Message, InternalCode: b.InternalCode, Time: b.Time}
+	if s, ok := resp.Body.(string); ok && e.Message == "" {
 		s = strings.TrimSpace(s)
 		if len(s) > maxErrorText {
 			cut := maxErrorText
