@@ -287,6 +287,7 @@ var impressionCases = []attrCase{
 	{"impDisplay documented", `{"type": "impDisplay", "campaign": 1111111111, "engId": 2222222222, "revision": 12, "eContext": [{"type": "engagementContext", "id": "1"}]}`, nil},
 	{"impAccept documented", `{"type": "impAccept", "campaign": 1111111111, "engId": 2222222222, "revision": 12, "eContext": [{"type": "engagementContext", "id": "1"}]}`, nil},
 	{"impDisplay ids as strings", `{"type": "impDisplay", "campaign": "3346848610", "engId": "3562981110", "revision": "44"}`, nil},
+	{"impExpanded documented", `{"type": "impExpanded", "expanded": null, "userInit": null, "actionableItems": null, "campaign": 3115242510, "engId": 3115242810, "revision": 537}`, nil},
 	{"impExpanded", `{"type": "impExpanded", "campaign": 1, "engId": 2, "revision": 3, "expanded": true, "userInit": false, "actionableItems": null}`, nil},
 	{"impExpanded actionableItems array", `{"type": "impExpanded", "campaign": 1, "engId": 2, "revision": 3, "actionableItems": [1, {"a": ["b"]}]}`, nil},
 	{"impTimeout", `{"type": "impTimeout", "campaign": 1, "engId": 2, "revision": 3}`, nil},
