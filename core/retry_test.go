@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -396,4 +397,35 @@ func TestStatusCode(t *testing.T) {
 	} {
 		assert.Equal(t, code, core.StatusCode(status), "status %d", status)
 	}
+}
+
+// FuzzLoadingAccountMessage feeds arbitrary "Loading account" messages to the client: the
+// retried URL must always carry either no vid or a well-formed one, never raw message text.
+func FuzzLoadingAccountMessage(f *testing.F) {
+	for _, s := range []string{"Loading account: 1, vid: abc", "vid:", "vid: a/b?c", "vid:\tx}", `vid: "q"`, "vid: é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, msg string) {
+		wire := &fakeWire{answer: script(
+			answerStatus(500, lpError(msg, 20)),
+			answerStatus(200, notAvailable("V1", "S1", "P1")),
+		)}
+		c, err := core.NewClient(core.Config{AccountID: "1", Domain: testBase, Transport: wire,
+			Retry: core.RetryPolicy{Delays: []time.Duration{0}, Sleep: func(context.Context, time.Duration) error { return nil }}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetEngagement(context.Background(), core.Request{}); err != nil {
+			t.Fatal(err)
+		}
+		urls := wire.urls()
+		const prefix = testBase + "/api/account/1/app/engagement/visitors/"
+		if len(urls) != 2 || !strings.HasPrefix(urls[1], prefix) || !strings.HasSuffix(urls[1], "?v=1.0") {
+			t.Fatalf("%q: %q", msg, urls)
+		}
+		vid := strings.TrimSuffix(strings.TrimPrefix(urls[1], prefix), "?v=1.0")
+		if vid != "" && !core.WellFormedID(vid) {
+			t.Fatalf("%q: retried with vid %q", msg, vid)
+		}
+	})
 }
