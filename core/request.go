@@ -13,23 +13,23 @@ var (
 )
 
 var appDetailsSchema = newSchema(
-	str("appVersion"),
-	enum("deviceFamily", deviceFamilies...),
-	ip("ipAddress"),
-	enum("os", operatingSys...),
-	str("osVersion"),
+	strField("appVersion"),
+	enumField("deviceFamily", deviceFamilies...),
+	ipField("ipAddress"),
+	enumField("os", operatingSys...),
+	strField("osVersion"),
 )
 
 // requestSchema is the object ChatApi.getEngagement takes: the Create Session body plus vid
 // and sid. appType is not required here because the client fills EXTERNAL when it is
 // missing; Validate requires it.
 var requestSchema = newSchema(
-	object("appDetails", appDetailsSchema),
-	enum("appType", appTypes...),
-	arrayOf("consumerSections", str("")),
-	sdes("engagementAttributes"),
-	visitID("sid"),
-	visitID("vid"),
+	objectField("appDetails", appDetailsSchema),
+	enumField("appType", appTypes...),
+	arrayField("consumerSections", strField("")),
+	sdesField("engagementAttributes"),
+	visitIDField("sid"),
+	visitIDField("vid"),
 )
 
 // ParseRequest reads a Create Session request from a generic value tree, the object a JS

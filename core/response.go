@@ -17,7 +17,7 @@ func ParseResponse(v any) (Response, error) {
 	if !ok {
 		return Response{}, malformed("body is not a JSON object, got " + typeName(v))
 	}
-	var d decoder
+	var d responseDecoder
 	r := Response{Raw: m}
 	// Problems are reported in key order: engagementDetails, pageId, sessionId, status,
 	// visitorId.
@@ -145,16 +145,16 @@ func malformed(detail string) *Error {
 	return &Error{Code: CodeServer, Message: "malformed response: " + detail}
 }
 
-// decoder collects the problems of a response body.
-type decoder struct {
+// responseDecoder collects the problems of a response body.
+type responseDecoder struct {
 	problems []Problem
 }
 
-func (d *decoder) problem(field, msg string) {
+func (d *responseDecoder) problem(field, msg string) {
 	d.problems = append(d.problems, Problem{Field: field, Message: msg})
 }
 
-func (d *decoder) message() string {
+func (d *responseDecoder) message() string {
 	var b strings.Builder
 	for i, p := range d.problems {
 		if i > 0 {
@@ -166,7 +166,7 @@ func (d *decoder) message() string {
 }
 
 // id reads an id that may be a non-empty string or a whole number.
-func (d *decoder) id(m map[string]any, key, prefix string, required bool) string {
+func (d *responseDecoder) id(m map[string]any, key, prefix string, required bool) string {
 	x, present := m[key]
 	if !present || x == nil {
 		if required {
@@ -192,7 +192,7 @@ func (d *decoder) id(m map[string]any, key, prefix string, required bool) string
 }
 
 // integer reads a whole number that may also be sent as a digit string.
-func (d *decoder) integer(m map[string]any, key, prefix string) int64 {
+func (d *responseDecoder) integer(m map[string]any, key, prefix string) int64 {
 	x, present := m[key]
 	if !present || x == nil {
 		return 0
@@ -205,11 +205,11 @@ func (d *decoder) integer(m map[string]any, key, prefix string) int64 {
 }
 
 // text reads an optional string; numbers are accepted as their decimal form.
-func (d *decoder) text(m map[string]any, key, prefix string) string {
+func (d *responseDecoder) text(m map[string]any, key, prefix string) string {
 	return d.id(m, key, prefix, false)
 }
 
-func (d *decoder) details(m map[string]any) *EngagementDetails {
+func (d *responseDecoder) details(m map[string]any) *EngagementDetails {
 	const p = "engagementDetails."
 	e := &EngagementDetails{
 		CampaignID:         d.id(m, "campaignId", p, true),

@@ -81,48 +81,48 @@ func (s *schema) lookup(name string) *field {
 
 // Field constructors, so that schemas read as declarations.
 
-func str(name string) field { return field{name: name, kind: kindString} }
-func num(name string) field { return field{name: name, kind: kindNumber} }
-func integer(name string) field {
+func strField(name string) field { return field{name: name, kind: kindString} }
+func numField(name string) field { return field{name: name, kind: kindNumber} }
+func intField(name string) field {
 	return field{name: name, kind: kindInteger}
 }
-func intRange(name string, lo, hi int64) field {
+func rangeField(name string, lo, hi int64) field {
 	return field{name: name, kind: kindInteger, bounded: true, min: lo, max: hi}
 }
-func count(name string) field { return intRange(name, 0, maxSafeInteger) }
-func boolean(name string) field {
+func countField(name string) field { return rangeField(name, 0, maxSafeInteger) }
+func boolField(name string) field {
 	return field{name: name, kind: kindBool}
 }
-func enum(name string, values ...string) field {
+func enumField(name string, values ...string) field {
 	return field{name: name, kind: kindEnum, enum: values}
 }
-func date(name string) field { return field{name: name, kind: kindDate} }
-func object(name string, s *schema) field {
+func dateField(name string) field { return field{name: name, kind: kindDate} }
+func objectField(name string, s *schema) field {
 	return field{name: name, kind: kindObject, object: s}
 }
-func arrayOf(name string, elem field) field {
+func arrayField(name string, elem field) field {
 	return field{name: name, kind: kindArray, elem: &elem}
 }
-func language(name string) field { return field{name: name, kind: kindLanguage} }
-func id(name string) field       { return field{name: name, kind: kindID} }
-func anyValue(name string) field { return field{name: name, kind: kindAny} }
-func ip(name string) field       { return field{name: name, kind: kindIP} }
-func visitID(name string) field  { return field{name: name, kind: kindVisitID} }
-func text(name string) field     { return field{name: name, kind: kindText} }
-func sdes(name string) field     { return field{name: name, kind: kindSDEs} }
-func impressions(name string) field {
+func languageField(name string) field { return field{name: name, kind: kindLanguage} }
+func idField(name string) field       { return field{name: name, kind: kindID} }
+func anyField(name string) field      { return field{name: name, kind: kindAny} }
+func ipField(name string) field       { return field{name: name, kind: kindIP} }
+func visitIDField(name string) field  { return field{name: name, kind: kindVisitID} }
+func textField(name string) field     { return field{name: name, kind: kindText} }
+func sdesField(name string) field     { return field{name: name, kind: kindSDEs} }
+func impressionsField(name string) field {
 	return field{name: name, kind: kindImpressions}
 }
 
 // req marks f as required.
-func req(f field) field { f.required = true; return f }
+func required(f field) field { f.required = true; return f }
 
 // dateSchema is LivePerson's Date object; day and month are range-checked, not checked
 // against the calendar.
 var dateSchema = newSchema(
-	intRange("day", 1, 31),
-	intRange("month", 1, 12),
-	intRange("year", 1, 9999),
+	rangeField("day", 1, 31),
+	rangeField("month", 1, 12),
+	rangeField("year", 1, 9999),
 )
 
 // validator walks trees and collects problems. path is the field path of the value being

@@ -16,75 +16,75 @@ var impressionTypes = []string{"impDisplay", "impAccept", "impExpanded", "impTim
 // Shared sub-objects.
 var (
 	productSchema = newSchema(
-		str("name"),
-		str("category"),
-		str("sku"),
-		num("price"),
-		str("statusInStock"),
-		count("quantityInStock"),
+		strField("name"),
+		strField("category"),
+		strField("sku"),
+		numField("price"),
+		strField("statusInStock"),
+		countField("quantityInStock"),
 	)
 	productEntrySchema = newSchema(
-		req(object("product", productSchema)),
-		count("quantity"),
+		required(objectField("product", productSchema)),
+		countField("quantity"),
 	)
-	products = arrayOf("products", object("", productEntrySchema))
+	productsField = arrayField("products", objectField("", productEntrySchema))
 
 	ageSchema = newSchema(
-		intRange("age", 0, 150),
-		intRange("year", 1, 9999),
-		intRange("month", 1, 12),
-		intRange("day", 1, 31),
+		rangeField("age", 0, 150),
+		rangeField("year", 1, 9999),
+		rangeField("month", 1, 12),
+		rangeField("day", 1, 31),
 	)
-	addressSchema = newSchema(str("country"), str("region"))
+	addressSchema = newSchema(strField("country"), strField("region"))
 	contactSchema = newSchema(
-		str("email"),
-		str("phone"),
-		enum("phoneType", "HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "WORK_FAX", "PAGER", "OTHER"),
-		object("address", addressSchema),
+		strField("email"),
+		strField("phone"),
+		enumField("phoneType", "HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "WORK_FAX", "PAGER", "OTHER"),
+		objectField("address", addressSchema),
 	)
 )
 
 // Payload schemas of the SDE types that nest their fields under a key.
 var (
 	ctmrinfoSchema = newSchema(
-		str("ctype"),
-		str("cstatus"),
-		num("balance"),
-		str("currency"),
-		str("customerId"),
-		str("socialId"),
-		str("imei"),
-		str("userName"),
-		count("companySize"),
-		str("companyBranch"),
-		str("accountName"),
-		str("role"),
-		date("lastPaymentDate"),
-		date("registrationDate"),
-		integer("loginStatus"),
-		str("storeZipCode"),
-		str("storeNumber"),
+		strField("ctype"),
+		strField("cstatus"),
+		numField("balance"),
+		strField("currency"),
+		strField("customerId"),
+		strField("socialId"),
+		strField("imei"),
+		strField("userName"),
+		countField("companySize"),
+		strField("companyBranch"),
+		strField("accountName"),
+		strField("role"),
+		dateField("lastPaymentDate"),
+		dateField("registrationDate"),
+		intField("loginStatus"),
+		strField("storeZipCode"),
+		strField("storeNumber"),
 	)
 	mrktInfoSchema = func() *schema {
-		channel := intRange("channel", 0, 4) // 0 Direct, 1 Search, 2 Social, 3 Email, 4 Referral
-		channel.digits = true                // the docs' example sends "1"
-		s := newSchema(channel, str("affiliate"), str("campaignId"), str("campaignID"))
+		channel := rangeField("channel", 0, 4) // 0 Direct, 1 Search, 2 Social, 3 Email, 4 Referral
+		channel.digits = true                  // the docs' example sends "1"
+		s := newSchema(channel, strField("affiliate"), strField("campaignId"), strField("campaignID"))
 		s.alternates = [][2]string{{"campaignId", "campaignID"}}
 		return s
 	}()
 	personalSchema = newSchema(
-		str("firstname"),
-		str("lastname"),
-		object("age", ageSchema),
-		arrayOf("contacts", object("", contactSchema)),
-		enum("gender", "MALE", "FEMALE", "OTHER"),
-		str("company"),
-		language("language"),
+		strField("firstname"),
+		strField("lastname"),
+		objectField("age", ageSchema),
+		arrayField("contacts", objectField("", contactSchema)),
+		enumField("gender", "MALE", "FEMALE", "OTHER"),
+		strField("company"),
+		languageField("language"),
 	)
-	leadSchema = newSchema(str("topic"), num("value"), str("currency"), str("leadId"))
+	leadSchema = newSchema(strField("topic"), numField("value"), strField("currency"), strField("leadId"))
 	// service.status: 0 Complete ... 13 Resolved.
-	serviceSchema = newSchema(str("topic"), intRange("status", 0, 13), str("category"), str("serviceId"))
-	errorSchema   = newSchema(str("contextId"), str("message"), str("code"), integer("level"), boolean("resolved"))
+	serviceSchema = newSchema(strField("topic"), rangeField("status", 0, 13), strField("category"), strField("serviceId"))
+	errorSchema   = newSchema(strField("contextId"), strField("message"), strField("code"), intField("level"), boolField("resolved"))
 )
 
 // typeField is the discriminator every attribute carries.
@@ -92,8 +92,8 @@ var typeField = field{name: "type", kind: kindType, required: true}
 
 // nested returns the schema of an SDE whose payload sits under key; payload fields given
 // flat next to "type" are refused with a hint to move them.
-func nested(typ, key string, payload *schema) *schema {
-	s := newSchema(typeField, req(object(key, payload)))
+func nestedSDE(typ, key string, payload *schema) *schema {
+	s := newSchema(typeField, required(objectField(key, payload)))
 	s.unknownHint = typ + " fields belong under " + key
 	for _, f := range payload.fields {
 		s.hinted = append(s.hinted, f.name)
@@ -104,29 +104,29 @@ func nested(typ, key string, payload *schema) *schema {
 // sdeSchemas maps each SDE type to the schema of the whole attribute object.
 var sdeSchemas = map[string]*schema{
 	"cart": newSchema(typeField,
-		req(num("total")),
-		str("currency"),
-		req(count("numItems")),
-		products,
+		required(numField("total")),
+		strField("currency"),
+		required(countField("numItems")),
+		productsField,
 	),
 	"purchase": newSchema(typeField,
-		num("total"),
-		str("currency"),
-		str("orderId"),
-		object("cart", newSchema(req(products), count("numItems"))),
+		numField("total"),
+		strField("currency"),
+		strField("orderId"),
+		objectField("cart", newSchema(required(productsField), countField("numItems"))),
 	),
 	"prodView": newSchema(typeField,
-		str("currency"),
-		products,
+		strField("currency"),
+		productsField,
 	),
-	"ctmrinfo": nested("ctmrinfo", "info", ctmrinfoSchema),
-	"mrktInfo": nested("mrktInfo", "info", mrktInfoSchema),
-	"personal": nested("personal", "personal", personalSchema),
-	"lead":     nested("lead", "lead", leadSchema),
-	"service":  nested("service", "service", serviceSchema),
-	"error":    nested("error", "error", errorSchema),
+	"ctmrinfo": nestedSDE("ctmrinfo", "info", ctmrinfoSchema),
+	"mrktInfo": nestedSDE("mrktInfo", "info", mrktInfoSchema),
+	"personal": nestedSDE("personal", "personal", personalSchema),
+	"lead":     nestedSDE("lead", "lead", leadSchema),
+	"service":  nestedSDE("service", "service", serviceSchema),
+	"error":    nestedSDE("error", "error", errorSchema),
 	"searchInfo": newSchema(typeField,
-		req(arrayOf("keywords", str(""))),
+		required(arrayField("keywords", strField(""))),
 	),
 }
 
@@ -134,17 +134,17 @@ var sdeSchemas = map[string]*schema{
 // revision identify the engagement and are required; they may be numbers or digit strings
 // because the Create Session response gives the ids as strings.
 var impressionSchemas = func() map[string]*schema {
-	eContext := arrayOf("eContext", object("", newSchema(
-		req(enum("type", "engagementContext")),
-		req(str("id")),
+	eContext := arrayField("eContext", objectField("", newSchema(
+		required(enumField("type", "engagementContext")),
+		required(strField("id")),
 	)))
 	base := func(extra ...field) *schema {
-		return newSchema(append([]field{typeField, req(id("campaign")), req(id("engId")), req(id("revision")), eContext}, extra...)...)
+		return newSchema(append([]field{typeField, required(idField("campaign")), required(idField("engId")), required(idField("revision")), eContext}, extra...)...)
 	}
 	return map[string]*schema{
 		"impDisplay":  base(),
 		"impAccept":   base(),
-		"impExpanded": base(boolean("expanded"), boolean("userInit"), anyValue("actionableItems")),
+		"impExpanded": base(boolField("expanded"), boolField("userInit"), anyField("actionableItems")),
 		"impTimeout":  base(),
 		"impClose":    base(),
 	}

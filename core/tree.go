@@ -21,8 +21,8 @@ type numberLike interface {
 	String() string
 }
 
-// number is a numeric tree value: an exact integer when isInt, else a float.
-type number struct {
+// treeNumber is a numeric tree value: an exact integer when isInt, else a float.
+type treeNumber struct {
 	f     float64
 	i     int64
 	isInt bool
@@ -30,16 +30,16 @@ type number struct {
 }
 
 // asNumber reports whether x is a number and returns it.
-func asNumber(x any) (number, bool) {
+func asNumber(x any) (treeNumber, bool) {
 	switch t := x.(type) {
 	case float64:
-		return number{f: t}, true
+		return treeNumber{f: t}, true
 	case int:
 		return intNumber(int64(t)), true
 	case int64:
 		return intNumber(t), true
 	case float32:
-		return number{f: float64(t)}, true
+		return treeNumber{f: float64(t)}, true
 	case int32:
 		return intNumber(int64(t)), true
 	case int16:
@@ -64,27 +64,27 @@ func asNumber(x any) (number, bool) {
 		}
 		f, err := t.Float64()
 		if err != nil && !math.IsInf(f, 0) {
-			return number{f: math.NaN(), text: t.String()}, true
+			return treeNumber{f: math.NaN(), text: t.String()}, true
 		}
-		return number{f: f, text: t.String()}, true
+		return treeNumber{f: f, text: t.String()}, true
 	}
-	return number{}, false
+	return treeNumber{}, false
 }
 
-func intNumber(i int64) number { return number{f: float64(i), i: i, isInt: true} }
+func intNumber(i int64) treeNumber { return treeNumber{f: float64(i), i: i, isInt: true} }
 
-func uintNumber(u uint64) number {
+func uintNumber(u uint64) treeNumber {
 	if u > math.MaxInt64 {
-		return number{f: float64(u)}
+		return treeNumber{f: float64(u)}
 	}
 	return intNumber(int64(u))
 }
 
 // finite reports whether n is neither NaN nor infinite.
-func (n number) finite() bool { return n.isInt || !(math.IsNaN(n.f) || math.IsInf(n.f, 0)) }
+func (n treeNumber) finite() bool { return n.isInt || !(math.IsNaN(n.f) || math.IsInf(n.f, 0)) }
 
 // whole reports whether n is an integer within ±2^53 and returns it.
-func (n number) whole() (int64, bool) {
+func (n treeNumber) whole() (int64, bool) {
 	if n.isInt {
 		return n.i, -maxSafeInteger <= n.i && n.i <= maxSafeInteger
 	}
@@ -95,13 +95,13 @@ func (n number) whole() (int64, bool) {
 }
 
 // isWhole reports whether n has no fractional part, whatever its size.
-func (n number) isWhole() bool {
+func (n treeNumber) isWhole() bool {
 	return n.isInt || (n.finite() && n.f == math.Trunc(n.f))
 }
 
 // String renders n for an error message: integers in full, other numbers in the shortest
 // form that reads back the same, whatever form the caller sent them in.
-func (n number) String() string {
+func (n treeNumber) String() string {
 	if n.isInt {
 		return strconv.FormatInt(n.i, 10)
 	}
@@ -109,7 +109,7 @@ func (n number) String() string {
 }
 
 // float returns n as a float64, the one number type of a canonical tree.
-func (n number) float() float64 {
+func (n treeNumber) float() float64 {
 	if n.isInt {
 		return float64(n.i)
 	}
@@ -118,7 +118,7 @@ func (n number) float() float64 {
 
 // decimalID renders a whole number as decimal digits, exactly and without an exponent:
 // 3346848610 stays "3346848610", never 3.34684861e+09. Numbers with a fraction are refused.
-func (n number) decimalID() (string, bool) {
+func (n treeNumber) decimalID() (string, bool) {
 	if n.isInt {
 		return strconv.FormatInt(n.i, 10), true
 	}
@@ -149,8 +149,8 @@ func asMap(x any) (map[string]any, bool) {
 	return nil, false
 }
 
-// array is a read-only view of the slice types a tree may hold for a JSON array.
-type array struct {
+// treeArray is a read-only view of the slice types a tree may hold for a JSON array.
+type treeArray struct {
 	anys  []any
 	strs  []string
 	maps  []map[string]any
@@ -159,21 +159,21 @@ type array struct {
 }
 
 // asArray returns x as a JSON array.
-func asArray(x any) (array, bool) {
+func asArray(x any) (treeArray, bool) {
 	switch t := x.(type) {
 	case []any:
-		return array{anys: t, kind: 1}, true
+		return treeArray{anys: t, kind: 1}, true
 	case []string:
-		return array{strs: t, kind: 2}, true
+		return treeArray{strs: t, kind: 2}, true
 	case []map[string]any:
-		return array{maps: t, kind: 3}, true
+		return treeArray{maps: t, kind: 3}, true
 	case []Attribute:
-		return array{attrs: t, kind: 4}, true
+		return treeArray{attrs: t, kind: 4}, true
 	}
-	return array{}, false
+	return treeArray{}, false
 }
 
-func (a array) len() int {
+func (a treeArray) len() int {
 	switch a.kind {
 	case 1:
 		return len(a.anys)
@@ -187,7 +187,7 @@ func (a array) len() int {
 	return 0
 }
 
-func (a array) at(i int) any {
+func (a treeArray) at(i int) any {
 	switch a.kind {
 	case 1:
 		return a.anys[i]
@@ -264,20 +264,6 @@ func canonicalMap(m map[string]any, depth int) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		out[k] = canonicalDepth(v, depth+1)
-	}
-	return out
-}
-
-// canonicalAttributes copies a list of attributes into canonical trees; nil stays nil.
-func canonicalAttributes(list []Attribute) []Attribute {
-	if list == nil {
-		return nil
-	}
-	out := make([]Attribute, len(list))
-	for i, a := range list {
-		if a != nil {
-			out[i] = Attribute(canonicalMap(a, 0))
-		}
 	}
 	return out
 }

@@ -3,9 +3,9 @@ package core
 // updateSchema is the Update Session body. pageId is not required here because the client
 // fills the last pageId when it is missing; Validate requires it.
 var updateSchema = newSchema(
-	sdes("engagementAttributes"),
-	impressions("impAttributes"),
-	text("pageId"),
+	sdesField("engagementAttributes"),
+	impressionsField("impAttributes"),
+	textField("pageId"),
 )
 
 // ParseUpdateRequest reads an Update Session request from a generic value tree: pageId (a
