@@ -11,12 +11,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/appengage/appengage/core"
 )
 
-// HealthPath answers 200 when the gateway is up (used by tests and load balancers).
+// HealthPath answers 200 when the gateway is up (used by tests and load balancers), with the
+// number of requests this process (on Workers: this Go instance) has served.
 const HealthPath = "/appengage/v1/health"
 
 // LivePerson internalCode values the gateway answers with; they match the simulator's.
@@ -37,6 +39,7 @@ type Handler struct {
 	anyOrig  bool
 	upstream *resolver
 	blocks   blockList
+	served   atomic.Int64
 }
 
 // New checks cfg and returns the gateway handler.
@@ -150,6 +153,7 @@ func parsePath(escaped string) (parsed, bool) {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	served := h.served.Add(1)
 	defer func() {
 		if v := recover(); v != nil {
 			h.logf("gateway: internal error on %s %s", r.Method, routeName(r))
@@ -171,7 +175,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.route == routeHealth {
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "served": served})
 		return
 	}
 	if !core.ValidAccountID(p.account) {

@@ -410,3 +410,12 @@ func TestLargeIDsStayExact(t *testing.T) {
 	assert.Contains(t, string(raw), `"total":1.5`)
 	assert.Contains(t, string(raw), `"sku":"9007199254740993123"`)
 }
+
+func TestHealthCountsRequests(t *testing.T) {
+	e := newEnv(t, nil)
+	a := e.do(t, "GET", gateway.HealthPath, "", nil)
+	require.Equal(t, 200, a.status)
+	b := e.do(t, "GET", gateway.HealthPath, "", nil)
+	assert.Equal(t, "ok", b.body["status"])
+	assert.Equal(t, a.body["served"].(float64)+1, b.body["served"])
+}

@@ -27,9 +27,12 @@ const (
 	acctSteer      = "gw_steer"
 	acctCSDS       = "gw_csds"
 	acctChatAPI    = "gw_chatapi"
+	acctConc       = "gw_conc"
 	refusedAccount = "gw_refused"
 	allowedOrigin  = "https://app.example.com"
 	visitorCap     = 3
+	// instanceRequests retires the Go instance often, so the tests cross instance changes.
+	instanceRequests = 25
 )
 
 var (
@@ -56,14 +59,15 @@ func run(m *testing.M) int {
 	}
 	defer sim.Stop()
 	simURL = sim.URL
-	accounts := []string{acctSeed, acctUpdate, acctCORS, acctBad, acctCap, acctFail, acctSteer, acctCSDS, acctChatAPI}
+	accounts := []string{acctSeed, acctUpdate, acctCORS, acctBad, acctCap, acctFail, acctSteer, acctCSDS, acctChatAPI, acctConc}
 	gw, err := harness.StartGateway(repo, harness.GatewayOptions{Vars: map[string]string{
-		"APPENGAGE_MSDKGW":       simURL,
-		"APPENGAGE_ACCOUNTS":     strings.Join(accounts, ","),
-		"APPENGAGE_ORIGINS":      allowedOrigin,
-		"APPENGAGE_VISITOR_CAP":  fmt.Sprint(visitorCap),
-		"APPENGAGE_RETRY_DELAYS": "50ms,50ms,50ms",
-		"APPENGAGE_MAX_BODY":     "16384",
+		"APPENGAGE_MSDKGW":            simURL,
+		"APPENGAGE_ACCOUNTS":          strings.Join(accounts, ","),
+		"APPENGAGE_ORIGINS":           allowedOrigin,
+		"APPENGAGE_VISITOR_CAP":       fmt.Sprint(visitorCap),
+		"APPENGAGE_RETRY_DELAYS":      "50ms,50ms,50ms",
+		"APPENGAGE_MAX_BODY":          "16384",
+		"APPENGAGE_INSTANCE_REQUESTS": fmt.Sprint(instanceRequests),
 	}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -12,16 +12,16 @@
 //    therefore not given to it.
 //  - If the Go program ever stops (a crash), the requests it was serving get a 500 and the
 //    next request starts a new instance.
-//  - An instance is retired after MAX_REQUESTS_PER_INSTANCE requests: it finishes the ones it
-//    has and is then garbage collected, so whatever the Go runtime or the JS bridge leaks
-//    per request (syumai/workers' promise helper keeps one callback per awaited promise) is
-//    bounded.
+//  - An instance is retired after APPENGAGE_INSTANCE_REQUESTS requests (default 2000): it
+//    finishes the ones it has and is then garbage collected, so whatever the Go runtime or
+//    the JS bridge leaks per request (syumai/workers' promise helper keeps one callback per
+//    awaited promise) is bounded.
 import "./wasm_exec.js";
 import { createRuntimeContext, loadModule } from "./runtime.mjs";
 
 export { VisitorCap } from "./visitorcap.mjs";
 
-const MAX_REQUESTS_PER_INSTANCE = 2000;
+const DEFAULT_REQUESTS_PER_INSTANCE = 2000;
 const EXITED = Symbol("exited");
 
 // The instance new requests go to, as a promise while it starts; null before the first
@@ -74,6 +74,11 @@ function internalError(message) {
   return Response.json({ time: Date.now(), message, internalCode: 18 }, { status: 500, headers: { "Cache-Control": "no-store" } });
 }
 
+function requestsPerInstance(env) {
+  const n = Number(env.APPENGAGE_INSTANCE_REQUESTS);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_REQUESTS_PER_INSTANCE;
+}
+
 async function fetch(request, env) {
   let inst;
   const starting = instanceFor(env);
@@ -84,7 +89,7 @@ async function fetch(request, env) {
     return internalError("gateway failed to start");
   }
   inst.served++;
-  if (inst.served >= MAX_REQUESTS_PER_INSTANCE && current === starting) {
+  if (inst.served >= requestsPerInstance(env) && current === starting) {
     current = null; // retire: the next request starts a fresh instance, this one drains
   }
   try {
