@@ -48,9 +48,12 @@ type field struct {
 	bounded  bool
 	min, max int64
 	digits   bool
-	enum     []string // kindEnum: the allowed values, in the order messages list them
-	object   *schema  // kindObject: the nested object's schema
-	elem     *field   // kindArray: the element's description (its name is unused)
+	// requiredUnless names a sibling whose absence makes this field required (Age.year,
+	// needed to derive the age when age itself is not given).
+	requiredUnless string
+	enum           []string // kindEnum: the allowed values, in the order messages list them
+	object         *schema  // kindObject: the nested object's schema
+	elem           *field   // kindArray: the element's description (its name is unused)
 }
 
 // schema describes a JSON object: its fields sorted by name. Unknown members are refused.
@@ -114,7 +117,10 @@ func impressionsField(name string) field {
 	return field{name: name, kind: kindImpressions}
 }
 
-// req marks f as required.
+// requiredUnless marks f as required when the sibling other is absent.
+func requiredUnless(f field, other string) field { f.requiredUnless = other; return f }
+
+// required marks f as required.
 func required(f field) field { f.required = true; return f }
 
 // dateSchema is LivePerson's Date object; day and month are range-checked, not checked
@@ -205,7 +211,7 @@ func (v *validator) object(m map[string]any, s *schema) {
 		if ok {
 			known++
 		}
-		v.member(f, x, ok)
+		v.member(m, f, x, ok)
 		v.alternates(m, s, f.name)
 	}
 	if known != len(m) {
@@ -249,7 +255,7 @@ func (v *validator) objectWithUnknown(m map[string]any, s *schema) {
 	for _, name := range names {
 		x, ok := m[name]
 		if f := s.lookup(name); f != nil {
-			v.member(f, x, ok)
+			v.member(m, f, x, ok)
 			v.alternates(m, s, name)
 			continue
 		}
@@ -273,16 +279,17 @@ func unknownMessage(name string, s *schema) string {
 	return "unknown field"
 }
 
-// member checks one member of an object; null counts as absent.
-func (v *validator) member(f *field, x any, present bool) {
+// member checks one member of the object m; null counts as absent.
+func (v *validator) member(m map[string]any, f *field, x any, present bool) {
 	if f.kind == kindType {
 		return // checked by the caller before the schema was chosen
 	}
 	if !present || (x == nil && f.kind != kindAny) {
-		if f.required {
-			n := v.pushKey(f.name)
-			v.problem(msgRequired)
-			v.pop(n)
+		switch {
+		case f.required:
+			v.check(true, f.name, msgRequired)
+		case f.requiredUnless != "" && m[f.requiredUnless] == nil:
+			v.check(true, f.name, "is required when "+f.requiredUnless+" is not given")
 		}
 		return
 	}

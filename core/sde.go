@@ -29,9 +29,10 @@ var (
 	)
 	productsField = arrayField("products", objectField("", productEntrySchema))
 
+	// Age: when age is not given the server derives it from the birth date, which needs year.
 	ageSchema = newSchema(
 		rangeField("age", 0, 150),
-		rangeField("year", 1, 9999),
+		requiredUnless(rangeField("year", 1, 9999), "age"),
 		rangeField("month", 1, 12),
 		rangeField("day", 1, 31),
 	)
@@ -90,7 +91,7 @@ var (
 // typeField is the discriminator every attribute carries.
 var typeField = field{name: "type", kind: kindType, required: true}
 
-// nested returns the schema of an SDE whose payload sits under key; payload fields given
+// nestedSDE returns the schema of an SDE whose payload sits under key; payload fields given
 // flat next to "type" are refused with a hint to move them.
 func nestedSDE(typ, key string, payload *schema) *schema {
 	s := newSchema(typeField, required(objectField(key, payload)))
