@@ -1,0 +1,413 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/appengage/appengage/core"
+)
+
+// The bridge protocol between the Go module and the JS loader (web/src/chatapi.js):
+//
+//	exports = { version, newClient(config, fetch, storage) → handle | Error }
+//	handle  = { getEngagement(id, request, timeoutMs, resolve, reject),
+//	            updateSession(id, update, timeoutMs, resolve, reject),
+//	            session(resolve, reject), resetSession(resolve, reject), cancel(id),
+//	            watch(request, intervalMs, onChange) → watchId | Error, unwatch(watchId),
+//	            impression(kind, engagementDetails) → attribute | Error, close() }
+//
+// The loader creates each promise and passes its resolve and reject in, and cancels a call
+// by the id it chose, so a call costs no js.Func: a client owns exactly the functions of its
+// handle and releases them all in close. Synchronous functions return a JS Error instead of
+// throwing (a Go handler cannot throw), and the loader throws it.
+
+// maxDelay bounds every duration a caller passes in (retry delays, timeouts, intervals).
+const maxDelay = 24 * time.Hour
+
+// Exports builds the object the loader receives: the module's version and newClient.
+// Its functions live as long as the program.
+func Exports(version string) js.Value {
+	exports := jsObject.New()
+	exports.Set("version", version)
+	exports.Set("newClient", js.FuncOf(func(this js.Value, args []js.Value) any {
+		return syncCall(func() (js.Value, error) {
+			return newClient(arg(args, 0), arg(args, 1), arg(args, 2))
+		})
+	}))
+	return exports
+}
+
+// syncCall runs work, turning an error or a panic into a returned JS Error.
+func syncCall(work func() (js.Value, error)) (out any) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = ErrorValue(internalError("panic: " + panicText(r)))
+		}
+	}()
+	v, err := work()
+	if err != nil {
+		return ErrorValue(err)
+	}
+	return v
+}
+
+// configJS is the plain part of createChatApi's options (functions and objects such as
+// fetch and storage travel as separate arguments).
+type configJS struct {
+	AccountID        string   `js:"accountId"`
+	Domain           string   `js:"domain"`
+	CSDSDomain       string   `js:"csdsDomain"`
+	Retry            *retryJS `js:"retry"`
+	AttemptTimeoutMs *float64 `js:"attemptTimeoutMs"`
+	DomainTTLMs      *float64 `js:"domainTTLMs"`
+}
+
+type retryJS struct {
+	DelaysMs []float64 `js:"delaysMs"`
+}
+
+// client is one ChatApi: a core.Client and the JS functions of its handle.
+type client struct {
+	core   *core.Client
+	ctx    context.Context
+	cancel context.CancelFunc
+	funcs  []js.Func
+
+	mu      sync.Mutex
+	calls   map[float64]context.CancelFunc // in-flight calls by the loader's id
+	watches map[float64]func()             // running watches by id
+	nextID  float64
+}
+
+func newClient(config, fetch, storage js.Value) (js.Value, error) {
+	var cfg configJS
+	if config.Type() != js.TypeObject {
+		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "options must be an object",
+			Problems: []core.Problem{{Field: "options", Message: "must be an object, not " + describe(config)}}}
+	}
+	if err := decodeStruct(config, &cfg, ""); err != nil {
+		return js.Null(), err
+	}
+	coreCfg := core.Config{AccountID: cfg.AccountID, Domain: cfg.Domain, CSDSDomain: cfg.CSDSDomain}
+	var problems []core.Problem
+	if cfg.Retry != nil && cfg.Retry.DelaysMs != nil {
+		coreCfg.Retry.Delays = make([]time.Duration, 0, len(cfg.Retry.DelaysMs))
+		for i, ms := range cfg.Retry.DelaysMs {
+			d, msg := duration(ms)
+			if msg != "" {
+				problems = append(problems, core.Problem{Field: "retry.delaysMs[" + strconv.Itoa(i) + "]", Message: msg})
+			}
+			coreCfg.Retry.Delays = append(coreCfg.Retry.Delays, d)
+		}
+	}
+	if cfg.AttemptTimeoutMs != nil {
+		d, msg := duration(*cfg.AttemptTimeoutMs)
+		if msg != "" {
+			problems = append(problems, core.Problem{Field: "attemptTimeoutMs", Message: msg})
+		}
+		coreCfg.AttemptTimeout = d
+		if d == 0 {
+			coreCfg.AttemptTimeout = -1 // 0 from JS means no per-attempt bound
+		}
+	}
+	if cfg.DomainTTLMs != nil {
+		d, msg := duration(*cfg.DomainTTLMs)
+		if msg != "" {
+			problems = append(problems, core.Problem{Field: "domainTTLMs", Message: msg})
+		}
+		coreCfg.DomainTTL = d
+		if d == 0 {
+			coreCfg.DomainTTL = -1 // 0 from JS means ask CSDS every time
+		}
+	}
+	if len(problems) > 0 {
+		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options", Problems: problems}
+	}
+	transport, err := NewFetchTransport(fetch)
+	if err != nil {
+		return js.Null(), err
+	}
+	coreCfg.Transport = transport
+	store, err := storeFor(storage, cfg.AccountID)
+	if err != nil {
+		return js.Null(), err
+	}
+	coreCfg.Store = store
+	cc, err := core.NewClient(coreCfg)
+	if err != nil {
+		return js.Null(), err
+	}
+	c := &client{core: cc, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c.handle(), nil
+}
+
+// duration converts a count of milliseconds from JS, refusing fractions, negatives and
+// anything over a day: a silent rounding would change what the caller asked for.
+func duration(ms float64) (time.Duration, string) {
+	switch {
+	case !wholeNumber(ms):
+		return 0, "must be a whole number of milliseconds"
+	case ms < 0:
+		return 0, "must not be negative"
+	case time.Duration(ms)*time.Millisecond > maxDelay:
+		return 0, "must be at most one day"
+	}
+	return time.Duration(ms) * time.Millisecond, ""
+}
+
+// storeFor picks the session store: "memory", "localStorage", an object with get, set and
+// remove, or (undefined) localStorage when the host has it, else memory.
+func storeFor(storage js.Value, accountID string) (core.SessionStore, error) {
+	key := SessionKey(accountID)
+	switch {
+	case storage.IsUndefined() || storage.IsNull():
+		if ls := LocalStorage(key); ls != nil {
+			return ls, nil
+		}
+		return core.NewMemoryStore(), nil
+	case storage.Type() == js.TypeString && storage.String() == "memory":
+		return core.NewMemoryStore(), nil
+	case storage.Type() == js.TypeString && storage.String() == "localStorage":
+		if ls := LocalStorage(key); ls != nil {
+			return ls, nil
+		}
+		return nil, &core.Error{Code: core.CodeValidation, Message: "this host has no usable localStorage",
+			Problems: []core.Problem{{Field: "storage", Message: "localStorage is not available here"}}}
+	case storage.Type() == js.TypeObject:
+		return NewKeyValueStore(storage, key)
+	}
+	return nil, &core.Error{Code: core.CodeValidation, Message: "invalid storage",
+		Problems: []core.Problem{{Field: "storage", Message: `must be "memory", "localStorage", {file} or an object with get, set and remove`}}}
+}
+
+// handle builds the JS object of one client; its functions are released by close.
+func (c *client) handle() js.Value {
+	h := jsObject.New()
+	def := func(name string, fn func(args []js.Value) any) {
+		f := js.FuncOf(func(this js.Value, args []js.Value) any { return fn(args) })
+		c.funcs = append(c.funcs, f)
+		h.Set(name, f)
+	}
+	def("getEngagement", func(args []js.Value) any {
+		c.start(args, 2, func(ctx context.Context, tree any) (js.Value, error) {
+			req, err := core.ParseRequest(tree)
+			if err != nil {
+				return js.Undefined(), err
+			}
+			resp, err := c.core.GetEngagement(ctx, req)
+			if err != nil {
+				return js.Undefined(), err
+			}
+			return ToJS(resp.Tree())
+		})
+		return nil
+	})
+	def("updateSession", func(args []js.Value) any {
+		c.start(args, 2, func(ctx context.Context, tree any) (js.Value, error) {
+			u, err := core.ParseUpdateRequest(tree)
+			if err != nil {
+				return js.Undefined(), err
+			}
+			return js.Undefined(), c.core.UpdateSession(ctx, u)
+		})
+		return nil
+	})
+	def("session", func(args []js.Value) any {
+		Settler{Resolve: arg(args, 0), Reject: arg(args, 1)}.Run(func() (js.Value, error) {
+			s, err := c.core.Session(c.ctx)
+			if err != nil || s.IsZero() {
+				return js.Null(), err
+			}
+			return encodeStruct(sessionJS{VisitorID: s.VisitorID, SessionID: s.SessionID, PageID: s.PageID})
+		})
+		return nil
+	})
+	def("resetSession", func(args []js.Value) any {
+		Settler{Resolve: arg(args, 0), Reject: arg(args, 1)}.Run(func() (js.Value, error) {
+			return js.Undefined(), c.core.ResetSession(c.ctx)
+		})
+		return nil
+	})
+	def("cancel", func(args []js.Value) any {
+		c.mu.Lock()
+		cancel := c.calls[numberArg(args, 0)]
+		c.mu.Unlock()
+		if cancel != nil {
+			cancel()
+		}
+		return nil
+	})
+	def("watch", func(args []js.Value) any {
+		return syncCall(func() (js.Value, error) { return c.watch(arg(args, 0), arg(args, 1), arg(args, 2)) })
+	})
+	def("unwatch", func(args []js.Value) any {
+		c.mu.Lock()
+		stop := c.watches[numberArg(args, 0)]
+		delete(c.watches, numberArg(args, 0))
+		c.mu.Unlock()
+		if stop != nil {
+			stop()
+		}
+		return nil
+	})
+	def("impression", func(args []js.Value) any {
+		return syncCall(func() (js.Value, error) { return impression(arg(args, 0), arg(args, 1)) })
+	})
+	def("close", func(args []js.Value) any {
+		c.close()
+		return nil
+	})
+	return h
+}
+
+func numberArg(args []js.Value, i int) float64 {
+	if v := arg(args, i); v.Type() == js.TypeNumber {
+		return v.Float()
+	}
+	return math.NaN()
+}
+
+// start runs one promise-returning call: args are (id, payload, timeoutMs, resolve, reject)
+// with the timeout at index timeoutAt. The JS payload is converted here, synchronously,
+// before the caller can change its object; work then runs on a goroutine with the tree.
+func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Context, payload any) (js.Value, error)) {
+	s := Settler{Resolve: arg(args, timeoutAt+1), Reject: arg(args, timeoutAt+2)}
+	id := numberArg(args, 0)
+	var timeout time.Duration
+	if t := arg(args, timeoutAt); t.Type() == js.TypeNumber {
+		d, msg := duration(t.Float())
+		if msg != "" {
+			s.Run(func() (js.Value, error) {
+				return js.Undefined(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
+					Problems: []core.Problem{{Field: "timeoutMs", Message: msg}}}
+			})
+			return
+		}
+		timeout = d
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(c.ctx, timeout)
+	}
+	c.mu.Lock()
+	c.calls[id] = cancel
+	c.mu.Unlock()
+	// Convert the payload now: the caller may reuse or change its object after the call.
+	payload, convErr := FromJS(arg(args, 1), "")
+	s.Run(func() (js.Value, error) {
+		defer func() {
+			c.mu.Lock()
+			delete(c.calls, id)
+			c.mu.Unlock()
+			cancel()
+		}()
+		if convErr != nil {
+			return js.Undefined(), convErr
+		}
+		return work(ctx, payload)
+	})
+}
+
+// watch starts the core's watcher and returns its id for unwatch.
+func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
+	if onChange.Type() != js.TypeFunction {
+		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "onChange must be a function",
+			Problems: []core.Problem{{Field: "onChange", Message: "must be a function"}}}
+	}
+	var opts core.WatchOptions
+	if interval.Type() == js.TypeNumber {
+		d, msg := duration(interval.Float())
+		if msg != "" {
+			return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
+				Problems: []core.Problem{{Field: "intervalMs", Message: msg}}}
+		}
+		opts.Interval = d
+	}
+	tree, err := FromJS(request, "")
+	if err != nil {
+		return js.Null(), err
+	}
+	req, err := core.ParseRequest(tree)
+	if err != nil {
+		return js.Null(), err
+	}
+	stop := c.core.Watch(c.ctx, req, opts, func(r core.Response, err error) {
+		defer func() { recover() }() // a throwing onChange must not end the watch or the program
+		if err != nil {
+			onChange.Invoke(js.Null(), ErrorValue(err))
+			return
+		}
+		v, convErr := ToJS(r.Tree())
+		if convErr != nil {
+			onChange.Invoke(js.Null(), ErrorValue(convErr))
+			return
+		}
+		onChange.Invoke(v, js.Null())
+	})
+	c.mu.Lock()
+	c.nextID++
+	id := c.nextID
+	c.watches[id] = stop
+	c.mu.Unlock()
+	return js.ValueOf(id), nil
+}
+
+// impression builds an impression event from an engagementDetails object (or a whole
+// getEngagement response).
+func impression(kind, details js.Value) (js.Value, error) {
+	if kind.Type() != js.TypeString {
+		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid impression",
+			Problems: []core.Problem{{Field: "type", Message: "must be a string, not " + describe(kind)}}}
+	}
+	tree, err := FromJS(details, "engagementDetails")
+	if err != nil {
+		return js.Null(), err
+	}
+	m, ok := tree.(map[string]any)
+	if !ok {
+		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid impression",
+			Problems: []core.Problem{{Field: "engagementDetails", Message: "must be an object"}}}
+	}
+	if inner, ok := m["engagementDetails"]; ok { // a whole response was given
+		m, _ = inner.(map[string]any)
+	}
+	// Parse the details through the core's response decoder, so ids are read the same way
+	// (number or string) and problems name engagementDetails.<field>.
+	resp, err := core.ParseResponse(map[string]any{
+		"status": string(core.StatusAvailable), "visitorId": "v", "sessionId": "s", "pageId": "p",
+		"engagementDetails": m,
+	})
+	if err != nil {
+		return js.Null(), err
+	}
+	if resp.EngagementDetails == nil {
+		return js.Null(), errors.New("engagementDetails missing after parsing")
+	}
+	attr, err := core.Impression(kind.String(), *resp.EngagementDetails)
+	if err != nil {
+		return js.Null(), err
+	}
+	return ToJS(map[string]any(attr))
+}
+
+func (c *client) close() {
+	c.cancel()
+	c.mu.Lock()
+	for id, stop := range c.watches {
+		stop()
+		delete(c.watches, id)
+	}
+	c.mu.Unlock()
+	for _, f := range c.funcs {
+		f.Release()
+	}
+	c.funcs = nil
+}

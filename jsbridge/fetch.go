@@ -1,0 +1,199 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+	"syscall/js"
+
+	"github.com/appengage/appengage/core"
+)
+
+// maxBodyBytes bounds a response body; msdkgw and CSDS answers are well under 1 KB.
+const maxBodyBytes = 1 << 20
+
+// FetchTransport is a core.Transport over the host's fetch (the browser's, Node's undici,
+// Electron's net.fetch or any function with the same contract). Requests are JSON, responses
+// are parsed by JS's JSON.parse, and each attempt is cancelled through an AbortController
+// when its context ends or its timeout passes. It refuses plain http except to loopback
+// hosts, so a misconfigured domain cannot leak a visitor's data in clear text.
+type FetchTransport struct {
+	fetch js.Value
+}
+
+// NewFetchTransport returns a transport calling fetch; an undefined or null fetch means the
+// global fetch.
+func NewFetchTransport(fetch js.Value) (*FetchTransport, error) {
+	if fetch.IsUndefined() || fetch.IsNull() {
+		fetch = js.Global().Get("fetch")
+	}
+	if fetch.Type() != js.TypeFunction {
+		return nil, &core.Error{Code: core.CodeValidation, Message: "no fetch function: pass options.fetch",
+			Problems: []core.Problem{{Field: "fetch", Message: "must be a function"}}}
+	}
+	return &FetchTransport{fetch: fetch}, nil
+}
+
+// errAttemptTimeout is the cause of an attempt that ran out of its own Timeout.
+var errAttemptTimeout = context.DeadlineExceeded
+
+// Do makes one HTTP exchange. It returns an error only when no response arrived: the
+// context's error when the caller cancelled or the attempt timed out (wrapping
+// context.DeadlineExceeded for the attempt's own timeout), else a network error.
+func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
+	if err := checkScheme(req.URL); err != nil {
+		return core.WireResponse{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return core.WireResponse{}, err
+	}
+	attemptCtx, cancel := ctx, context.CancelFunc(func() {})
+	if req.Timeout > 0 {
+		attemptCtx, cancel = context.WithTimeoutCause(ctx, req.Timeout, errAttemptTimeout)
+	}
+	defer cancel()
+
+	controller := js.Global().Get("AbortController").New()
+	stop := context.AfterFunc(attemptCtx, func() {
+		defer func() { recover() }()
+		controller.Call("abort")
+	})
+	defer stop()
+
+	headers := jsObject.New()
+	headers.Set("Accept", "application/json")
+	init := jsObject.New()
+	init.Set("method", req.Method)
+	init.Set("headers", headers)
+	init.Set("signal", controller.Get("signal"))
+	if req.Body != nil {
+		body, err := ToJS(req.Body)
+		if err != nil {
+			return core.WireResponse{}, err
+		}
+		headers.Set("Content-Type", "application/json")
+		init.Set("body", jsJSON.Call("stringify", body))
+	}
+
+	res, err := t.call(attemptCtx, req.URL, init)
+	if err != nil {
+		return core.WireResponse{}, err
+	}
+	out := core.WireResponse{Status: res.Get("status").Int()}
+	if ra := res.Get("headers").Call("get", "Retry-After"); ra.Type() == js.TypeString {
+		out.RetryAfter = ra.String()
+	}
+	text, err := Await(attemptCtx, res.Call("text"))
+	if err != nil {
+		return core.WireResponse{}, t.failure(attemptCtx, err)
+	}
+	if text.Type() != js.TypeString {
+		return core.WireResponse{}, errors.New("fetch: response text is not a string")
+	}
+	s := text.String()
+	if len(s) > maxBodyBytes {
+		return core.WireResponse{}, errors.New("fetch: response body larger than 1 MiB")
+	}
+	out.Body = parseBody(text, s)
+	return out, nil
+}
+
+// call starts fetch and waits for the response head.
+func (t *FetchTransport) call(ctx context.Context, url string, init js.Value) (res js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil { // fetch threw synchronously (a bad custom fetch)
+			err = errors.New("fetch threw: " + panicText(r))
+		}
+	}()
+	p := t.fetch.Invoke(url, init)
+	res, err = Await(ctx, p)
+	if err != nil {
+		return js.Undefined(), t.failure(ctx, err)
+	}
+	if res.Type() != js.TypeObject || res.Get("status").Type() != js.TypeNumber {
+		return js.Undefined(), errors.New("fetch did not return a Response")
+	}
+	return res, nil
+}
+
+// failure turns a rejected fetch into the error the client classifies: the context's
+// cause when the attempt was aborted by us, the JS reason otherwise.
+func (t *FetchTransport) failure(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			return cause
+		}
+		return ctx.Err()
+	}
+	return err
+}
+
+// parseBody decodes a body as JSON whatever its Content-Type; text that is not JSON is
+// returned as the string itself, and an empty body as nil.
+func parseBody(text js.Value, s string) (body any) {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil { // JSON.parse threw: not JSON
+			body = s
+		}
+	}()
+	tree, err := FromJS(jsJSON.Call("parse", text), "")
+	if err != nil {
+		return s
+	}
+	return tree
+}
+
+// checkScheme allows https anywhere and http only to loopback hosts.
+func checkScheme(url string) error {
+	switch {
+	case strings.HasPrefix(url, "https://"):
+		return nil
+	case strings.HasPrefix(url, "http://"):
+		if isLoopback(hostOf(url[len("http://"):])) {
+			return nil
+		}
+	}
+	return &core.Error{Code: core.CodeValidation, Message: "refusing to send to " + schemeOf(url) +
+		": only https, or http to a loopback host, is allowed"}
+}
+
+func schemeOf(url string) string {
+	if i := strings.Index(url, "://"); i >= 0 {
+		return url[:i+3] + "..."
+	}
+	return "a URL without a scheme"
+}
+
+// hostOf returns the host of the authority at the start of rest, without port or brackets.
+func hostOf(rest string) string {
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		rest = rest[i+1:]
+	}
+	if strings.HasPrefix(rest, "[") {
+		if i := strings.Index(rest, "]"); i >= 0 {
+			return rest[1:i]
+		}
+		return rest
+	}
+	if i := strings.LastIndex(rest, ":"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.IsLoopback()
+}

@@ -1,0 +1,129 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"errors"
+	"syscall/js"
+
+	"github.com/appengage/appengage/core"
+)
+
+// sessionJS is the stored form of a core.Session: a JSON object {vid, sid, pageId}.
+type sessionJS struct {
+	VisitorID string `js:"vid"`
+	SessionID string `js:"sid"`
+	PageID    string `js:"pageId"`
+}
+
+// SessionKey is the storage key of an account's session.
+func SessionKey(accountID string) string { return "appengage.session." + accountID }
+
+// KeyValueStore is a core.SessionStore over a JS object with get(key), set(key, value) and
+// remove(key) methods, each returning a value or a promise; the value is the session as a
+// JSON string. It serves the caller-supplied storage option and, wrapped by the loader,
+// the JSON file store of Node and Electron's main process.
+//
+// A stored value that is not a well-formed session (hand-edited, from another program) is
+// treated as no session, so the next Create Session replaces it instead of failing forever.
+type KeyValueStore struct {
+	obj js.Value
+	key string
+}
+
+// NewKeyValueStore checks that obj has the three methods and returns the store for key.
+func NewKeyValueStore(obj js.Value, key string) (*KeyValueStore, error) {
+	for _, m := range []string{"get", "set", "remove"} {
+		if obj.Type() != js.TypeObject || obj.Get(m).Type() != js.TypeFunction {
+			return nil, &core.Error{Code: core.CodeValidation, Message: "storage needs get, set and remove methods",
+				Problems: []core.Problem{{Field: "storage." + m, Message: "must be a function"}}}
+		}
+	}
+	return &KeyValueStore{obj: obj, key: key}, nil
+}
+
+// Load reads and decodes the stored session.
+func (s *KeyValueStore) Load(ctx context.Context) (core.Session, error) {
+	v, err := s.call(ctx, "get", s.key)
+	if err != nil {
+		return core.Session{}, err
+	}
+	return decodeSession(v), nil
+}
+
+// Save stores the session as JSON.
+func (s *KeyValueStore) Save(ctx context.Context, sess core.Session) error {
+	text, err := encodeSession(sess)
+	if err != nil {
+		return err
+	}
+	_, err = s.call(ctx, "set", s.key, text)
+	return err
+}
+
+// Clear removes the stored session.
+func (s *KeyValueStore) Clear(ctx context.Context) error {
+	_, err := s.call(ctx, "remove", s.key)
+	return err
+}
+
+func (s *KeyValueStore) call(ctx context.Context, method string, args ...any) (v js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("storage." + method + " threw: " + panicText(r))
+		}
+	}()
+	v, err = Await(ctx, s.obj.Call(method, args...))
+	if err != nil {
+		return js.Undefined(), errors.New("storage." + method + " failed: " + err.Error())
+	}
+	return v, nil
+}
+
+// LocalStorage returns a store over the Web Storage object (window.localStorage), or nil
+// when the host has none (Node, workers) or it is unusable (Safari private mode, a sandboxed
+// iframe), so the caller can fall back to memory.
+func LocalStorage(key string) (store *KeyValueStore) {
+	defer func() {
+		if recover() != nil { // reading localStorage itself can throw SecurityError
+			store = nil
+		}
+	}()
+	ls := js.Global().Get("localStorage")
+	if ls.Type() != js.TypeObject || ls.Get("getItem").Type() != js.TypeFunction {
+		return nil
+	}
+	adapter := jsObject.New()
+	adapter.Set("get", ls.Get("getItem").Call("bind", ls))
+	adapter.Set("set", ls.Get("setItem").Call("bind", ls))
+	adapter.Set("remove", ls.Get("removeItem").Call("bind", ls))
+	return &KeyValueStore{obj: adapter, key: key}
+}
+
+func encodeSession(s core.Session) (string, error) {
+	obj, err := encodeStruct(sessionJS{VisitorID: s.VisitorID, SessionID: s.SessionID, PageID: s.PageID})
+	if err != nil {
+		return "", err
+	}
+	return jsJSON.Call("stringify", obj).String(), nil
+}
+
+func decodeSession(v js.Value) (s core.Session) {
+	if v.Type() != js.TypeString {
+		return core.Session{}
+	}
+	defer func() {
+		if recover() != nil { // not JSON
+			s = core.Session{}
+		}
+	}()
+	var rec sessionJS
+	if err := decodeStruct(jsJSON.Call("parse", v), &rec, "session"); err != nil {
+		return core.Session{}
+	}
+	if !core.WellFormedID(rec.VisitorID) || !core.WellFormedID(rec.SessionID) {
+		return core.Session{}
+	}
+	return core.Session{VisitorID: rec.VisitorID, SessionID: rec.SessionID, PageID: rec.PageID}
+}

@@ -1,0 +1,203 @@
+//go:build js && wasm
+
+package jsbridge
+
+// This file is the only user of github.com/norunners/vert. vert converts between JS objects
+// and Go structs tagged with `js:"name"`, which is what the bridge needs for its small fixed
+// shapes (options, the session record, the error object). Under Go 1.26 it has traps, each
+// kept out here and covered by a test in vert_test.go:
+//
+//   - vert.ValueOf panics on named types (core.Status...): the structs given to it hold
+//     plain string, float64, bool, slices and nested structs only (checked by plainShape);
+//   - it reads `json` tags without their options (`json:"a,omitempty"` becomes the key
+//     "a,omitempty"): only `js` tags are used, and a tag with a comma is refused;
+//   - it converts 30.7 into an int by truncation: numbers are float64 here and callers check
+//     that integers are integers (wholeNumber);
+//   - it drops null items of arrays and null or undefined properties: checkShape walks the JS
+//     value first and reports every wrong type, null array item and unknown property by
+//     its field path, so vert only ever sees values that fit;
+//   - it cannot fill nested objects inside map[string]any: free-form trees (requests,
+//     responses) go through FromJS/ToJS instead, never through vert.
+//
+// Every call into vert is wrapped in recover, so a surprise becomes an error, not a crash.
+
+import (
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall/js"
+
+	"github.com/appengage/appengage/core"
+	"github.com/norunners/vert"
+)
+
+// decodeStruct fills dst, a pointer to a struct made of plain fields with `js` tags, from the
+// JS object v. Every problem (wrong type, unknown property, null array item) is reported at
+// once as a validation error naming the field under root. undefined or null v leaves dst
+// unchanged.
+func decodeStruct(v js.Value, dst any, root string) (err error) {
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
+		return internalError("decodeStruct needs a pointer to a struct")
+	}
+	if msg := plainShape(rv.Elem().Type()); msg != "" {
+		return internalError("decodeStruct: " + msg)
+	}
+	if v.IsUndefined() || v.IsNull() {
+		return nil
+	}
+	var problems []core.Problem
+	checkShape(v, rv.Elem().Type(), root, &problems)
+	if len(problems) > 0 {
+		return &core.Error{Code: core.CodeValidation, Message: "invalid " + root, Problems: problems}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = internalError("vert panicked: " + panicText(r))
+		}
+	}()
+	if err := (vert.Value{Value: v}).AssignTo(dst); err != nil {
+		return internalError("vert: " + err.Error())
+	}
+	return nil
+}
+
+// encodeStruct converts src, a struct (or pointer to one) made of plain fields with `js`
+// tags, into a new JS object.
+func encodeStruct(src any) (out js.Value, err error) {
+	t := reflect.TypeOf(src)
+	if t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return js.Null(), internalError("encodeStruct needs a struct")
+	}
+	if msg := plainShape(t); msg != "" {
+		return js.Null(), internalError("encodeStruct: " + msg)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = js.Null(), internalError("vert panicked: "+panicText(r))
+		}
+	}()
+	return vert.ValueOf(src).JSValue(), nil
+}
+
+// plainShape reports why t is not a shape vert handles safely, or "" if it is.
+func plainShape(t reflect.Type) string {
+	if t.PkgPath() != "" && t.Kind() != reflect.Struct {
+		return "named type " + t.String() + " (vert panics on it)"
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Float64, reflect.Bool:
+		return ""
+	case reflect.Pointer, reflect.Slice:
+		return plainShape(t.Elem())
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := f.Tag.Get("js")
+			if tag == "" || strings.Contains(tag, ",") {
+				return "field " + t.Name() + "." + f.Name + " needs a plain js tag"
+			}
+			if msg := plainShape(f.Type); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
+	return "kind " + t.Kind().String() + " (use float64 for numbers)"
+}
+
+// checkShape appends a Problem for every part of v that does not fit t.
+func checkShape(v js.Value, t reflect.Type, path string, problems *[]core.Problem) {
+	add := func(msg string) { *problems = append(*problems, core.Problem{Field: path, Message: msg}) }
+	if t.Kind() == reflect.Pointer {
+		if v.IsNull() || v.IsUndefined() {
+			return
+		}
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if v.Type() != js.TypeString {
+			add("must be a string, not " + describe(v))
+		}
+	case reflect.Bool:
+		if v.Type() != js.TypeBoolean {
+			add("must be a boolean, not " + describe(v))
+		}
+	case reflect.Float64:
+		if v.Type() != js.TypeNumber {
+			add("must be a number, not " + describe(v))
+		} else if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			add("must be a finite number")
+		}
+	case reflect.Slice:
+		if v.Type() != js.TypeObject || !jsArray.Call("isArray", v).Bool() {
+			add("must be an array, not " + describe(v))
+			return
+		}
+		for i, n := 0, v.Length(); i < n; i++ {
+			e := v.Index(i)
+			p := path + "[" + strconv.Itoa(i) + "]"
+			if e.IsNull() || e.IsUndefined() {
+				*problems = append(*problems, core.Problem{Field: p, Message: "must not be " + describe(e)})
+				continue
+			}
+			checkShape(e, t.Elem(), p, problems)
+		}
+	case reflect.Struct:
+		if v.Type() != js.TypeObject || jsArray.Call("isArray", v).Bool() {
+			add("must be an object, not " + describe(v))
+			return
+		}
+		known := make(map[string]reflect.Type, t.NumField())
+		for i := 0; i < t.NumField(); i++ {
+			known[t.Field(i).Tag.Get("js")] = t.Field(i).Type
+		}
+		keys := jsObject.Call("keys", v)
+		for i, n := 0, keys.Length(); i < n; i++ {
+			k := keys.Index(i).String()
+			ft, ok := known[k]
+			child := v.Get(k)
+			switch {
+			case !ok:
+				*problems = append(*problems, core.Problem{Field: joinPath(path, k), Message: "is not a known field"})
+			case child.IsUndefined():
+			case child.IsNull() && ft.Kind() != reflect.Pointer:
+				*problems = append(*problems, core.Problem{Field: joinPath(path, k), Message: "must not be null"})
+			default:
+				checkShape(child, ft, joinPath(path, k), problems)
+			}
+		}
+	}
+}
+
+// describe names the JS type of v for error messages.
+func describe(v js.Value) string {
+	if v.Type() == js.TypeObject && jsArray.Call("isArray", v).Bool() {
+		return "an array"
+	}
+	switch v.Type() {
+	case js.TypeNull:
+		return "null"
+	case js.TypeUndefined:
+		return "undefined"
+	case js.TypeObject:
+		return "an object"
+	}
+	return "a " + v.Type().String()
+}
+
+// wholeNumber reports whether f is an integer within ±2^53, the range JS numbers hold
+// exactly. Callers use it on the float64 fields vert fills, since vert itself would
+// truncate.
+func wholeNumber(f float64) bool {
+	return f == math.Trunc(f) && math.Abs(f) <= 1<<53
+}
+
+func internalError(msg string) error {
+	return &core.Error{Code: core.CodeInternal, Message: msg}
+}

@@ -1,0 +1,21 @@
+'use strict';
+// CommonJS entry (require('appengage') in Node and Electron's main process). The library is
+// ES modules; createChatApi is asynchronous anyway, so it loads them with import().
+
+const { version } = require('./package.json');
+
+/** @type {import('./index').createChatApi} */
+exports.createChatApi = (options) => import('./src/node.js').then((m) => m.createChatApi(options));
+
+/** @type {import('./index').fileStorage} */
+exports.fileStorage = (path) => {
+  // A thin synchronous proxy: the real adapter is loaded on its first use.
+  const real = import('./src/file-storage.js').then((m) => m.fileStorage(path));
+  return {
+    get: (key) => real.then((s) => s.get(key)),
+    set: (key, value) => real.then((s) => s.set(key, value)),
+    remove: (key) => real.then((s) => s.remove(key)),
+  };
+};
+
+exports.VERSION = version;

@@ -1,0 +1,313 @@
+// The environment-neutral part of the loader: starting the Go module (instantiate) and the
+// ChatApi class over the handle the module returns. The node and browser entries only
+// decide where the wasm bytes and the session storage come from.
+
+import { VERSION } from './version.js';
+
+const BOOT_GLOBAL = '__appengageBoot';
+
+/**
+ * Creates an Error shaped like the ones the Go module produces.
+ * @param {string} code
+ * @param {string} message
+ * @param {Record<string, unknown>} [extra]
+ */
+export function appEngageError(code, message, extra) {
+  const err = new Error(`appengage: ${code}: ${message}`);
+  err.name = 'AppEngageError';
+  err.code = code;
+  if (extra) Object.assign(err, extra);
+  return err;
+}
+
+let goClass;
+
+/** Loads wasm_exec.js (copied from the Go toolchain at build time) once and keeps its Go class. */
+async function loadGo() {
+  if (goClass) return goClass;
+  await import('../wasm_exec.js');
+  goClass = globalThis.Go;
+  if (typeof goClass !== 'function') {
+    throw appEngageError('internal', 'wasm_exec.js did not define Go; rebuild the package with make build-wasm');
+  }
+  return goClass;
+}
+
+/**
+ * Starts the Go module and returns its exports once main has handed them over.
+ * @param {BufferSource | WebAssembly.Module} source the wasm bytes or a compiled module
+ * @returns {Promise<{exports: any, alive: () => boolean, onExit: (fn: (code: number) => void) => void}>}
+ */
+export async function instantiate(source) {
+  const Go = await loadGo();
+  const go = new Go();
+  let exitCode = null;
+  const exitListeners = [];
+  go.exit = (code) => {
+    exitCode = code;
+    for (const fn of exitListeners) fn(code);
+  };
+  const instance = source instanceof WebAssembly.Module
+    ? await WebAssembly.instantiate(source, go.importObject)
+    : (await WebAssembly.instantiate(source, go.importObject)).instance;
+  let exports;
+  const previous = globalThis[BOOT_GLOBAL];
+  globalThis[BOOT_GLOBAL] = (e) => { exports = e; };
+  try {
+    // run executes Go's main synchronously up to its first block, so the boot callback has
+    // been called by the time run returns its (never settling while alive) promise.
+    go.run(instance).catch((err) => { exitCode = exitCode ?? -1; for (const fn of exitListeners) fn(-1, err); });
+  } finally {
+    if (previous === undefined) delete globalThis[BOOT_GLOBAL]; else globalThis[BOOT_GLOBAL] = previous;
+  }
+  if (!exports) throw appEngageError('internal', 'chatapi.wasm did not start (is it the appengage module?)');
+  if (exports.version !== VERSION) {
+    throw appEngageError('internal', `chatapi.wasm is version ${exports.version} but the loader is ${VERSION}; rebuild or reinstall the package`);
+  }
+  return {
+    exports,
+    alive: () => exitCode === null,
+    onExit: (fn) => exitListeners.push(fn),
+  };
+}
+
+const noop = () => {};
+
+function callSafely(fn, ...args) {
+  try {
+    fn(...args);
+  } catch (err) {
+    // A throwing callback must not turn a settled call into a failed one; report it.
+    queueMicrotask(() => { throw err; });
+  }
+}
+
+/**
+ * The ChatApi a createChatApi call resolves to. See index.d.ts for the documented surface.
+ */
+export class ChatApi {
+  #h;
+  #module;
+  #options;
+  #nextId = 1;
+  #closed = false;
+  #watches = new Map();
+
+  /** @internal use createChatApi */
+  constructor(handle, module, options) {
+    this.#h = handle;
+    this.#module = module;
+    this.#options = options;
+  }
+
+  /**
+   * Resolves with the stored session {vid, sid, pageId}, or null when there is none yet
+   * (read from the storage, so it is exact even after a restart or a 401 recovery).
+   */
+  session() {
+    try {
+      this.#checkOpen();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => this.#h.session(resolve, reject));
+  }
+
+  /**
+   * Asks whether an engagement is available. onEngagement (else the one given to
+   * createChatApi) receives the response; the promise resolves with it too.
+   */
+  getEngagement(request, onEngagement, options) {
+    if (options === undefined && onEngagement !== null && typeof onEngagement === 'object') {
+      options = onEngagement; // getEngagement(request, options)
+      onEngagement = undefined;
+    }
+    const onSuccess = onEngagement ?? this.#options.onEngagement;
+    const p = this.#call('getEngagement', request, options).then((response) => {
+      if (typeof onSuccess === 'function') callSafely(onSuccess, response);
+      return response;
+    });
+    return this.#reportErrors(p, options);
+  }
+
+  /** Adds SDEs and impression events to the stored session, on its last pageId. */
+  updateSession(update, options) {
+    const p = this.#call('updateSession', update, options).then(() => undefined);
+    return this.#reportErrors(p, options);
+  }
+
+  /**
+   * Builds the impression event kind ('impDisplay', 'impAccept', 'impExpanded', 'impTimeout'
+   * or 'impClose') for engagementDetails (or a whole getEngagement response).
+   */
+  impression(kind, engagementDetails) {
+    this.#checkOpen();
+    const r = this.#h.impression(kind, engagementDetails);
+    if (r instanceof Error) throw r;
+    return r;
+  }
+
+  /** Forgets the stored visitor and session; the next getEngagement starts a new visitor. */
+  async resetSession() {
+    this.#checkOpen();
+    await new Promise((resolve, reject) => this.#h.resetSession(resolve, reject));
+  }
+
+  /**
+   * Keeps asking with request and calls onChange(response, null) or onChange(null, error)
+   * with the first result, then on every change. Returns stop().
+   */
+  watchEngagement(request, onChange, options) {
+    this.#checkOpen();
+    if (typeof options === 'function' && typeof onChange !== 'function') {
+      [onChange, options] = [options, onChange]; // watchEngagement(request, options, onChange)
+    }
+    const interval = options?.intervalMs ?? options?.interval;
+    const wrapped = (response, error) => callSafely(onChange, response ?? null, error ?? null);
+    const id = this.#h.watch(request, interval, typeof onChange === 'function' ? wrapped : onChange);
+    if (id instanceof Error) throw id;
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      this.#watches.delete(id);
+      if (!this.#closed) this.#h.unwatch(id);
+    };
+    this.#watches.set(id, stop);
+    return stop;
+  }
+
+  /** Stops every watch, cancels calls under way and releases the module's resources. */
+  close() {
+    if (this.#closed) return;
+    for (const stop of [...this.#watches.values()]) stop();
+    this.#closed = true;
+    this.#h.close();
+  }
+
+  #checkOpen() {
+    if (this.#closed) throw appEngageError('aborted', 'the ChatApi is closed');
+    if (!this.#module.alive()) throw appEngageError('internal', 'the appengage module stopped; create a new ChatApi');
+  }
+
+  #call(method, payload, options) {
+    try {
+      this.#checkOpen();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(appEngageError('aborted', 'the call was cancelled'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      let onAbort;
+      if (signal) {
+        onAbort = () => this.#h.cancel(id);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      const settle = (fn) => (v) => {
+        if (onAbort) signal.removeEventListener('abort', onAbort);
+        fn(v);
+      };
+      this.#h[method](id, payload, options?.timeoutMs, settle(resolve), settle(reject));
+    });
+  }
+
+  // Delivers failures to onError (the call's, else createChatApi's). When there is one, the
+  // returned promise is marked handled, so fire-and-forget callers (LivePerson's example)
+  // do not get an unhandled rejection; awaiting it still throws.
+  #reportErrors(p, options) {
+    const onError = options?.onError ?? this.#options.onError;
+    if (typeof onError !== 'function') return p;
+    const q = p.catch((err) => {
+      callSafely(onError, err);
+      throw err;
+    });
+    q.catch(noop);
+    return q;
+  }
+}
+
+// Keys createChatApi handles in JS; the rest go to the Go module, which refuses unknown ones.
+const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'wasmModule'];
+
+/**
+ * The body of createChatApi, shared by the entries: load (memoised by the caller) the module,
+ * then create a client in it.
+ * @param {object} options createChatApi's options
+ * @param {() => Promise<Awaited<ReturnType<typeof instantiate>>>} load
+ * @param {(storage: unknown) => unknown} resolveStorage maps the storage option for Go
+ */
+export async function createWith(options, load, resolveStorage) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw appEngageError('validation', 'createChatApi needs an options object with accountId', { field: 'options', problems: [{ field: 'options', message: 'must be an object' }] });
+  }
+  for (const key of ['onEngagement', 'onError', 'fetch']) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') {
+      throw appEngageError('validation', `${key}: must be a function`, { field: key, problems: [{ field: key, message: 'must be a function' }] });
+    }
+  }
+  const config = {};
+  for (const [k, v] of Object.entries(options)) if (!JS_OPTIONS.includes(k)) config[k] = v;
+  const module = await load();
+  const fetchFn = options.fetch ? (url, init) => options.fetch(url, init) : undefined;
+  const handle = module.exports.newClient(config, fetchFn, await resolveStorage(options.storage));
+  if (handle instanceof Error) throw handle;
+  return new ChatApi(handle, module, options);
+}
+
+/**
+ * Memoises a module loader: concurrent and later calls share one instance; a failed load,
+ * or a module that stopped, is retried on the next call.
+ * @param {(options: object) => Promise<Awaited<ReturnType<typeof instantiate>>>} loadModule
+ */
+export function memoise(loadModule) {
+  let pending = null;
+  return (options) => {
+    if (!pending) {
+      pending = loadModule(options).then((m) => {
+        m.onExit(() => { pending = null; });
+        return m;
+      }, (err) => {
+        pending = null;
+        throw err;
+      });
+    }
+    return pending;
+  };
+}
+
+/**
+ * Fetches and compiles the module from options.wasmModule, else options.wasmURL, else the
+ * chatapi.wasm beside this package (compiling while downloading when the server labels it
+ * application/wasm).
+ */
+async function fetchedSource(options) {
+  if (options.wasmModule !== undefined) {
+    if (!(options.wasmModule instanceof WebAssembly.Module)) {
+      throw appEngageError('validation', 'wasmModule: must be a WebAssembly.Module', { field: 'wasmModule' });
+    }
+    return options.wasmModule;
+  }
+  const url = new URL(options.wasmURL === undefined ? '../chatapi.wasm' : String(options.wasmURL), import.meta.url);
+  const res = await fetch(url);
+  if (!res.ok) throw appEngageError('internal', `cannot load ${url}: HTTP ${res.status}`, { status: res.status });
+  if (typeof WebAssembly.compileStreaming === 'function' && res.headers.get('Content-Type') === 'application/wasm') {
+    return WebAssembly.compileStreaming(res);
+  }
+  return WebAssembly.compile(await res.arrayBuffer());
+}
+
+const loadFetched = memoise(async (options) => instantiate(await fetchedSource(options)));
+
+/**
+ * Creates a ChatApi in any host with fetch and WebAssembly (browsers, Electron renderers,
+ * workers): the module comes from wasmModule or wasmURL, and the session is kept in
+ * localStorage when the host has one, else in memory, unless options.storage says otherwise.
+ * The Node entry (src/node.js) replaces the loading with a file read and adds {file} storage.
+ */
+export function createChatApi(options) {
+  return createWith(options, () => loadFetched(options ?? {}), (storage) => storage);
+}
+
+export { VERSION };
