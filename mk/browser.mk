@@ -2,15 +2,11 @@
 # real-Chromium tests (Debian's chromium driven by npm playwright-core) and the start-up
 # benchmark. Screenshots and per-run output go under $(BUILD)/.
 
-# Joined to BUILD/TEST/BENCH_TARGETS once the wasm loader (web/src) has landed.
-ifneq ($(wildcard web/src/chatapi.js),)
 BUILD_TARGETS += build-browser
 TEST_TARGETS  += test-browser
 BENCH_TARGETS += bench-browser
-endif
 
 CHROMIUM ?= /usr/bin/chromium
-BROWSER_BUILD := $(BUILD)/browser
 
 .PHONY: build-browser test-browser bench-browser deps-chromium deps-node-root screenshots
 
@@ -29,15 +25,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 deps-node-root: node_modules/.package-lock.json
 
 # The classic-script build bundles the browser entry, the loader and Go's wasm_exec.js into
-# one IIFE that defines window.ChatApi; the bare Go program is the start-up baseline.
-build-browser: build-go build-wasm deps-node-root ## the script-tag build web/dist/chatapi.js and the bench baseline
-	node web/scripts/build-classic.mjs
-	@mkdir -p $(BROWSER_BUILD)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(BROWSER_BUILD)/bare.wasm ./tests/browser/testdata/bare
-	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BROWSER_BUILD)/wasm_exec.js
+# one IIFE that defines window.ChatApi.
+build-browser: web/dist/chatapi.js ## the script-tag build web/dist/chatapi.js (window.ChatApi)
 
-test-browser: build-browser deps-chromium deps-node-root ## the real-Chromium tests (demo, snippet, CSP, reload, simulator down)
+web/dist/chatapi.js: web/browser-global.js web/browser.js $(wildcard web/src/*.js) web/wasm_exec.js web/package.json web/scripts/build-classic.mjs | build-wasm deps-node-root
+	node web/scripts/build-classic.mjs
+
+test-browser: build-go build-wasm build-browser deps-chromium deps-node-root ## the real-Chromium tests (demo, snippet, CSP, reload, simulator down)
 	node --test --test-concurrency=1 --test-timeout=180000 tests/browser/*.test.mjs
 
-bench-browser: build-browser deps-chromium deps-node-root ## start-up to a ready ChatApi in headless Chromium vs a bare Go wasm
+bench-browser: build-go build-wasm build-browser $(BUILD)/wasm/bare.wasm deps-chromium deps-node-root ## start-up to a ready ChatApi in headless Chromium vs a bare Go wasm
 	node tests/browser/bench.mjs

@@ -6,14 +6,14 @@
 //   make bench-browser            (RUNS=15 make bench-browser for more samples)
 import { mkdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { join } from 'node:path';
-import { root, startSimulator, startDevServer, launchChromium } from './harness.mjs';
+import { join, resolve } from 'node:path';
+import { root, packageDir, startSimulator, startDevServer, launchChromium } from './harness.mjs';
 
 const runs = Number(process.env.RUNS || 9);
 const cases = [
-  { name: 'bare Go wasm (baseline)', page: '/test/bench-bare.html', wasm: 'build/browser/bare.wasm' },
-  { name: 'ChatApi, ESM entry', page: '/test/bench-esm.html', wasm: 'web/chatapi.wasm' },
-  { name: 'ChatApi, script-tag build', page: '/test/bench-classic.html', wasm: 'web/chatapi.wasm' },
+  { name: 'bare Go wasm (baseline)', page: '/test/bench-bare.html', wasm: 'build/wasm/bare.wasm' },
+  { name: 'ChatApi, ESM entry', page: '/test/bench-esm.html', wasm: join(packageDir, 'chatapi.wasm') },
+  { name: 'ChatApi, script-tag build', page: '/test/bench-classic.html', wasm: join(packageDir, 'chatapi.wasm') },
 ];
 
 function quantile(xs, q) {
@@ -50,14 +50,14 @@ const version = (await import('node:child_process')).execFileSync('/usr/bin/chro
 const base = quantile(samples[cases[0].name], 0.5);
 const rows = cases.map((c) => {
   const xs = samples[c.name];
-  const bytes = readFileSync(join(root, c.wasm));
+  const bytes = readFileSync(resolve(root, c.wasm));
   return {
     case: c.name,
     medianMs: +quantile(xs, 0.5).toFixed(1),
     p10Ms: +quantile(xs, 0.1).toFixed(1),
     p90Ms: +quantile(xs, 0.9).toFixed(1),
     ratioToBare: +(quantile(xs, 0.5) / base).toFixed(2),
-    wasmBytes: statSync(join(root, c.wasm)).size,
+    wasmBytes: statSync(resolve(root, c.wasm)).size,
     wasmGzipBytes: gzipSync(bytes, { level: 9 }).length,
   };
 });

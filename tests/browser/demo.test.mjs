@@ -120,7 +120,7 @@ test('the demo runs under a strict CSP: no inline script, no blob: workers, no v
   const csp = resp.headers()['content-security-policy'];
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.match(csp, /worker-src 'none'/);
-  assert.doesNotMatch(csp, /blob:|unsafe-inline|unsafe-eval'/);
+  assert.doesNotMatch(csp, /blob:|unsafe-inline|'unsafe-eval'/);
   await waitState(page, 'available');
   assert.deepEqual(await page.problems(), []);
   await page.close();

@@ -15,6 +15,9 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 /** Where per-run screenshots go (never committed). */
 export const screenshotDir = join(root, 'build', 'screenshots');
 
+/** The npm package folder to serve (APPENGAGE_WEB overrides it, e.g. for an unpacked tarball). */
+export const packageDir = process.env.APPENGAGE_WEB || 'web';
+
 /** The Chromium the tests drive: Debian's package, never a downloaded build. */
 export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
@@ -70,21 +73,21 @@ export function startSimulator() {
 
 /**
  * Starts build/bin/devserver on a free loopback port, serving the demo, the package, the test
- * pages (/test/), the examples (/examples/) and build/browser (/build/), pointed at sim.
+ * pages (/test/), the examples (/examples/) and build/ (/build/), pointed at sim.
  */
 export function startDevServer(sim, { account = 'demo' } = {}) {
   return startListening(join(root, 'build', 'bin', 'devserver'), [
     '-addr', '127.0.0.1:0',
     '-demo', 'web/demo',
-    '-pkg', 'web',
+    '-pkg', packageDir,
     '-sim', sim,
     '-account', account,
     '-mount', '/test/=tests/browser/pages',
     '-mount', '/examples/=examples',
     // The examples import the package from node_modules/appengage, as an npm install lays it out.
-    '-mount', '/examples/electron/node_modules/appengage/=web',
-    '-mount', '/examples/game-launcher/node_modules/appengage/=web',
-    '-mount', '/build/=build/browser',
+    '-mount', `/examples/electron/node_modules/appengage/=${packageDir}`,
+    '-mount', `/examples/game-launcher/node_modules/appengage/=${packageDir}`,
+    '-mount', '/build/=build',
   ], { name: 'devserver' });
 }
 

@@ -104,6 +104,23 @@ async function simControl(cfg, method, path, body) {
   return text ? JSON.parse(text) : null;
 }
 
+// The documented fields first, in the documented order, then anything else the server sent.
+function ordered(res) {
+  const first = ['status', 'visitorId', 'sessionId', 'pageId', 'engagementDetails'];
+  const detailOrder = ['campaignId', 'engagementId', 'contextId', 'windowId', 'language', 'engagementRevision',
+    'validForSeconds', 'skillId', 'skillName', 'connectorId'];
+  const sortBy = (obj, order) => Object.fromEntries(Object.entries(obj).sort(([a], [b]) => {
+    const ia = order.indexOf(a) === -1 ? order.length : order.indexOf(a);
+    const ib = order.indexOf(b) === -1 ? order.length : order.indexOf(b);
+    return ia - ib || a.localeCompare(b);
+  }));
+  const out = sortBy(res, first);
+  if (out.engagementDetails && typeof out.engagementDetails === 'object') {
+    out.engagementDetails = sortBy(out.engagementDetails, detailOrder);
+  }
+  return out;
+}
+
 function impression(kind, details) {
   const base = { type: kind, campaign: Number(details.campaignId), engId: Number(details.engagementId),
     revision: Number(details.engagementRevision) };
@@ -156,7 +173,7 @@ async function main() {
       return;
     }
     current = res;
-    $('response').textContent = JSON.stringify(res, null, 2);
+    $('response').textContent = JSON.stringify(ordered(res), null, 2);
     showIds(res);
     if (res.status === 'Available') {
       setState('available');
@@ -170,7 +187,7 @@ async function main() {
       log('NotAvailable');
     }
   };
-  let stop = api.watchEngagement(request, { interval: cfg.intervalMs }, onChange);
+  let stop = api.watchEngagement(request, { intervalMs: cfg.intervalMs }, onChange);
 
   $('chat-button').addEventListener('click', async () => {
     if (!current || current.status !== 'Available') return;
@@ -214,7 +231,7 @@ async function main() {
       $('response').textContent = '—';
       setState('checking');
       log('session reset: the next check creates a new visitor');
-      stop = api.watchEngagement(request, { interval: cfg.intervalMs }, onChange);
+      stop = api.watchEngagement(request, { intervalMs: cfg.intervalMs }, onChange);
     } catch (err) {
       log(`reset failed — ${describeError(err)}`);
     } finally {
