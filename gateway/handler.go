@@ -421,7 +421,7 @@ func (h *Handler) writeCoreError(w http.ResponseWriter, err error) {
 		h.writeError(w, http.StatusInternalServerError, codeInternal, "gateway internal error")
 		return
 	}
-	if ce.Status != 0 && ce.Code != core.CodeDomainLookup {
+	if ce.Status >= 400 && ce.Code != core.CodeDomainLookup {
 		// The upstream answered: relay its status and error body.
 		t := ce.Time
 		if t == 0 {
@@ -451,6 +451,9 @@ func (h *Handler) writeCoreError(w http.ResponseWriter, err error) {
 	case core.CodeNetwork:
 		h.logf("gateway: upstream unreachable: %v", err)
 		h.writeError(w, http.StatusBadGateway, codeInternal, "upstream unreachable")
+	case core.CodeServer:
+		h.logf("gateway: unusable upstream answer (HTTP %d)", ce.Status)
+		h.writeError(w, http.StatusBadGateway, codeInternal, "unusable upstream answer")
 	case core.CodeAborted:
 		h.writeError(w, http.StatusServiceUnavailable, codeInternal, "request cancelled")
 	default:

@@ -57,7 +57,7 @@ func newEnv(t *testing.T, edit func(*gateway.Config)) *env {
 	upstream := httptest.NewServer(s)
 	t.Cleanup(upstream.Close)
 	e := &env{sim: s, simURL: upstream.URL}
-	inner := nethttp.New()
+	inner := gateway.NewNativeTransport()
 	cfg := gateway.Config{
 		Upstream:   upstream.URL,
 		Accounts:   []string{account},
@@ -418,4 +418,23 @@ func TestHealthCountsRequests(t *testing.T) {
 	b := e.do(t, "GET", gateway.HealthPath, "", nil)
 	assert.Equal(t, "ok", b.body["status"])
 	assert.Equal(t, a.body["served"].(float64)+1, b.body["served"])
+}
+
+func TestUpstreamRedirectsAreNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	defer redirecting.Close()
+	h, err := gateway.New(gateway.Config{Upstream: redirecting.URL, Accounts: []string{account}, Transport: gateway.NewNativeTransport(), Retry: fastRetry})
+	require.NoError(t, err)
+	gw := httptest.NewServer(h)
+	defer gw.Close()
+	resp, err := http.Post(gw.URL+visitors("", ""), "application/json", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	assert.Zero(t, elsewhere.Load())
 }

@@ -25,7 +25,7 @@ APPENGAGE_CSDS        ?=
 build-gateway: deps-go ## the gateway Worker (wasm + glue) into build/gateway, and build/bin/gateway
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o $(GATEWAY_DIR)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(GATEWAY_DIR)/app.wasm ./wasm/gateway
-	cp wasm/gateway/gateway.mjs wasm/gateway/visitorcap.mjs wasm/gateway/stock.mjs $(GATEWAY_DIR)/
+	cp wasm/gateway/gateway.mjs wasm/gateway/upstream.mjs wasm/gateway/visitorcap.mjs wasm/gateway/stock.mjs $(GATEWAY_DIR)/
 	$(GO) build -o $(BUILD)/bin/gateway ./cmd/gateway
 
 # One wrangler dev (workerd) per run, shared by every test: see tests/gateway/main_test.go.
@@ -33,7 +33,7 @@ test-gateway: build-gateway build-go deps-node-root ## the gateway on real worke
 	GATEWAY_REPO=$(CURDIR) $(GO) test -tags workerd -count=1 -v -timeout 10m ./tests/gateway/
 
 bench-gateway: build-gateway build-go deps-node-root ## added latency and CPU per request of the gateway on workerd, stock glue vs instance reuse
-	GATEWAY_REPO=$(CURDIR) $(GO) run -tags workerd ./tests/gateway/bench -n $${BENCH_N:-400}
+	GATEWAY_REPO=$(CURDIR) $(GO) run ./tests/gateway/bench -n $${BENCH_N:-400}
 
 gateway: build-gateway build-go deps-node-root ## run the gateway Worker under wrangler dev on 127.0.0.1:GATEWAY_PORT, upstream = the simulator on SIM_ADDR
 	@log=$$(mktemp); \

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/appengage/appengage/gateway"
-	"github.com/appengage/appengage/nethttp"
 )
 
 func main() {
@@ -40,7 +39,7 @@ func run(addr string) error {
 		return err
 	}
 	logger := log.New(os.Stderr, "", log.LstdFlags)
-	cfg.Transport = nethttp.New()
+	cfg.Transport = gateway.NewNativeTransport()
 	cfg.Logf = logger.Printf
 	h, err := gateway.New(cfg)
 	if err != nil {

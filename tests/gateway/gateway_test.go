@@ -339,3 +339,20 @@ func TestUpstreamHostCannotBeSteered(t *testing.T) {
 	assert.Equal(t, 3, passed, "the well-formed attempts were served by the configured upstream")
 	assert.GreaterOrEqual(t, count(simStats(t, acctSteer), "createCalls"), passed)
 }
+
+// TestCSDSResolutionOnWorkerd uses the second gateway, which has no APPENGAGE_MSDKGW: it
+// asks the simulator's CSDS for the account's msdkgw host once, keeps the answer in memory
+// and in the Workers Cache API, and a fresh Go instance (one every csdsInstanceRequests
+// requests) finds it there instead of asking again.
+func TestCSDSResolutionOnWorkerd(t *testing.T) {
+	for i := 0; i < 3*csdsInstanceRequests; i++ {
+		a := do(t, "POST", csdsURL+visitorsPath(acctViaCSDS, "", ""), `{"appType":"EXTERNAL"}`, nil)
+		require.Equal(t, 200, a.status, "request %d: %s", i+1, a.raw)
+	}
+	st := simStats(t, acctViaCSDS)
+	assert.Equal(t, 3*csdsInstanceRequests, count(st, "createCalls"))
+	assert.Equal(t, 1, count(st, "csdsCalls"), "one CSDS lookup served three Go instances")
+
+	refused := do(t, "POST", csdsURL+visitorsPath(acctSeed, "", ""), `{}`, nil)
+	assert.Equal(t, 403, refused.status, "each gateway serves its own allow-list")
+}

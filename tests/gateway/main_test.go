@@ -39,6 +39,15 @@ var (
 	repo    string
 	simURL  string
 	gateURL string
+	// csdsURL is a second gateway that resolves msdkgw through the simulator's CSDS (no
+	// APPENGAGE_MSDKGW) and retires its Go instance every csdsInstanceRequests requests,
+	// so the Cache API copy of the CSDS answer is what a fresh instance finds.
+	csdsURL string
+)
+
+const (
+	acctViaCSDS          = "gw_via_csds"
+	csdsInstanceRequests = 2
 )
 
 func TestMain(m *testing.M) {
@@ -60,24 +69,49 @@ func run(m *testing.M) int {
 	defer sim.Stop()
 	simURL = sim.URL
 	accounts := []string{acctSeed, acctUpdate, acctCORS, acctBad, acctCap, acctFail, acctSteer, acctCSDS, acctChatAPI, acctConc}
-	gw, err := harness.StartGateway(repo, harness.GatewayOptions{Vars: map[string]string{
-		"APPENGAGE_MSDKGW":            simURL,
-		"APPENGAGE_ACCOUNTS":          strings.Join(accounts, ","),
-		"APPENGAGE_ORIGINS":           allowedOrigin,
-		"APPENGAGE_VISITOR_CAP":       fmt.Sprint(visitorCap),
-		"APPENGAGE_RETRY_DELAYS":      "50ms,50ms,50ms",
-		"APPENGAGE_MAX_BODY":          "16384",
-		"APPENGAGE_INSTANCE_REQUESTS": fmt.Sprint(instanceRequests),
-	}})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	type started struct {
+		p   *harness.Process
+		err error
 	}
-	defer gw.Stop()
-	gateURL = gw.URL
+	mainGW, csdsGW := make(chan started, 1), make(chan started, 1)
+	go func() {
+		p, err := harness.StartGateway(repo, harness.GatewayOptions{Vars: map[string]string{
+			"APPENGAGE_MSDKGW":            simURL,
+			"APPENGAGE_ACCOUNTS":          strings.Join(accounts, ","),
+			"APPENGAGE_ORIGINS":           allowedOrigin,
+			"APPENGAGE_VISITOR_CAP":       fmt.Sprint(visitorCap),
+			"APPENGAGE_RETRY_DELAYS":      "50ms,50ms,50ms",
+			"APPENGAGE_MAX_BODY":          "16384",
+			"APPENGAGE_INSTANCE_REQUESTS": fmt.Sprint(instanceRequests),
+		}})
+		mainGW <- started{p, err}
+	}()
+	go func() {
+		p, err := harness.StartGateway(repo, harness.GatewayOptions{Vars: map[string]string{
+			"APPENGAGE_CSDS":              simURL,
+			"APPENGAGE_ACCOUNTS":          acctViaCSDS,
+			"APPENGAGE_RETRY_DELAYS":      "50ms",
+			"APPENGAGE_INSTANCE_REQUESTS": fmt.Sprint(csdsInstanceRequests),
+		}})
+		csdsGW <- started{p, err}
+	}()
+	gw, cs := <-mainGW, <-csdsGW
+	for _, s := range []started{gw, cs} {
+		if s.p != nil {
+			defer s.p.Stop()
+		}
+	}
+	for _, s := range []started{gw, cs} {
+		if s.err != nil {
+			fmt.Fprintln(os.Stderr, s.err)
+			return 1
+		}
+	}
+	gateURL, csdsURL = gw.p.URL, cs.p.URL
 	code := m.Run()
 	if code != 0 {
-		fmt.Fprintln(os.Stderr, "--- wrangler output (last lines) ---\n"+gw.Output())
+		fmt.Fprintln(os.Stderr, "--- wrangler output (last lines) ---\n"+gw.p.Output())
+		fmt.Fprintln(os.Stderr, "--- wrangler output, CSDS gateway (last lines) ---\n"+cs.p.Output())
 	}
 	return code
 }

@@ -17,6 +17,7 @@
 //    the JS bridge leaks per request (syumai/workers' promise helper keeps one callback per
 //    awaited promise) is bounded.
 import "./wasm_exec.js";
+import "./upstream.mjs";
 import { createRuntimeContext, loadModule } from "./runtime.mjs";
 
 export { VisitorCap } from "./visitorcap.mjs";

@@ -16,31 +16,25 @@ import (
 
 	"github.com/syumai/workers/cloudflare"
 	"github.com/syumai/workers/cloudflare/cache"
-	"github.com/syumai/workers/cloudflare/fetch"
+
+	"syscall/js"
 
 	"github.com/appengage/appengage/core"
 	"github.com/appengage/appengage/gateway"
-	"github.com/appengage/appengage/nethttp"
+	"github.com/appengage/appengage/jsbridge"
 )
 
 // limiterBinding is the Durable Object namespace binding of the visitor counter
 // (wrangler.jsonc durable_objects; class VisitorCap in visitorcap.mjs).
 const limiterBinding = "VISITOR_CAP"
 
-// fetchTransport is the upstream core.Transport on Workers: nethttp over syumai's
-// fetch-backed http.Client, with redirects not followed (an upstream redirect must not send
-// the gateway to another host). syumai's fetch does not watch the request's context, so Do
-// gives up on its own when the context ends and lets the fetch finish unobserved.
-type fetchTransport struct{ inner core.Transport }
-
-func newFetchTransport() fetchTransport {
-	hc := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
-	return fetchTransport{inner: nethttp.New(nethttp.WithHTTPClient(hc), nethttp.WithUserAgent("appengage-gateway/1"))}
-}
-
-// Do implements core.Transport.
-func (t fetchTransport) Do(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
-	return withContext(ctx, func() (core.WireResponse, error) { return t.inner.Do(ctx, req) })
+// newFetchTransport is the upstream core.Transport on Workers: jsbridge's fetch transport
+// (the one the ChatApi uses in browsers and Node), which cancels an attempt through an
+// AbortController when its context ends and releases its callbacks whichever way a promise
+// settles. It calls the fetch that gateway.mjs provides as appengageUpstreamFetch, which
+// does not follow redirects: an upstream redirect must not send the gateway to another host.
+func newFetchTransport() (core.Transport, error) {
+	return jsbridge.NewFetchTransport(js.Global().Get("appengageUpstreamFetch"))
 }
 
 // withContext runs call and returns its result, or ctx's error as soon as ctx ends.

@@ -238,6 +238,47 @@ func StartGateway(repo string, opts GatewayOptions) (*Process, error) {
 	}
 }
 
+// StartMiniflare runs the gateway Worker on workerd through Miniflare's API
+// (tests/gateway/miniflare.mjs) on a free loopback port: no wrangler dev proxy in front, so
+// requests reach workerd directly as they do on Cloudflare.
+func StartMiniflare(repo string, opts GatewayOptions) (*Process, error) {
+	if opts.Entry == "" {
+		opts.Entry = "gateway.mjs"
+	}
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{filepath.Join(repo, "tests", "gateway", "miniflare.mjs"), "--entry", opts.Entry, "--port", strconv.Itoa(port)}
+	keys := make([]string, 0, len(opts.Vars))
+	for k := range opts.Vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		args = append(args, "--var", k+"="+opts.Vars[k])
+	}
+	p, lines, err := start(repo, nil, "node", args...)
+	if err != nil {
+		return nil, fmt.Errorf("harness: starting miniflare: %w", err)
+	}
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case line := <-lines:
+			if u, ok := strings.CutPrefix(line, "miniflare: listening on "); ok {
+				p.URL = strings.TrimSpace(u)
+				return p, nil
+			}
+		case <-p.done:
+			return nil, fmt.Errorf("harness: miniflare exited: %s", p.Output())
+		case <-deadline:
+			p.Stop()
+			return nil, fmt.Errorf("harness: miniflare did not start: %s", p.Output())
+		}
+	}
+}
+
 // CPUTime is the user+system CPU time used so far by the processes of p's group whose
 // command name is comm (e.g. "workerd"), read from /proc.
 func CPUTime(p *Process, comm string) (time.Duration, error) {

@@ -1,0 +1,204 @@
+// Command bench measures what the gateway adds to a Create Session call: the simulator is
+// called directly and through the gateway Worker on workerd (wrangler dev, local mode),
+// alternately, one request at a time, with a reused vid/sid (the steady state of a client).
+// It runs the Worker twice: with the glue exactly as workers-assets-gen generates it (a new
+// Go instance per request, stock.mjs) and with gateway.mjs (one Go instance per isolate).
+// It prints p50/p99 latencies, the added latency and workerd's CPU time per request as a
+// Markdown table. Run through `make bench-gateway` (BENCH_N sets the requests per mode).
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/appengage/appengage/tests/gateway/harness"
+)
+
+const account = "bench_gateway"
+
+func main() {
+	n := flag.Int("n", 400, "measured requests per mode (after a warm-up of n/10)")
+	flag.Parse()
+	if err := run(*n); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	mode                   string
+	direct, gateway        []time.Duration
+	health                 []time.Duration
+	cpuPerRequest, cpuNode time.Duration
+}
+
+func run(n int) error {
+	repo, err := harness.Repo()
+	if err != nil {
+		return err
+	}
+	sim, err := harness.StartSim(repo)
+	if err != nil {
+		return err
+	}
+	defer sim.Stop()
+	floor := filepath.Join(repo, "tests", "gateway", "floor", "proxy.mjs")
+	modes := []struct {
+		name, runner, entry string
+	}{
+		{"wrangler dev, stock glue (new Go instance per request)", "wrangler", "stock.mjs"},
+		{"wrangler dev, gateway.mjs (one Go instance per isolate)", "wrangler", "gateway.mjs"},
+		{"workerd (Miniflare), plain JS proxy: the floor", "miniflare", floor},
+		{"workerd (Miniflare), stock glue (new Go instance per request)", "miniflare", "stock.mjs"},
+		{"workerd (Miniflare), gateway.mjs (one Go instance per isolate)", "miniflare", "gateway.mjs"},
+	}
+	var results []result
+	for _, m := range modes {
+		r, err := measure(repo, sim.URL, m.runner, m.entry, n, m.entry != floor)
+		if err != nil {
+			return err
+		}
+		r.mode = m.name
+		results = append(results, r)
+		fmt.Fprintf(os.Stderr, "bench: %s done\n", m.name)
+	}
+	fmt.Printf("Create Session with reused vid/sid (a ctmrinfo SDE in the body), %d sequential keep-alive requests per row, alternating direct and via the Worker; simulator and Worker on 127.0.0.1; GOMAXPROCS=%d, %d CPUs.\n\n", n, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	fmt.Println("| Worker | direct p50 | direct p99 | via Worker p50 | via Worker p99 | added p50 | added p99 | health p50 (no upstream) | workerd CPU / request |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, r := range results {
+		d50, d99 := pct(r.direct, 50), pct(r.direct, 99)
+		g50, g99 := pct(r.gateway, 50), pct(r.gateway, 99)
+		health := "–"
+		if len(r.health) > 0 {
+			health = ms(pct(r.health, 50))
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.mode, ms(d50), ms(d99), ms(g50), ms(g99), ms(g50-d50), ms(g99-d99), health, ms(r.cpuPerRequest))
+	}
+	return nil
+}
+
+func measure(repo, simURL, runner, entry string, n int, health bool) (result, error) {
+	opts := harness.GatewayOptions{Entry: entry, Vars: map[string]string{
+		"APPENGAGE_MSDKGW":   simURL,
+		"APPENGAGE_ACCOUNTS": account,
+	}}
+	start := harness.StartGateway
+	if runner == "miniflare" {
+		start = harness.StartMiniflare
+	}
+	gw, err := start(repo, opts)
+	if err != nil {
+		return result{}, err
+	}
+	defer gw.Stop()
+	client := &http.Client{Timeout: 30 * time.Second}
+	direct, err := newVisit(client, simURL)
+	if err != nil {
+		return result{}, fmt.Errorf("direct: %w", err)
+	}
+	via, err := newVisit(client, gw.URL)
+	if err != nil {
+		return result{}, fmt.Errorf("gateway (%s): %w", entry, err)
+	}
+	for i := 0; i < n/10; i++ {
+		if _, err := via.call(client); err != nil {
+			return result{}, err
+		}
+	}
+	var r result
+	before, err := harness.CPUTime(gw, "workerd")
+	if err != nil {
+		return result{}, err
+	}
+	for i := 0; i < n; i++ {
+		d, err := direct.call(client)
+		if err != nil {
+			return result{}, err
+		}
+		g, err := via.call(client)
+		if err != nil {
+			return result{}, err
+		}
+		r.direct, r.gateway = append(r.direct, d), append(r.gateway, g)
+	}
+	after, err := harness.CPUTime(gw, "workerd")
+	if err != nil {
+		return result{}, err
+	}
+	r.cpuPerRequest = (after - before) / time.Duration(n)
+	for i := 0; health && i < n/4; i++ {
+		start := time.Now()
+		resp, err := client.Get(gw.URL + "/appengage/v1/health")
+		if err != nil {
+			return result{}, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		r.health = append(r.health, time.Since(start))
+	}
+	return r, nil
+}
+
+// visit is one visitor's session at a base URL (the simulator or the gateway).
+type visit struct{ base, vid, sid string }
+
+func newVisit(client *http.Client, base string) (*visit, error) {
+	v := &visit{base: base}
+	if _, err := v.call(client); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+const body = `{"appType":"EXTERNAL","appDetails":{"os":"LINUX","osVersion":"6.1","appVersion":"3.2.0","deviceFamily":"DESKTOP"},"consumerSections":["launcher"],"engagementAttributes":[{"type":"ctmrinfo","info":{"ctype":"gold","customerId":"c-991"}}]}`
+
+func (v *visit) call(client *http.Client) (time.Duration, error) {
+	url := v.base + "/api/account/" + account + "/app/engagement/visitors/" + v.vid + "?v=1.0"
+	if v.sid != "" {
+		url += "&sid=" + v.sid
+	}
+	start := time.Now()
+	resp, err := client.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	elapsed := time.Since(start)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != 200 {
+		return 0, fmt.Errorf("%s answered %d: %s", v.base, resp.StatusCode, raw)
+	}
+	var ans struct{ VisitorID, SessionID string }
+	if err := json.Unmarshal(raw, &ans); err != nil {
+		return 0, err
+	}
+	v.vid, v.sid = ans.VisitorID, ans.SessionID
+	return elapsed, nil
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (len(s)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return s[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
