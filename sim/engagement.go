@@ -53,6 +53,10 @@ func (s *Server) serveEngagement(w http.ResponseWriter, r *http.Request, acct, v
 		return
 	}
 
+	// Read the body first: once it is consumed, net/http notices a caller that hangs up and
+	// cancels r.Context(), which ends a scripted delay early.
+	body, bodyProblem := readBody(r)
+
 	// Count the call and spend the scripted transport-level failures.
 	s.mu.Lock()
 	a := s.accountLocked(acct)
@@ -88,14 +92,14 @@ func (s *Server) serveEngagement(w http.ResponseWriter, r *http.Request, acct, v
 	}
 
 	if rec.Kind == "create" {
-		s.create(w, r, a, vid, sid, rec, fail)
+		s.create(w, r, a, vid, sid, body, bodyProblem, rec, fail)
 	} else {
-		s.update(w, r, a, vid, sid, rec, fail)
+		s.update(w, r, a, vid, sid, body, bodyProblem, rec, fail)
 	}
 }
 
 // create answers Create Session.
-func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid, sid string, rec *RequestRecord, fail func(int, int, string)) {
+func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid, sid string, body any, bodyProblem string, rec *RequestRecord, fail func(int, int, string)) {
 	if vid != "" && !core.WellFormedID(vid) {
 		fail(http.StatusUnauthorized, codeBadVisitor, "vid: malformed visitor id")
 		return
@@ -104,9 +108,8 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid,
 		fail(http.StatusUnauthorized, codeBadSession, "sid: malformed session id")
 		return
 	}
-	body, msg := readBody(r)
-	if msg != "" {
-		fail(http.StatusBadRequest, codeValidation, msg)
+	if bodyProblem != "" {
+		fail(http.StatusBadRequest, codeValidation, bodyProblem)
 		return
 	}
 	s.notify(r, "create", a.id, vid, body)
@@ -202,7 +205,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid,
 }
 
 // update answers Update Session: the visitor, session and page must be live ones.
-func (s *Server) update(w http.ResponseWriter, r *http.Request, a *account, vid, sid string, rec *RequestRecord, fail func(int, int, string)) {
+func (s *Server) update(w http.ResponseWriter, r *http.Request, a *account, vid, sid string, body any, bodyProblem string, rec *RequestRecord, fail func(int, int, string)) {
 	if !core.WellFormedID(vid) {
 		fail(http.StatusUnauthorized, codeBadVisitor, "vid: missing or malformed visitor id")
 		return
@@ -211,9 +214,8 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, a *account, vid,
 		fail(http.StatusUnauthorized, codeBadSession, "sid: missing or malformed session id")
 		return
 	}
-	body, msg := readBody(r)
-	if msg != "" {
-		fail(http.StatusBadRequest, codeValidation, msg)
+	if bodyProblem != "" {
+		fail(http.StatusBadRequest, codeValidation, bodyProblem)
 		return
 	}
 	s.notify(r, "update", a.id, vid, body)
