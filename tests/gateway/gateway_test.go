@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -355,4 +356,19 @@ func TestCSDSResolutionOnWorkerd(t *testing.T) {
 
 	refused := do(t, "POST", csdsURL+visitorsPath(acctSeed, "", ""), `{}`, nil)
 	assert.Equal(t, 403, refused.status, "each gateway serves its own allow-list")
+}
+
+// TestChatApiPackageThroughGateway runs tests/gateway/chatapi.test.mjs: the npm package's
+// Node entry pointed at this run's gateway (needs web/chatapi.wasm: make build-wasm).
+func TestChatApiPackageThroughGateway(t *testing.T) {
+	_, err := os.Stat(filepath.Join(repo, "web", "chatapi.wasm"))
+	require.NoError(t, err, "web/chatapi.wasm (make build-wasm)")
+	cmd := exec.Command("node", "--test", "--test-force-exit", "--test-reporter=spec", filepath.Join(repo, "tests", "gateway", "chatapi.test.mjs"))
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(),
+		"GATEWAY_URL="+gateURL, "SIM_URL="+simURL, "ACCOUNT="+acctChatAPI,
+		"SEED_FILE="+filepath.Join(repo, "..", "shared", "seeds", "004_a80ebd2038e6b640.txt"))
+	out, err := cmd.CombinedOutput()
+	t.Logf("node --test chatapi.test.mjs:\n%s", out)
+	require.NoError(t, err)
 }
