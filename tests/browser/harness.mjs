@@ -32,6 +32,13 @@ export const chromiumArgs = [
   '--disable-sync',
 ];
 
+// Children still running when this process exits (a failed before hook, an uncaught error)
+// are killed, so no simulator or server outlives the test run.
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 /**
  * Starts a program that prints "NAME: listening on http://HOST:PORT" as its first stdout
  * line and resolves with its base URL and a stop function. Its stderr is kept for errors.
@@ -39,6 +46,8 @@ export const chromiumArgs = [
 export async function startListening(bin, args, { name = bin } = {}) {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run make build first`);
   const child = spawn(bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const lines = createInterface({ input: child.stdout });
