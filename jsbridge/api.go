@@ -202,11 +202,12 @@ func (c *client) handle() js.Value {
 			if err != nil {
 				return js.Undefined(), err
 			}
+			ctx, capture := withBodyCapture(ctx)
 			resp, err := c.core.GetEngagement(ctx, req)
 			if err != nil {
 				return js.Undefined(), err
 			}
-			return ToJS(resp.Tree())
+			return capture.jsValue(resp.Tree())
 		})
 		return nil
 	})
@@ -301,7 +302,7 @@ func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Con
 	c.calls[id] = cancel
 	c.mu.Unlock()
 	// Convert the payload now: the caller may reuse or change its object after the call.
-	payload, convErr := FromJS(arg(args, 1), "")
+	payload, convErr := payloadTree(arg(args, 1))
 	s.Run(func() (js.Value, error) {
 		defer func() {
 			c.mu.Lock()
@@ -314,6 +315,20 @@ func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Con
 		}
 		return work(ctx, payload)
 	})
+}
+
+// payloadTree converts a request from the loader: JSON text when the loader could
+// serialise it without changing anything (the fast path), else the JS value itself, which
+// FromJS walks to report every value JSON cannot hold by its field path.
+func payloadTree(v js.Value) (any, error) {
+	if v.Type() == js.TypeString {
+		tree, err := DecodeJSON(v.String())
+		if err != nil {
+			return nil, internalError("the loader sent invalid JSON: " + err.Error())
+		}
+		return tree, nil
+	}
+	return FromJS(v, "")
 }
 
 // watch starts the core's watcher and returns its id for unwatch.
@@ -331,7 +346,7 @@ func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
 		}
 		opts.Interval = d
 	}
-	tree, err := FromJS(request, "")
+	tree, err := payloadTree(request)
 	if err != nil {
 		return js.Null(), err
 	}

@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"reflect"
 	"strings"
+	"sync"
 	"syscall/js"
 
 	"github.com/appengage/appengage/core"
@@ -16,8 +18,8 @@ import (
 const maxBodyBytes = 1 << 20
 
 // FetchTransport is a core.Transport over the host's fetch (the browser's, Node's undici,
-// Electron's net.fetch or any function with the same contract). Requests are JSON, responses
-// are parsed by JS's JSON.parse, and each attempt is cancelled through an AbortController
+// Electron's net.fetch or any function with the same contract). Bodies cross the boundary as
+// JSON text in one string each way (see json.go: one call instead of one per value), and each attempt is cancelled through an AbortController
 // when its context ends or its timeout passes. It refuses plain http except to loopback
 // hosts, so a misconfigured domain cannot leak a visitor's data in clear text.
 type FetchTransport struct {
@@ -70,12 +72,12 @@ func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.Wir
 	init.Set("headers", headers)
 	init.Set("signal", controller.Get("signal"))
 	if req.Body != nil {
-		body, err := ToJS(req.Body)
+		body, err := EncodeJSON(req.Body)
 		if err != nil {
-			return core.WireResponse{}, err
+			return core.WireResponse{}, internalError("cannot encode the request body: " + err.Error())
 		}
 		headers.Set("Content-Type", "application/json")
-		init.Set("body", jsJSON.Call("stringify", body))
+		init.Set("body", body)
 	}
 
 	res, err := t.call(attemptCtx, req.URL, init)
@@ -97,8 +99,49 @@ func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.Wir
 	if len(s) > maxBodyBytes {
 		return core.WireResponse{}, errors.New("fetch: response body larger than 1 MiB")
 	}
-	out.Body = parseBody(text, s)
+	out.Body = parseBody(s)
+	if m, ok := out.Body.(map[string]any); ok {
+		if c, ok := ctx.Value(captureKey{}).(*bodyCapture); ok {
+			c.add(m, s)
+		}
+	}
 	return out, nil
+}
+
+type captureKey struct{}
+
+// bodyCapture remembers the JSON text of the object bodies a call received, so that the
+// response handed back to JS can be JSON.parse of the server's own text: the exact object
+// the server sent, in its key order, built with one call instead of one per value.
+type bodyCapture struct {
+	mu    sync.Mutex
+	texts map[uintptr]string
+}
+
+func withBodyCapture(ctx context.Context) (context.Context, *bodyCapture) {
+	c := &bodyCapture{}
+	return context.WithValue(ctx, captureKey{}, c), c
+}
+
+func (c *bodyCapture) add(m map[string]any, text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.texts == nil {
+		c.texts = map[uintptr]string{}
+	}
+	c.texts[reflect.ValueOf(m).Pointer()] = text
+}
+
+// jsValue returns the JS form of tree: the parsed server text when tree is a body this call
+// received, else a conversion.
+func (c *bodyCapture) jsValue(tree map[string]any) (js.Value, error) {
+	c.mu.Lock()
+	text, ok := c.texts[reflect.ValueOf(tree).Pointer()]
+	c.mu.Unlock()
+	if ok {
+		return jsJSON.Call("parse", text), nil
+	}
+	return ToJS(tree)
 }
 
 // call starts fetch and waits for the response head.
@@ -133,16 +176,11 @@ func (t *FetchTransport) failure(ctx context.Context, err error) error {
 
 // parseBody decodes a body as JSON whatever its Content-Type; text that is not JSON is
 // returned as the string itself, and an empty body as nil.
-func parseBody(text js.Value, s string) (body any) {
+func parseBody(s string) any {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
-	defer func() {
-		if r := recover(); r != nil { // JSON.parse threw: not JSON
-			body = s
-		}
-	}()
-	tree, err := FromJS(jsJSON.Call("parse", text), "")
+	tree, err := DecodeJSON(s)
 	if err != nil {
 		return s
 	}

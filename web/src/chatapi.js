@@ -41,6 +41,7 @@ async function loadGo() {
 export async function instantiate(source) {
   const Go = await loadGo();
   const go = new Go();
+  const liveness = keepAliveWhileBusy(go);
   let exitCode = null;
   const exitListeners = [];
   go.exit = (code) => {
@@ -68,10 +69,77 @@ export async function instantiate(source) {
     exports,
     alive: () => exitCode === null,
     onExit: (fn) => exitListeners.push(fn),
+    hold: liveness.hold,
+    release: liveness.release,
+    stats: () => ({ jsValues: go._values.length - go._idPool.length, goRefs: go._ids.size, timers: go._scheduledTimeouts.size }),
+  };
+}
+
+/**
+ * Go's runtime sleeps with setTimeout, and a timer it no longer needs (a cancelled context's
+ * deadline, say) stays scheduled until it fires, which keeps Node from exiting for up to the
+ * longest deadline. So in hosts whose timers can be unref'd (Node, Electron main), Go's
+ * timers hold the process only while a call or a watch is under way.
+ */
+function keepAliveWhileBusy(go) {
+  const schedule = go.importObject.gojs['runtime.scheduleTimeoutEvent'];
+  let busy = 0;
+  const apply = (t) => {
+    if (typeof t?.unref !== 'function') return;
+    if (busy > 0) t.ref(); else t.unref();
+  };
+  go.importObject.gojs['runtime.scheduleTimeoutEvent'] = (sp) => {
+    const before = go._nextCallbackTimeoutID;
+    schedule(sp);
+    apply(go._scheduledTimeouts.get(before));
+  };
+  const all = () => { for (const t of go._scheduledTimeouts.values()) apply(t); };
+  return {
+    hold() { if (busy++ === 0) all(); },
+    release() { if (--busy === 0) all(); },
   };
 }
 
 const noop = () => {};
+const objectTag = Object.prototype.toString;
+
+/**
+ * Serialises a request for the Go module as JSON text, the fast path (one string crosses
+ * the boundary instead of one call per value). JSON.stringify silently changes some values
+ * (NaN becomes null, functions vanish, a Date becomes a string...): when the value holds
+ * any of them, or cannot be serialised at all (a cycle, a BigInt, a throwing getter), this
+ * returns the value itself, and the module walks it to report each one by its field path.
+ */
+export function requestPayload(value) {
+  let clean = true;
+  let text;
+  try {
+    text = JSON.stringify(value, function check(key, v) {
+      const original = this[key];
+      switch (typeof original) {
+        case 'number':
+          if (!Number.isFinite(original)) clean = false;
+          break;
+        case 'undefined':
+          if (Array.isArray(this)) clean = false; // an array hole or undefined item
+          break;
+        case 'object':
+          if (original !== null && !Array.isArray(original)
+            && (objectTag.call(original) !== '[object Object]' || typeof original.toJSON === 'function')) clean = false;
+          break;
+        case 'string':
+        case 'boolean':
+          break;
+        default: // function, symbol, bigint
+          clean = false;
+      }
+      return v;
+    });
+  } catch {
+    return value;
+  }
+  return clean && text !== undefined ? text : value;
+}
 
 function callSafely(fn, ...args) {
   try {
@@ -164,13 +232,15 @@ export class ChatApi {
     }
     const interval = options?.intervalMs ?? options?.interval;
     const wrapped = (response, error) => callSafely(onChange, response ?? null, error ?? null);
-    const id = this.#h.watch(request, interval, typeof onChange === 'function' ? wrapped : onChange);
+    const id = this.#h.watch(requestPayload(request), interval, typeof onChange === 'function' ? wrapped : onChange);
     if (id instanceof Error) throw id;
     let stopped = false;
+    this.#module.hold(); // a running watch keeps a Node process alive, like setInterval
     const stop = () => {
       if (stopped) return;
       stopped = true;
       this.#watches.delete(id);
+      this.#module.release();
       if (!this.#closed) this.#h.unwatch(id);
     };
     this.#watches.set(id, stop);
@@ -199,6 +269,8 @@ export class ChatApi {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(appEngageError('aborted', 'the call was cancelled'));
     const id = this.#nextId++;
+    const module = this.#module;
+    module.hold();
     return new Promise((resolve, reject) => {
       let onAbort;
       if (signal) {
@@ -207,9 +279,10 @@ export class ChatApi {
       }
       const settle = (fn) => (v) => {
         if (onAbort) signal.removeEventListener('abort', onAbort);
+        module.release();
         fn(v);
       };
-      this.#h[method](id, payload, options?.timeoutMs, settle(resolve), settle(reject));
+      this.#h[method](id, requestPayload(payload), options?.timeoutMs, settle(resolve), settle(reject));
     });
   }
 
