@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/appengage/appengage/sim"
+)
+
+// cli runs the CLI's main logic in-process and returns exit code, stdout and stderr.
+func cli(ctx context.Context, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(ctx, args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+	return p
+}
+
+func TestExitCodes(t *testing.T) {
+	simulator, err := sim.New(sim.Options{Scenarios: map[string]sim.Scenario{
+		"ratelimited": {RateLimitCalls: 100},
+		"failing":     {FailCalls: 100},
+		"nohost":      {CSDS: sim.CSDSEmpty},
+		"slow":        {DelayMs: 3000},
+	}})
+	require.NoError(t, err)
+	hs := httptest.NewServer(simulator)
+	defer hs.Close()
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	defer notFound.Close()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := "http://" + l.Addr().String()
+	require.NoError(t, l.Close())
+
+	dir := t.TempDir()
+	badRequest := writeFile(t, dir, "bad.json", `{"appType":"WEB","engagementAttributes":[{"type":"impDisplay"}]}`)
+	notJSON := writeFile(t, dir, "notjson.json", `{appType`)
+	sde := writeFile(t, dir, "sde.json", `[{"type":"lead","lead":{"topic":"upgrade","value":49.5}}]`)
+	sessionFile := filepath.Join(dir, "session.json")
+	csds := "--csds=" + hs.URL
+	fast := "--retry-delays=1ms"
+
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		stderrHas string
+		cancelled bool
+		stdoutHas string
+	}{
+		{name: "get ok", args: []string{"get", "--account", "12345678", csds, "--request", "../../testdata/seed-request.json"}, code: 0, stdoutHas: `"status": "Available"`},
+		{name: "get with session file", args: []string{"get", "--account", "12345678", csds, "--session-file", sessionFile, "--section", "billing"}, code: 0, stdoutHas: `"visitorId"`},
+		{name: "update ok from session file", args: []string{"update", "--account", "12345678", csds, "--session-file", sessionFile, "--sde", sde}, code: 0},
+		{name: "help", args: []string{"help"}, code: 0},
+		{name: "no command", args: nil, code: 2},
+		{name: "unknown command", args: []string{"fetch"}, code: 2, stderrHas: "appengage: usage: unknown command"},
+		{name: "unknown flag", args: []string{"get", "--acount", "1"}, code: 2, stderrHas: "appengage: usage:"},
+		{name: "account missing", args: []string{"get", csds}, code: 2, stderrHas: "--account"},
+		{name: "domain and csds", args: []string{"get", "--account", "1", csds, "--domain", hs.URL}, code: 2},
+		{name: "retries and delays", args: []string{"get", "--account", "1", csds, "--retries", "1", fast}, code: 2},
+		{name: "bad delay", args: []string{"get", "--account", "1", csds, "--retry-delays", "soon"}, code: 2},
+		{name: "update without attributes", args: []string{"update", "--account", "1", csds, "--page", "1"}, code: 2},
+		{name: "update with half the ids", args: []string{"update", "--account", "1", csds, "--vid", "v", "--sde", sde}, code: 2},
+		{name: "bad account id", args: []string{"get", "--account", "bad-id", csds}, code: 3, stderrHas: "appengage: validation: "},
+		{name: "bad request file", args: []string{"get", "--account", "1", csds, "--request", badRequest}, code: 3, stderrHas: "engagementAttributes[0]"},
+		{name: "request file not JSON", args: []string{"get", "--account", "1", csds, "--request", notJSON}, code: 3, stderrHas: "request"},
+		{name: "malformed vid", args: []string{"get", "--account", "1", csds, "--vid", "a b"}, code: 3, stderrHas: "vid"},
+		{name: "update without session", args: []string{"update", "--account", "1", csds, "--sde", sde}, code: 3, stderrHas: "GetEngagement"},
+		{name: "unauthorized", args: []string{"update", "--account", "1", csds, "--vid", "nobody", "--sid", "nothing", "--page", "1", "--sde", sde}, code: 4, stderrHas: "appengage: unauthorized: "},
+		{name: "not found", args: []string{"get", "--account", "1", "--domain", notFound.URL, "--retries", "0"}, code: 5, stderrHas: "HTTP 404"},
+		{name: "bad request", args: []string{"update", "--account", "12345678", csds, "--session-file", sessionFile, "--page", "1", "--sde", sde}, code: 6, stderrHas: "pageId"},
+		{name: "rate limited", args: []string{"get", "--account", "ratelimited", csds, "--retries", "0"}, code: 7, stderrHas: "HTTP 429"},
+		{name: "server", args: []string{"get", "--account", "failing", csds, fast}, code: 8, stderrHas: "HTTP 503"},
+		{name: "network", args: []string{"get", "--account", "1", "--domain", dead, fast}, code: 9, stderrHas: "appengage: network: "},
+		{name: "domain lookup", args: []string{"get", "--account", "nohost", csds}, code: 10, stderrHas: "appengage: domain_lookup: "},
+		{name: "csds unreachable", args: []string{"get", "--account", "1", "--csds", dead, "--retries", "0"}, code: 10},
+		{name: "timeout", args: []string{"get", "--account", "slow", csds, "--timeout", "100ms"}, code: 11, stderrHas: "appengage: timeout: "},
+		{name: "aborted", args: []string{"get", "--account", "slow", csds}, code: 12, cancelled: true, stderrHas: "appengage: aborted: "},
+		{name: "session file unwritable", args: []string{"get", "--account", "1", csds, "--session-file", filepath.Join(dir, "no", "such", "dir.json")}, code: 1, stderrHas: "appengage: internal: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.cancelled {
+				time.AfterFunc(100*time.Millisecond, cancel)
+			}
+			code, out, errOut := cli(ctx, tt.args...)
+			assert.Equal(t, tt.code, code, "stdout: %s\nstderr: %s", out, errOut)
+			if tt.stderrHas != "" {
+				assert.Contains(t, errOut, tt.stderrHas)
+			}
+			if tt.stdoutHas != "" {
+				assert.Contains(t, out, tt.stdoutHas)
+			}
+			if code > 2 {
+				assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line per error: %q", errOut)
+				assert.True(t, strings.HasPrefix(errOut, "appengage: "), errOut)
+			}
+		})
+	}
+	st := simulator.Stats("12345678")
+	assert.Equal(t, 1, st.SDETypes["lead"], "the update reached the simulator")
+}
+
+func TestGetPrintsTheResponseTree(t *testing.T) {
+	simulator, err := sim.New(sim.Options{})
+	require.NoError(t, err)
+	hs := httptest.NewServer(simulator)
+	defer hs.Close()
+	sessionFile := filepath.Join(t.TempDir(), "s.json")
+
+	code, out, errOut := cli(context.Background(), "get", "--account", "cli", "--domain", hs.URL, "--session-file", sessionFile)
+	require.Equal(t, 0, code, errOut)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	assert.Equal(t, "Available", got["status"])
+	details := got["engagementDetails"].(map[string]any)
+	assert.Equal(t, "3346848610", details["campaignId"], "ids stay strings")
+	assert.Equal(t, float64(900), details["validForSeconds"])
+	assert.Contains(t, out, "\n  \"", "indented")
+
+	var stored map[string]string
+	raw, err := os.ReadFile(sessionFile)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &stored))
+	assert.Equal(t, got["visitorId"], stored["visitorId"])
+	fi, err := os.Stat(sessionFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	code, out, _ = cli(context.Background(), "get", "--account", "cli", "--domain", hs.URL, "--session-file", sessionFile)
+	require.Equal(t, 0, code)
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	assert.Equal(t, stored["visitorId"], got["visitorId"], "the session file carries the visitor to the next run")
+	assert.Equal(t, 1, simulator.Stats("cli").Visitors)
+
+	imp := writeFile(t, t.TempDir(), "imp.json", `{"type":"impDisplay","campaign":3346848610,"engId":3562981110,"revision":44,"eContext":[{"type":"engagementContext","id":"1"}]}`)
+	code, _, errOut = cli(context.Background(), "update", "--account", "cli", "--domain", hs.URL, "--session-file", sessionFile, "--imp", imp)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, 1, simulator.Stats("cli").Impressions["impDisplay"])
+}
+
+func TestRetryFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []time.Duration
+	}{
+		{nil, []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second}},
+		{[]string{"--retries", "0"}, []time.Duration{}},
+		{[]string{"--retries", "2"}, []time.Duration{5 * time.Second, 10 * time.Second}},
+		{[]string{"--retries", "5"}, []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second, 15 * time.Second, 15 * time.Second}},
+		{[]string{"--retry-delays", "1ms, 2s"}, []time.Duration{time.Millisecond, 2 * time.Second}},
+	}
+	for _, tt := range tests {
+		c := newCommon("get", &bytes.Buffer{})
+		require.NoError(t, c.parse(append([]string{"--account", "1"}, tt.args...)))
+		p, err := c.retryPolicy()
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, p.Delays, "%v", tt.args)
+	}
+}
