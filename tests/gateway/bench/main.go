@@ -55,6 +55,7 @@ func run(n int) error {
 	modes := []struct {
 		name, runner, entry string
 	}{
+		{"wrangler dev, plain JS proxy: the floor", "wrangler", floor},
 		{"wrangler dev, stock glue (new Go instance per request)", "wrangler", "stock.mjs"},
 		{"wrangler dev, gateway.mjs (one Go instance per isolate)", "wrangler", "gateway.mjs"},
 		{"workerd (Miniflare), plain JS proxy: the floor", "miniflare", floor},
@@ -91,6 +92,9 @@ func measure(repo, simURL, runner, entry string, n int, health bool) (result, er
 		"APPENGAGE_MSDKGW":   simURL,
 		"APPENGAGE_ACCOUNTS": account,
 	}}
+	if runner == "wrangler" && filepath.IsAbs(entry) {
+		opts.Config = filepath.Join(filepath.Dir(entry), "wrangler.jsonc")
+	}
 	start := harness.StartGateway
 	if runner == "miniflare" {
 		start = harness.StartMiniflare

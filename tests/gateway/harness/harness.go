@@ -164,6 +164,9 @@ type GatewayOptions struct {
 	Entry string
 	// Vars are the wrangler vars (APPENGAGE_*), all strings.
 	Vars map[string]string
+	// Config is a wrangler config of another Worker to run instead (its main is used and
+	// Entry is ignored); such a Worker is ready when it answers anything.
+	Config string
 }
 
 // StartGateway runs the gateway Worker under wrangler dev on a free loopback port and waits
@@ -188,12 +191,15 @@ func StartGateway(repo string, opts GatewayOptions) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{
-		"dev", entry, "-c", filepath.Join(repo, "wasm", "gateway", "wrangler.jsonc"),
+	args := []string{"dev", entry, "-c", filepath.Join(repo, "wasm", "gateway", "wrangler.jsonc")}
+	if opts.Config != "" {
+		args = []string{"dev", "-c", opts.Config}
+	}
+	args = append(args,
 		"--local", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--inspector-port", strconv.Itoa(inspector),
 		"--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn",
-	}
+	)
 	keys := make([]string, 0, len(opts.Vars))
 	for k := range opts.Vars {
 		keys = append(keys, k)
@@ -223,7 +229,7 @@ func StartGateway(repo string, opts GatewayOptions) (*Process, error) {
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK || opts.Config != "" {
 				return p, nil
 			}
 		}
