@@ -36,3 +36,14 @@ test-browser: build-go build-wasm build-browser deps-chromium deps-node-root ## 
 
 bench-browser: build-go build-wasm build-browser $(BUILD)/wasm/bare.wasm deps-chromium deps-node-root ## start-up to a ready ChatApi in headless Chromium vs a bare Go wasm
 	node tests/browser/bench.mjs
+
+# The README's pictures: a few small PNGs from the last test-browser run, copied to docs/img.
+SCREENSHOTS := button-checking button-available button-notavailable button-error demo-top simulator-retries game-launcher-support
+
+screenshots: test-browser ## refresh docs/img from the Chromium tests' screenshots (each must stay under 100 KB)
+	@mkdir -p docs/img
+	@for n in $(SCREENSHOTS); do \
+	  f=$(BUILD)/screenshots/$$n.png; size=$$(stat -c %s $$f); \
+	  if [ $$size -ge 102400 ]; then echo "$$f is $$size bytes, over 100 KB" >&2; exit 1; fi; \
+	  cp $$f docs/img/$$n.png; echo "docs/img/$$n.png ($$size bytes)"; \
+	done

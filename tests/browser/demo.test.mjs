@@ -38,14 +38,17 @@ test('the button follows a flapping simulator: Available → NotAvailable → Av
   await setScenario(sim.url, account, { availability: 'flap', flapSeconds: 3 });
   const page = await openPage(browser.context);
   await page.goto(demoURL(account));
-  await screenshot(page, 'demo-checking');
   await waitState(page, 'available');
   assert.equal(await page.locator('#chat-button').isEnabled(), true);
   assert.match(await page.locator('#vid').textContent(), /\S{3,}/);
+  await page.waitForTimeout(300); // let the focus ring and the stats settle for the picture
   await screenshot(page, 'demo-available');
+  await screenshot(page, 'demo-top', { x: 0, y: 0, width: 1200, height: 360 });
+  await screenshot(page.locator('.hero'), 'button-available');
   await waitState(page, 'notavailable');
   assert.equal(await page.locator('#chat-button').isDisabled(), true);
   await screenshot(page, 'demo-notavailable');
+  await screenshot(page.locator('.hero'), 'button-notavailable');
   await waitState(page, 'available');
   const s = await stats(sim.url, account);
   assert.equal(s.visitors, 1, 'every check reuses the one visitor');
@@ -138,6 +141,7 @@ test('a dead simulator shows an error on the page, nothing is thrown', async () 
     assert.match(text, /\w/);
     assert.equal(await page.locator('#chat-button').isDisabled(), true);
     await screenshot(page, 'demo-error');
+    await screenshot(page.locator('.hero'), 'button-error');
     assert.deepEqual(await page.problems(), []);
     await page.close();
   } finally {
@@ -151,6 +155,24 @@ test('state is checking until the first answer arrives', async () => {
   const page = await openPage(browser.context);
   await page.goto(demoURL(account, 60));
   assert.equal(await state(page), 'checking');
+  await screenshot(page.locator('.hero'), 'button-checking');
   await waitState(page, 'available');
+  await page.close();
+});
+
+test('retries are visible: a loading account answers 500 twice, the same visitor then gets Available', async () => {
+  const account = uniqueAccount('loading');
+  await setScenario(sim.url, account, { availability: 'Available', loadingCalls: 2 });
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/?account=${account}&interval=60&retry=300,300,300`);
+  await waitState(page, 'available');
+  const s = await stats(sim.url, account);
+  assert.equal(s.createCalls, 3, 'two loading answers, then the answer');
+  assert.equal(s.visitors, 1, 'the retry reused the visitor named in the Loading account message');
+  await page.locator('#requests li', { hasText: 'internalCode 20' }).first().waitFor();
+  assert.equal(await page.locator('#requests li', { hasText: '500 Create Session' }).count(), 2);
+  await screenshot(page, 'demo-retries');
+  await screenshot(page.locator('section[aria-labelledby="stats-title"]'), 'simulator-retries');
+  assert.deepEqual(await page.problems(), []);
   await page.close();
 });

@@ -86,6 +86,7 @@ test('examples/game-launcher: the support button under the page CSP', async () =
   await page.goto(`${server.url}/examples/game-launcher/index.html?account=${account}&sim=${encodeURIComponent(sim.url)}`);
   await page.locator('#support-chat[data-state="available"]').waitFor({ timeout: 30_000 });
   await screenshot(page, 'game-launcher');
+  await screenshot(page, 'game-launcher-support', { x: 600, y: 560, width: 600, height: 300 });
   await page.locator('#support-chat').click();
   await page.locator('#support-note', { hasText: 'Opening chat' }).waitFor();
   assert.deepEqual(await page.problems(), []);

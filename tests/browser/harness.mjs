@@ -152,11 +152,14 @@ export async function openPage(context) {
   return page;
 }
 
-/** Saves a screenshot of the page (or of one element) as build/screenshots/NAME.png. */
-export async function screenshot(target, name) {
+/**
+ * Saves a screenshot of the page (or of one element) as build/screenshots/NAME.png;
+ * clip ({x, y, width, height}) keeps part of a page.
+ */
+export async function screenshot(target, name, clip) {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
-  await target.screenshot({ path });
+  await target.screenshot({ path, animations: 'disabled', ...(clip ? { clip } : {}) });
   return path;
 }
 

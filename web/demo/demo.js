@@ -50,10 +50,11 @@ function log(text) {
   while ($('log').children.length > 60) $('log').lastElementChild.remove();
 }
 
+// "code: message" without repeating the code the message may already start with.
 function describeError(err) {
   if (!err) return 'unknown error';
-  const code = err.code ? `${err.code}: ` : '';
-  return code + (err.message || String(err));
+  const msg = String(err.message || err).replace(/^appengage: /, '');
+  return err.code && !msg.startsWith(`${err.code}:`) ? `${err.code}: ${msg}` : msg;
 }
 
 function setState(state, detail) {
@@ -142,7 +143,7 @@ async function main() {
   $('simulator').textContent = cfg.simulator;
   $('interval').textContent = `${cfg.intervalMs / 1000} s, retries after ${cfg.retryDelaysMs.map((ms) => `${ms / 1000} s`).join(', ') || 'none'}`;
 
-  pollSimulator(cfg);
+  const refreshStats = pollSimulator(cfg);
   wireScenario(cfg);
 
   let api;
@@ -167,6 +168,7 @@ async function main() {
     consumerSections: ['demo'] };
 
   const onChange = async (res, err) => {
+    setTimeout(refreshStats, 200);
     if (err) {
       setState('error', describeError(err));
       log(`check failed — ${describeError(err)}`);
@@ -212,6 +214,7 @@ async function main() {
       out.className = 'result ok';
       out.textContent = `Sent a ${type} SDE to the current session.`;
       log(`SDE ${type} sent`);
+      refreshStats();
     } catch (err) {
       out.className = 'result bad';
       out.textContent = describeError(err);
@@ -282,15 +285,16 @@ function pollSimulator(cfg) {
       }
       const imps = stats?.impressions || {};
       const total = Object.values(imps).reduce((a, b) => a + Number(b || 0), 0);
-      $('stat-impressions').textContent = total
-        ? `${total} (${Object.entries(imps).map(([k, v]) => `${k} ${v}`).join(', ')})` : '0';
+      const kinds = Object.entries(imps).filter(([, v]) => Number(v) > 0).map(([k, v]) => `${k} ${v}`);
+      $('stat-impressions').textContent = total ? `${total} (${kinds.join(', ')})` : '0';
       const reqs = await simControl(cfg, 'GET', `/sim/v1/requests${q}`);
       const list = Array.isArray(reqs) ? reqs : (reqs?.requests || []);
       const ol = $('requests');
-      ol.replaceChildren(...list.slice(-8).reverse().map((r) => {
+      const shown = list.filter((r) => ['csds', 'create', 'update'].includes(r.kind));
+      ol.replaceChildren(...shown.slice(-10).reverse().map((r) => {
         const li = document.createElement('li');
         li.className = `s${String(r.status)[0]}`;
-        li.textContent = `${r.method} ${r.status} ${shortPath(r.path)}`;
+        li.textContent = describeRequest(r);
         return li;
       }));
     } catch {
@@ -299,10 +303,19 @@ function pollSimulator(cfg) {
   };
   tick();
   setInterval(tick, 2000);
+  return tick;
 }
 
-function shortPath(p) {
-  return String(p || '').replace(/^\/api\/account\/[^/]+/, '…');
+// One line of the simulator's request log: what the call was and how it was answered.
+// The log carries SDE and impression types only, never their values.
+function describeRequest(r) {
+  const what = { csds: 'CSDS lookup', create: 'Create Session', update: 'Update Session' }[r.kind] || r.kind;
+  const parts = [`${r.status}`, what];
+  if (r.kind === 'create' && !r.vid) parts.push('(new visitor)');
+  if (r.internalCode) parts.push(`internalCode ${r.internalCode}`);
+  const types = [...(r.sdeTypes || []), ...(r.impressionTypes || [])];
+  if (types.length) parts.push(`[${types.join(', ')}]`);
+  return parts.join(' ');
 }
 
 main();
