@@ -175,33 +175,48 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid,
 	s.mu.Unlock()
 
 	rec.PageID = page
-	out := map[string]any{"visitorId": v.id, "sessionId": ss.id, "pageId": page}
-	if !on {
-		out["status"] = string(core.StatusNotAvailable)
-		writeJSON(w, http.StatusOK, out)
-		return
+	out := createAnswer{Status: string(core.StatusNotAvailable), SessionID: ss.id, VisitorID: v.id, PageID: page}
+	if on {
+		out.Status = string(core.StatusAvailable)
+		out.EngagementDetails = &engagementDetails{
+			CampaignID:         eng.CampaignID,
+			EngagementID:       eng.EngagementID,
+			ContextID:          eng.ContextID,
+			WindowID:           eng.WindowID,
+			Language:           eng.Language,
+			EngagementRevision: eng.EngagementRevision,
+			ValidForSeconds:    validFor,
+			SkillID:            eng.SkillID,
+			SkillName:          eng.SkillName,
+			ConnectorID:        eng.ConnectorID,
+		}
 	}
-	out["status"] = string(core.StatusAvailable)
-	details := map[string]any{
-		"campaignId":         eng.CampaignID,
-		"engagementId":       eng.EngagementID,
-		"contextId":          eng.ContextID,
-		"windowId":           eng.WindowID,
-		"language":           eng.Language,
-		"engagementRevision": eng.EngagementRevision,
-		"validForSeconds":    validFor,
-	}
-	if eng.SkillID != 0 {
-		details["skillId"] = eng.SkillID
-	}
-	if eng.SkillName != "" {
-		details["skillName"] = eng.SkillName
-	}
-	if eng.ConnectorID != "" {
-		details["connectorId"] = eng.ConnectorID
-	}
-	out["engagementDetails"] = details
 	writeJSON(w, http.StatusOK, out)
+}
+
+// createAnswer is the Create Session answer, fields in the documented order: ids as
+// strings, engagementDetails only when Available.
+type createAnswer struct {
+	Status            string             `json:"status"`
+	SessionID         string             `json:"sessionId"`
+	VisitorID         string             `json:"visitorId"`
+	PageID            string             `json:"pageId"`
+	EngagementDetails *engagementDetails `json:"engagementDetails,omitempty"`
+}
+
+// engagementDetails mirrors LivePerson's example: ids as strings; revision, validity and
+// skillId as numbers; skill and connector only when set.
+type engagementDetails struct {
+	CampaignID         string `json:"campaignId"`
+	EngagementID       string `json:"engagementId"`
+	ContextID          string `json:"contextId"`
+	WindowID           string `json:"windowId"`
+	Language           string `json:"language"`
+	EngagementRevision int64  `json:"engagementRevision"`
+	ValidForSeconds    int    `json:"validForSeconds"`
+	SkillID            int64  `json:"skillId,omitempty"`
+	SkillName          string `json:"skillName,omitempty"`
+	ConnectorID        string `json:"connectorId,omitempty"`
 }
 
 // update answers Update Session: the visitor, session and page must be live ones.

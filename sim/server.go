@@ -317,7 +317,14 @@ const (
 
 // writeError writes LivePerson's error body {time, message, internalCode}.
 func writeError(w http.ResponseWriter, now time.Time, status, internalCode int, message string) {
-	writeJSON(w, status, map[string]any{"time": now.UnixMilli(), "message": message, "internalCode": internalCode})
+	writeJSON(w, status, errorBody{Time: now.UnixMilli(), Message: message, InternalCode: internalCode})
+}
+
+// errorBody is LivePerson's error body.
+type errorBody struct {
+	Time         int64  `json:"time"`
+	Message      string `json:"message"`
+	InternalCode int    `json:"internalCode"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
