@@ -4,7 +4,6 @@ package jsbridge
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strconv"
 	"sync"
@@ -323,8 +322,9 @@ func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Con
 func payloadTree(v js.Value) (any, error) {
 	if v.Type() == js.TypeString {
 		tree, err := DecodeJSON(v.String())
-		if err != nil {
-			return nil, internalError("the loader sent invalid JSON: " + err.Error())
+		if err != nil { // valid JSON from JSON.stringify: only its depth can be refused
+			return nil, &core.Error{Code: core.CodeValidation, Message: "the value cannot be converted",
+				Problems: []core.Problem{{Message: err.Error()}}}
 		}
 		return tree, nil
 	}
@@ -376,7 +376,8 @@ func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
 }
 
 // impression builds an impression event from an engagementDetails object (or a whole
-// getEngagement response).
+// getEngagement response). Ids may be numbers or strings of digits, as in responses; the
+// core checks the rest and names fields engagementDetails.<field>.
 func impression(kind, details js.Value) (js.Value, error) {
 	if kind.Type() != js.TypeString {
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid impression",
@@ -394,19 +395,39 @@ func impression(kind, details js.Value) (js.Value, error) {
 	if inner, ok := m["engagementDetails"]; ok { // a whole response was given
 		m, _ = inner.(map[string]any)
 	}
-	// Parse the details through the core's response decoder, so ids are read the same way
-	// (number or string) and problems name engagementDetails.<field>.
-	resp, err := core.ParseResponse(map[string]any{
-		"status": string(core.StatusAvailable), "visitorId": "v", "sessionId": "s", "pageId": "p",
-		"engagementDetails": m,
-	})
-	if err != nil {
-		return js.Null(), err
+	var d core.EngagementDetails
+	var problems []core.Problem
+	field := func(key string) string {
+		x, present := m[key]
+		switch t := x.(type) {
+		case string:
+			return t
+		case float64:
+			if wholeNumber(t) {
+				return strconv.FormatFloat(t, 'f', -1, 64)
+			}
+		case nil:
+			if !present {
+				return ""
+			}
+		}
+		problems = append(problems, core.Problem{Field: "engagementDetails." + key, Message: "must be a whole number or a string of digits"})
+		return ""
 	}
-	if resp.EngagementDetails == nil {
-		return js.Null(), errors.New("engagementDetails missing after parsing")
+	d.CampaignID = field("campaignId")
+	d.EngagementID = field("engagementId")
+	d.ContextID = field("contextId")
+	if rev := field("engagementRevision"); rev != "" {
+		n, err := strconv.ParseInt(rev, 10, 64)
+		if err != nil {
+			problems = append(problems, core.Problem{Field: "engagementDetails.engagementRevision", Message: "must be a whole number"})
+		}
+		d.EngagementRevision = n
 	}
-	attr, err := core.Impression(kind.String(), *resp.EngagementDetails)
+	if len(problems) > 0 {
+		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid engagementDetails", Problems: problems}
+	}
+	attr, err := core.Impression(kind.String(), d)
 	if err != nil {
 		return js.Null(), err
 	}

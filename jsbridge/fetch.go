@@ -84,11 +84,11 @@ func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.Wir
 	if err != nil {
 		return core.WireResponse{}, err
 	}
-	out := core.WireResponse{Status: res.Get("status").Int()}
-	if ra := res.Get("headers").Call("get", "Retry-After"); ra.Type() == js.TypeString {
-		out.RetryAfter = ra.String()
+	out, textPromise, err := responseHead(res)
+	if err != nil {
+		return core.WireResponse{}, err
 	}
-	text, err := Await(attemptCtx, res.Call("text"))
+	text, err := Await(attemptCtx, textPromise)
 	if err != nil {
 		return core.WireResponse{}, t.failure(attemptCtx, err)
 	}
@@ -156,10 +156,29 @@ func (t *FetchTransport) call(ctx context.Context, url string, init js.Value) (r
 	if err != nil {
 		return js.Undefined(), t.failure(ctx, err)
 	}
-	if res.Type() != js.TypeObject || res.Get("status").Type() != js.TypeNumber {
-		return js.Undefined(), errors.New("fetch did not return a Response")
-	}
 	return res, nil
+}
+
+// responseHead reads the status and Retry-After of a Response and starts reading its text.
+// A custom fetch may return anything, so every access is guarded.
+func responseHead(res js.Value) (out core.WireResponse, text js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("fetch did not return a usable Response: " + panicText(r))
+		}
+	}()
+	if res.Type() != js.TypeObject {
+		return out, text, errors.New("fetch did not return a Response")
+	}
+	status := safeGet(res, "status")
+	if status.Type() != js.TypeNumber {
+		return out, text, errors.New("fetch did not return a Response (no status)")
+	}
+	out.Status = status.Int()
+	if ra := safeGet(res, "headers").Call("get", "Retry-After"); ra.Type() == js.TypeString {
+		out.RetryAfter = ra.String()
+	}
+	return out, res.Call("text"), nil
 }
 
 // failure turns a rejected fetch into the error the client classifies: the context's

@@ -19,7 +19,14 @@ import (
 // nothing leaks whichever way the promise settles. If ctx ends first, Await returns
 // ctx.Err() at once and the callbacks release themselves when the promise settles later.
 func Await(ctx context.Context, p js.Value) (js.Value, error) {
-	if p.Type() != js.TypeObject && p.Type() != js.TypeFunction || p.Get("then").Type() != js.TypeFunction {
+	if t, known := typeOf(p); !known || t != js.TypeObject && t != js.TypeFunction {
+		return p, nil
+	}
+	then, err := safeThen(p)
+	if err != nil {
+		return js.Undefined(), err
+	}
+	if then.Type() != js.TypeFunction {
 		return p, nil
 	}
 	type outcome struct {
@@ -39,13 +46,40 @@ func Await(ctx context.Context, p js.Value) (js.Value, error) {
 		done <- outcome{err: &JSError{Value: arg(args, 0)}}
 		return nil
 	})
-	p.Call("then", onOK, onErr)
+	if _, err := safeCall(then, "call", p, onOK, onErr); err != nil {
+		release()
+		return js.Undefined(), err
+	}
 	select {
 	case o := <-done:
 		return o.v, o.err
 	case <-ctx.Done():
 		return js.Undefined(), ctx.Err()
 	}
+}
+
+// safeThen reads p.then, turning a throwing getter into an error.
+func safeThen(p js.Value) (then js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &JSError{Value: js.ValueOf(panicText(r))}
+		}
+	}()
+	return safeGet(p, "then"), nil
+}
+
+// safeCall is v.Call that returns a JS exception as an error instead of panicking.
+func safeCall(v js.Value, method string, args ...any) (out js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if je, ok := r.(js.Error); ok {
+				err = &JSError{Value: je.Value}
+				return
+			}
+			err = &JSError{Value: js.ValueOf(panicText(r))}
+		}
+	}()
+	return v.Call(method, args...), nil
 }
 
 func arg(args []js.Value, i int) js.Value {
@@ -67,10 +101,11 @@ func (e *JSError) Error() string {
 
 // Name returns the reason's name property (e.g. "AbortError", "TypeError"), or "".
 func (e *JSError) Name() string {
+	defer func() { recover() }()
 	if e.Value.Type() != js.TypeObject {
 		return ""
 	}
-	n := e.Value.Get("name")
+	n := safeGet(e.Value, "name")
 	if n.Type() != js.TypeString {
 		return ""
 	}
@@ -84,22 +119,22 @@ func jsErrorText(v js.Value) (s string) {
 		}
 	}()
 	if v.Type() == js.TypeObject {
-		msg := v.Get("message")
+		msg := safeGet(v, "message")
 		if msg.Type() == js.TypeString {
 			text := msg.String()
-			if n := v.Get("name"); n.Type() == js.TypeString && n.String() != "" {
+			if n := safeGet(v, "name"); n.Type() == js.TypeString && n.String() != "" {
 				text = n.String() + ": " + text
 			}
 			// undici (Node's fetch) puts the real reason of "fetch failed" in cause.
-			if c := v.Get("cause"); c.Type() == js.TypeObject {
-				if cm := c.Get("message"); cm.Type() == js.TypeString && cm.String() != "" {
+			if c := safeGet(v, "cause"); c.Type() == js.TypeObject {
+				if cm := safeGet(c, "message"); cm.Type() == js.TypeString && cm.String() != "" {
 					text += " (" + cm.String() + ")"
 				}
 			}
 			return text
 		}
 	}
-	return js.Global().Get("String").Invoke(v).String()
+	return js.Global().Get("String").Invoke(v).String() // Invoke turns a throwing toString into a panic
 }
 
 // Settler settles one JS promise from Go: the loader creates the promise and hands its

@@ -33,9 +33,15 @@ type KeyValueStore struct {
 }
 
 // NewKeyValueStore checks that obj has the three methods and returns the store for key.
-func NewKeyValueStore(obj js.Value, key string) (*KeyValueStore, error) {
+func NewKeyValueStore(obj js.Value, key string) (store *KeyValueStore, err error) {
+	defer func() {
+		if r := recover(); r != nil { // a getter threw
+			store, err = nil, &core.Error{Code: core.CodeValidation, Message: "storage cannot be read",
+				Problems: []core.Problem{{Field: "storage", Message: "could not be read: " + panicText(r)}}}
+		}
+	}()
 	for _, m := range []string{"get", "set", "remove"} {
-		if obj.Type() != js.TypeObject || obj.Get(m).Type() != js.TypeFunction {
+		if obj.Type() != js.TypeObject || safeGet(obj, m).Type() != js.TypeFunction {
 			return nil, &core.Error{Code: core.CodeValidation, Message: "storage needs get, set and remove methods",
 				Problems: []core.Problem{{Field: "storage." + m, Message: "must be a function"}}}
 		}
@@ -90,7 +96,7 @@ func LocalStorage(key string) (store *KeyValueStore) {
 			store = nil
 		}
 	}()
-	ls := js.Global().Get("localStorage")
+	ls := safeGet(js.Global(), "localStorage")
 	if ls.Type() != js.TypeObject || ls.Get("getItem").Type() != js.TypeFunction {
 		return nil
 	}

@@ -20,6 +20,7 @@ const (
 )
 
 var (
+	jsReflect  = js.Global().Get("Reflect")
 	jsObject   = js.Global().Get("Object")
 	jsArray    = js.Global().Get("Array")
 	jsJSON     = js.Global().Get("JSON")
@@ -65,7 +66,12 @@ func (c *treeReader) read(v js.Value, path string, depth int) (out any) {
 		}
 		return nil
 	}
-	switch v.Type() {
+	t, known := typeOf(v)
+	if !known {
+		c.fail(path, "is a bigint or another value that is not JSON")
+		return nil
+	}
+	switch t {
 	case js.TypeNull:
 		return nil
 	case js.TypeBoolean:
@@ -88,10 +94,18 @@ func (c *treeReader) read(v js.Value, path string, depth int) (out any) {
 		c.fail(path, "is a function, which is not a JSON value")
 	case js.TypeSymbol:
 		c.fail(path, "is a symbol, which is not a JSON value")
-	default: // bigint
-		c.fail(path, "is a "+v.Type().String()+", which is not a JSON value")
 	}
 	return nil
+}
+
+// typeOf is v.Type(), which panics on typeof values syscall/js does not know (bigint).
+func typeOf(v js.Value) (t js.Type, known bool) {
+	defer func() {
+		if recover() != nil {
+			known = false
+		}
+	}()
+	return v.Type(), true
 }
 
 func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
@@ -116,10 +130,10 @@ func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
 	defer func() { c.stack = c.stack[:len(c.stack)-1] }()
 
 	if jsArray.Call("isArray", v).Bool() {
-		n := v.Length()
+		n := safeGet(v, "length").Int()
 		items := make([]any, n)
 		for i := 0; i < n; i++ {
-			items[i] = c.read(v.Index(i), path+"["+strconv.Itoa(i)+"]", depth+1)
+			items[i] = c.read(safeGet(v, i), path+"["+strconv.Itoa(i)+"]", depth+1)
 		}
 		return items
 	}
@@ -132,13 +146,32 @@ func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
 	m := make(map[string]any, n)
 	for i := 0; i < n; i++ {
 		k := keys.Index(i).String()
-		child := v.Get(k)
+		child := c.readProperty(v, k, joinPath(path, k))
 		if child.IsUndefined() {
 			continue // JSON semantics: an undefined property is an absent one
 		}
 		m[k] = c.read(child, joinPath(path, k), depth+1)
 	}
 	return m
+}
+
+// readProperty reads v[k], reporting a throwing getter or proxy trap on the field itself.
+func (c *treeReader) readProperty(v js.Value, k, path string) (out js.Value) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.fail(path, "could not be read: "+panicText(r))
+			out = js.Undefined()
+		}
+	}()
+	return safeGet(v, k)
+}
+
+// safeGet is v[key] (a string or an int index) for values that came from callers. Unlike
+// js.Value.Get and Index, whose JS exceptions would unwind through the Go stack and corrupt
+// the runtime, it goes through Reflect.get with Call, which turns a throwing getter or proxy
+// trap into a recoverable Go panic (a js.Error).
+func safeGet(v js.Value, key any) js.Value {
+	return jsReflect.Call("get", v, key)
 }
 
 func joinPath(parent, key string) string {

@@ -16,6 +16,9 @@ package jsbridge
 //   - it drops null items of arrays and null or undefined properties: checkShape walks the JS
 //     value first and reports every wrong type, null array item and unknown property by
 //     its field path, so vert only ever sees values that fit;
+//   - it reads properties with js.Value.Get, through which a throwing getter would unwind the
+//     Go stack: the loader hands over plain copies it made in JS (plainCopy), and checkShape
+//     reads with safeGet;
 //   - it cannot fill nested objects inside map[string]any: free-form trees (requests,
 //     responses) go through FromJS/ToJS instead, never through vert.
 //
@@ -48,7 +51,18 @@ func decodeStruct(v js.Value, dst any, root string) (err error) {
 		return nil
 	}
 	var problems []core.Problem
-	checkShape(v, rv.Elem().Type(), root, &problems)
+	if err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil { // a getter or proxy trap threw
+				err = &core.Error{Code: core.CodeValidation, Message: "invalid " + root + ": " + panicText(r),
+					Problems: []core.Problem{{Field: root, Message: "could not be read: " + panicText(r)}}}
+			}
+		}()
+		checkShape(v, rv.Elem().Type(), root, &problems)
+		return nil
+	}(); err != nil {
+		return err
+	}
 	if len(problems) > 0 {
 		return &core.Error{Code: core.CodeValidation, Message: "invalid " + root, Problems: problems}
 	}
@@ -139,8 +153,8 @@ func checkShape(v js.Value, t reflect.Type, path string, problems *[]core.Proble
 			add("must be an array, not " + describe(v))
 			return
 		}
-		for i, n := 0, v.Length(); i < n; i++ {
-			e := v.Index(i)
+		for i, n := 0, safeGet(v, "length").Int(); i < n; i++ {
+			e := safeGet(v, i)
 			p := path + "[" + strconv.Itoa(i) + "]"
 			if e.IsNull() || e.IsUndefined() {
 				*problems = append(*problems, core.Problem{Field: p, Message: "must not be " + describe(e)})
@@ -149,8 +163,8 @@ func checkShape(v js.Value, t reflect.Type, path string, problems *[]core.Proble
 			checkShape(e, t.Elem(), p, problems)
 		}
 	case reflect.Struct:
-		if v.Type() != js.TypeObject || jsArray.Call("isArray", v).Bool() {
-			add("must be an object, not " + describe(v))
+		if v.Type() != js.TypeObject || objectTag.Call("call", v).String() != plainTag {
+			add("must be a plain object, not " + describe(v))
 			return
 		}
 		known := make(map[string]reflect.Type, t.NumField())
@@ -161,7 +175,7 @@ func checkShape(v js.Value, t reflect.Type, path string, problems *[]core.Proble
 		for i, n := 0, keys.Length(); i < n; i++ {
 			k := keys.Index(i).String()
 			ft, ok := known[k]
-			child := v.Get(k)
+			child := safeGet(v, k)
 			switch {
 			case !ok:
 				*problems = append(*problems, core.Problem{Field: joinPath(path, k), Message: "is not a known field"})

@@ -301,6 +301,18 @@ export class ChatApi {
   }
 }
 
+// A copy of an options value made of plain objects and arrays only, so that the module reads
+// no getters or proxies (a getter that throws is thrown here, to the caller). Other objects
+// are kept as they are for the module to refuse by field.
+function plainCopy(v, depth) {
+  if (v === null || typeof v !== 'object' || depth > 8) return v;
+  if (Array.isArray(v)) return Array.from(v, (e) => plainCopy(e, depth + 1));
+  if (objectTag.call(v) !== '[object Object]') return v;
+  const out = {};
+  for (const k of Object.keys(v)) out[k] = plainCopy(v[k], depth + 1);
+  return out;
+}
+
 // Keys createChatApi handles in JS; the rest go to the Go module, which refuses unknown ones.
 const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'wasmModule'];
 
@@ -321,7 +333,7 @@ export async function createWith(options, load, resolveStorage) {
     }
   }
   const config = {};
-  for (const [k, v] of Object.entries(options)) if (!JS_OPTIONS.includes(k)) config[k] = v;
+  for (const [k, v] of Object.entries(options)) if (!JS_OPTIONS.includes(k)) config[k] = plainCopy(v, 0);
   const module = await load();
   const fetchFn = options.fetch ? (url, init) => options.fetch(url, init) : undefined;
   const handle = module.exports.newClient(config, fetchFn, await resolveStorage(options.storage));
