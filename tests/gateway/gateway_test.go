@@ -372,3 +372,18 @@ func TestChatApiPackageThroughGateway(t *testing.T) {
 	t.Logf("node --test chatapi.test.mjs:\n%s", out)
 	require.NoError(t, err)
 }
+
+// TestInventedVisitorIdsAreChargedOnWorkerd: visitors the upstream created for unknown vids
+// are counted in the VisitorCap Durable Object, so the client's next new visitor is refused
+// whichever Go instance or isolate serves it.
+func TestInventedVisitorIdsAreChargedOnWorkerd(t *testing.T) {
+	ip := map[string]string{"CF-Connecting-IP": "203.0.113.91"}
+	for i := 0; i < visitorCap; i++ {
+		a := do(t, "POST", gateURL+visitorsPath(acctCap, fmt.Sprintf("invented%d", i), ""), `{}`, ip)
+		require.Equal(t, 200, a.status, a.raw)
+		assert.NotEqual(t, fmt.Sprintf("invented%d", i), a.body["visitorId"], "the simulator made a new visitor")
+	}
+	b := do(t, "POST", gateURL+visitorsPath(acctCap, "", ""), `{}`, ip)
+	assert.Equal(t, 429, b.status, b.raw)
+	assert.NotEmpty(t, b.header.Get("Retry-After"))
+}
