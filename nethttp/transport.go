@@ -32,7 +32,12 @@ var ErrBodyTooLarge = errors.New("nethttp: response body too large")
 // sharedClient is the one keep-alive HTTP client every Transport uses unless given its own,
 // so connections to the msdkgw and CSDS hosts are reused across clients and calls. It has no
 // overall timeout: each attempt's deadline comes from WireRequest.Timeout or the context.
-var sharedClient = &http.Client{Transport: newRoundTripper()}
+// It does not follow redirects: net/http would turn a redirected POST into a GET without its
+// body, so a 3xx is returned as the answer (core reports it) instead of silently losing data.
+var sharedClient = &http.Client{
+	Transport:     newRoundTripper(),
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
 
 func newRoundTripper() *http.Transport {
 	return &http.Transport{

@@ -231,6 +231,19 @@ func TestDoReusesConnections(t *testing.T) {
 	assert.Equal(t, int32(1), conns.Load(), "sequential calls share one keep-alive connection")
 }
 
+func TestDoDoesNotFollowRedirects(t *testing.T) {
+	var hits atomic.Int32
+	target := server(t, func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })
+	s := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", target.URL)
+		w.WriteHeader(http.StatusFound)
+	})
+	resp, err := nethttp.New().Do(context.Background(), core.WireRequest{Method: "POST", URL: s.URL, Body: map[string]any{"appType": "EXTERNAL"}})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusFound, resp.Status, "the 3xx is the answer")
+	assert.Zero(t, hits.Load(), "the body-less GET a followed 302 would send never happens")
+}
+
 func TestWithHTTPClient(t *testing.T) {
 	s := server(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, `{"via":"custom"}`) })
 	var used atomic.Bool
