@@ -427,6 +427,11 @@ func (h *Handler) writeCoreError(w http.ResponseWriter, err error) {
 		if t == 0 {
 			t = h.cfg.Now().UnixMilli()
 		}
+		if ce.Status == http.StatusTooManyRequests {
+			// The core used the upstream's Retry-After for its own pauses and does not keep
+			// it; LivePerson asks for at least a second between rate-limited calls.
+			w.Header().Set("Retry-After", "1")
+		}
 		writeJSON(w, ce.Status, map[string]any{"time": t, "message": ce.Message, "internalCode": ce.InternalCode})
 		return
 	}

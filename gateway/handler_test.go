@@ -48,7 +48,7 @@ type env struct {
 }
 
 // fastRetry keeps LivePerson's three retries but pauses 1ms.
-var fastRetry = core.RetryPolicy{Delays: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond}}
+var fastRetry = core.RetryPolicy{Delays: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond}, MinRateLimitWait: time.Millisecond, MaxRateLimitWait: time.Millisecond}
 
 func newEnv(t *testing.T, edit func(*gateway.Config)) *env {
 	t.Helper()
@@ -437,4 +437,13 @@ func TestUpstreamRedirectsAreNotFollowed(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 	assert.Zero(t, elsewhere.Load())
+}
+
+func TestUpstreamRateLimitIsRelayedWithRetryAfter(t *testing.T) {
+	e := newEnv(t, nil)
+	_, err := e.sim.SetScenario(account, sim.Scenario{RateLimitCalls: 10, RetryAfterSeconds: 1})
+	require.NoError(t, err)
+	a := e.do(t, "POST", visitors("", ""), `{}`, nil)
+	assert.Equal(t, 429, a.status, "%v", a.body)
+	assert.Equal(t, "1", a.header.Get("Retry-After"))
 }

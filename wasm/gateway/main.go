@@ -53,13 +53,14 @@ func newHandler() (http.Handler, error) {
 	return gateway.New(cfg)
 }
 
-// misconfigured answers every request with the configuration problem, so a deployment with
-// bad vars fails loudly instead of forwarding with defaults.
+// misconfigured answers every request 500, so a deployment with bad vars fails loudly
+// instead of forwarding with defaults. The problem itself goes to the Worker's log only
+// (it may name the allowed accounts).
 func misconfigured(err error) http.Handler {
-	msg := err.Error()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("appengage gateway: not serving, misconfigured:", err)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusInternalServerError)
-		fmt.Fprintf(w, `{"time":%d,"message":%q,"internalCode":18}`+"\n", time.Now().UnixMilli(), msg)
+		fmt.Fprintf(w, `{"time":%d,"message":"gateway misconfigured: see the Worker's logs","internalCode":18}`+"\n", time.Now().UnixMilli())
 	})
 }
