@@ -66,7 +66,9 @@ test('examples/electron main process (under Node): watch with file storage and a
   assert.ok(stored.includes(first.detail.visitorId));
   const second = await watchOnce();
   assert.equal(second.detail.visitorId, first.detail.visitorId);
-  assert.equal((await stats(sim.url, account)).visitors, 1);
+  const s = await stats(sim.url, account);
+  assert.equal(s.visitors, 1);
+  assert.equal(fetches, s.csdsCalls + s.createCalls + s.updateCalls, 'every request went through the injected fetch');
 });
 
 test('examples/electron renderer (in Chromium): the ESM entry draws the button', async () => {
