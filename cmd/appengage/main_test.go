@@ -178,3 +178,24 @@ func TestRetryFlags(t *testing.T) {
 		assert.Equal(t, tt.want, p.Delays, "%v", tt.args)
 	}
 }
+
+func TestRequestFromStdin(t *testing.T) {
+	var got []sim.Received
+	simulator, err := sim.New(sim.Options{OnRequest: func(r sim.Received) { got = append(got, r) }})
+	require.NoError(t, err)
+	hs := httptest.NewServer(simulator)
+	defer hs.Close()
+	seed, err := os.ReadFile("../../testdata/seed-request.json")
+	require.NoError(t, err)
+
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"get", "--account", "stdin", "--domain", hs.URL, "--request", "-", "--section", "Extra"},
+		bytes.NewReader(seed), &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	require.Len(t, got, 1)
+	assert.Equal(t, "123", got[0].VisitorID, "the example's vid is sent as given")
+	assert.Equal(t, "456", got[0].Query.Get("sid"))
+	body := got[0].Body.(map[string]any)
+	assert.Equal(t, []any{"Support", "English", "Other", "Extra"}, body["consumerSections"], "--section appends")
+	assert.Equal(t, "EXTERNAL", body["appType"])
+}
