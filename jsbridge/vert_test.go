@@ -1,0 +1,129 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"syscall/js"
+	"testing"
+
+	"github.com/appengage/appengage/core"
+	"github.com/norunners/vert"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// jsEval builds test values in JS. Tests only: the module itself never evaluates code.
+func jsEval(t *testing.T, src string) js.Value {
+	t.Helper()
+	return js.Global().Get("Function").New("return (" + src + ")").Invoke()
+}
+
+func problems(t *testing.T, err error) []core.Problem {
+	t.Helper()
+	var ce *core.Error
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, core.CodeValidation, ce.Code, ce.Error())
+	return ce.Problems
+}
+
+func fields(ps []core.Problem) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Field)
+	}
+	return out
+}
+
+// Each trap of vert under Go 1.26 is shown on vert itself, then shown not to reach callers
+// of this package.
+
+func TestVertTrapNamedTypes(t *testing.T) {
+	assert.Panics(t, func() { vert.ValueOf(struct{ S core.Status }{core.StatusAvailable}) }, "vert panics on named types")
+
+	_, err := encodeStruct(struct {
+		S core.Status `js:"s"`
+	}{core.StatusAvailable})
+	assert.Error(t, err, "encodeStruct refuses the shape instead of panicking")
+
+	v, err := ToJS(map[string]any{"status": core.StatusAvailable, "attrs": []core.Attribute{{"type": "lead"}}})
+	require.NoError(t, err)
+	assert.Equal(t, "Available", v.Get("status").String())
+	assert.Equal(t, "lead", v.Get("attrs").Index(0).Get("type").String())
+}
+
+func TestVertTrapJSONTagOptions(t *testing.T) {
+	type tagged struct {
+		A string `json:"a,omitempty"`
+	}
+	obj := vert.ValueOf(tagged{A: "x"}).JSValue()
+	assert.Equal(t, "x", obj.Get("a,omitempty").String(), "vert keeps the tag options in the key")
+
+	_, err := encodeStruct(tagged{A: "x"})
+	assert.Error(t, err, "only plain js tags are accepted")
+	type withOptions struct {
+		A string `js:"a,omitempty"`
+	}
+	assert.Error(t, decodeStruct(jsEval(t, `{a: "x"}`), &withOptions{}, ""))
+}
+
+func TestVertTrapTruncatesIntegers(t *testing.T) {
+	var n struct {
+		N int `js:"n"`
+	}
+	require.NoError(t, vert.ValueOf(jsEval(t, `{n: 30.7}`)).AssignTo(&n))
+	assert.Equal(t, 30, n.N, "vert truncates 30.7 into an int")
+
+	assert.Error(t, decodeStruct(jsEval(t, `{n: 30.7}`), &n, ""), "int fields are refused: numbers are float64 here")
+
+	var cfg configJS
+	require.NoError(t, decodeStruct(jsEval(t, `{accountId: "a", retry: {delaysMs: [30.7]}}`), &cfg, ""))
+	assert.Equal(t, []float64{30.7}, cfg.Retry.DelaysMs, "the value arrives unchanged")
+	_, msg := duration(cfg.Retry.DelaysMs[0])
+	assert.Equal(t, "must be a whole number of milliseconds", msg, "and the caller refuses the fraction")
+}
+
+func TestVertTrapDropsNullItems(t *testing.T) {
+	var d struct {
+		L []float64 `js:"l"`
+	}
+	require.NoError(t, vert.ValueOf(jsEval(t, `{l: [1, null, 2]}`)).AssignTo(&d))
+	assert.Equal(t, []float64{1, 2}, d.L, "vert drops the null silently")
+
+	ps := problems(t, decodeStruct(jsEval(t, `{retry: {delaysMs: [1, null, 2]}}`), &configJS{}, ""))
+	assert.Equal(t, []string{"retry.delaysMs[1]"}, fields(ps))
+
+	tree, err := FromJS(jsEval(t, `[1, null, 2]`), "")
+	require.NoError(t, err)
+	assert.Equal(t, []any{1.0, nil, 2.0}, tree, "free-form trees keep nulls")
+}
+
+func TestVertTrapNestedObjectsInMaps(t *testing.T) {
+	var m map[string]any
+	err := vert.ValueOf(jsEval(t, `{a: {b: 1}}`)).AssignTo(&m)
+	assert.Error(t, err, "vert cannot fill a nested object inside map[string]any")
+
+	tree, err := FromJS(jsEval(t, `{a: {b: 1, c: [{d: "e"}]}}`), "")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"a": map[string]any{"b": 1.0, "c": []any{map[string]any{"d": "e"}}}}, tree)
+}
+
+func TestDecodeStructReportsEveryProblemByField(t *testing.T) {
+	ps := problems(t, decodeStruct(jsEval(t,
+		`{accountId: 5, domain: null, bogus: 1, retry: {delaysMs: "5", other: []}, attemptTimeoutMs: NaN}`), &configJS{}, ""))
+	assert.ElementsMatch(t, []string{"accountId", "domain", "bogus", "retry.delaysMs", "retry.other", "attemptTimeoutMs"}, fields(ps))
+
+	ps = problems(t, decodeStruct(jsEval(t, `{retry: new Date()}`), &configJS{}, ""))
+	assert.Equal(t, []string{"retry"}, fields(ps))
+
+	ps = problems(t, decodeStruct(jsEval(t, `{get accountId() { throw new Error("no") }}`), &configJS{}, "options"))
+	assert.Equal(t, []string{"options"}, fields(ps))
+}
+
+func TestDecodeStructRoundTrip(t *testing.T) {
+	in := sessionJS{VisitorID: "v1", SessionID: "s1", PageID: "p1"}
+	obj, err := encodeStruct(in)
+	require.NoError(t, err)
+	var out sessionJS
+	require.NoError(t, decodeStruct(obj, &out, "session"))
+	assert.Equal(t, in, out)
+}
