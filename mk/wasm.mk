@@ -29,7 +29,7 @@ wasm-deps-check: ## fail if the wasm links net/http (or encoding/json)
 	if [ -n "$$bad" ]; then echo "wasm/chatapi must not link: $$bad"; exit 1; fi
 
 test-wasm: ## jsbridge tests under Node through go_js_wasm_exec
-	PATH="$(WASM_EXEC_DIR):$$PATH" $(WASM_ENV) $(GO) test -count=1 ./jsbridge/... ./wasm/...
+	PATH="$(WASM_EXEC_DIR):$$PATH" $(WASM_ENV) $(GO) test -count=1 ./jsbridge/... ./wasm/chatapi/...
 
 size: web/chatapi.wasm $(BUILD)/wasm/bare.wasm ## raw/gzip/brotli size of chatapi.wasm and of the bare reference
 	node bench/size.mjs web/chatapi.wasm $(BUILD)/wasm/bare.wasm
