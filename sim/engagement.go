@@ -104,7 +104,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid,
 		fail(http.StatusUnauthorized, codeBadVisitor, "vid: malformed visitor id")
 		return
 	}
-	if _, given := r.URL.Query()["sid"]; given && sid != "" && !core.WellFormedID(sid) {
+	if sid != "" && !core.WellFormedID(sid) {
 		fail(http.StatusUnauthorized, codeBadSession, "sid: malformed session id")
 		return
 	}
