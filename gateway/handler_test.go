@@ -447,3 +447,20 @@ func TestUpstreamRateLimitIsRelayedWithRetryAfter(t *testing.T) {
 	assert.Equal(t, 429, a.status, "%v", a.body)
 	assert.Equal(t, "1", a.header.Get("Retry-After"))
 }
+
+func TestUpstreamUnreachableOrSlow(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	down := newEnv(t, func(c *gateway.Config) { c.Upstream = closedURL })
+	a := down.do(t, "POST", visitors("", ""), `{}`, nil)
+	assert.Equal(t, http.StatusBadGateway, a.status, "%v", a.body)
+	assert.Equal(t, "upstream unreachable", a.body["message"])
+	assert.Equal(t, int64(4), down.sent.Load(), "the first attempt and three retries")
+
+	slow := newEnv(t, func(c *gateway.Config) { c.AttemptTimeout = 50 * time.Millisecond })
+	_, err := slow.sim.SetScenario(account, sim.Scenario{DelayMs: 2000})
+	require.NoError(t, err)
+	b := slow.do(t, "POST", visitors("", ""), `{}`, nil)
+	assert.Equal(t, http.StatusGatewayTimeout, b.status, "%v", b.body)
+}
