@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -25,20 +26,23 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8788", "address to listen on (host:port; port 0 picks a free one)")
 	flag.Parse()
-	if err := run(*addr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *addr, os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "gateway:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string) error {
+// run serves the gateway on addr until ctx ends, then shuts down gracefully.
+func run(ctx context.Context, addr string, getenv func(string) string, stdout, stderr io.Writer) error {
 	// A plain server has no trusted proxy in front by default: the visitor cap keys on the
 	// connection's address unless APPENGAGE_CLIENT_IP_HEADER names a header a proxy sets.
-	cfg, err := gateway.ConfigFromEnv(os.Getenv, "")
+	cfg, err := gateway.ConfigFromEnv(getenv, "")
 	if err != nil {
 		return err
 	}
-	logger := log.New(os.Stderr, "", log.LstdFlags)
+	logger := log.New(stderr, "", log.LstdFlags)
 	cfg.Transport = gateway.NewNativeTransport()
 	cfg.Logf = logger.Printf
 	h, err := gateway.New(cfg)
@@ -58,9 +62,7 @@ func run(addr string) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
 	}
-	fmt.Printf("gateway: listening on http://%s\n", ln.Addr())
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	fmt.Fprintf(stdout, "gateway: listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
