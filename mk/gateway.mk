@@ -24,7 +24,7 @@ APPENGAGE_CSDS        ?=
 
 build-gateway: deps-go ## the gateway Worker (wasm + glue) into build/gateway, and build/bin/gateway
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o $(GATEWAY_DIR)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(GATEWAY_DIR)/app.wasm ./wasm/gateway
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(GATEWAY_DIR)/app.wasm ./wasm/gateway
 	cp wasm/gateway/gateway.mjs wasm/gateway/upstream.mjs wasm/gateway/visitorcap.mjs wasm/gateway/stock.mjs $(GATEWAY_DIR)/
 	$(GO) build -o $(BUILD)/bin/gateway ./cmd/gateway
 
