@@ -84,10 +84,10 @@ export function startSimulator() {
  * Starts build/bin/devserver on a free loopback port, serving the demo, the package, the test
  * pages (/test/), the examples (/examples/) and build/ (/build/), pointed at sim.
  */
-export function startDevServer(sim, { account = 'demo' } = {}) {
+export function startDevServer(sim, { account = 'demo', demo = 'web/demo' } = {}) {
   return startListening(join(root, 'build', 'bin', 'devserver'), [
     '-addr', '127.0.0.1:0',
-    '-demo', 'web/demo',
+    '-demo', demo,
     '-pkg', packageDir,
     '-sim', sim,
     '-account', account,
@@ -190,13 +190,18 @@ export function uniqueAccount(prefix) {
  * examples' "file:../../web" dependency, so they run against this checkout's package.
  */
 export function linkExamplePackage(name) {
-  const dir = join(root, 'examples', name, 'node_modules');
+  return linkPackage(join(root, 'examples', name));
+}
+
+/** Links APP/node_modules/appengage to the package folder (web/ or APPENGAGE_WEB). */
+export function linkPackage(app) {
+  const dir = join(app, 'node_modules');
   const link = join(dir, 'appengage');
   mkdirSync(dir, { recursive: true });
   try {
     lstatSync(link);
   } catch {
-    symlinkSync(join('..', '..', '..', 'web'), link, 'dir');
+    symlinkSync(resolve(root, packageDir), link, 'dir');
   }
   return link;
 }
