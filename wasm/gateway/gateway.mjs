@@ -41,12 +41,16 @@ async function startInstance(env) {
     ...go.importObject,
     workers: { ready: () => ready() },
   });
-  const inst = { binding, served: 0, exited: false, exit: null };
+  // inflight holds, for each request being served, the function that fails it: a request
+  // waits on its own promise, so nothing accumulates on a long-lived one.
+  const inst = { binding, served: 0, exited: false, exit: null, inflight: new Set() };
   inst.exit = go
     .run(instance, createRuntimeContext({ env, ctx: undefined, binding }))
     .catch((e) => console.error("appengage gateway: the Go program failed:", e && e.message))
     .then(() => {
       inst.exited = true;
+      for (const fail of inst.inflight) fail();
+      inst.inflight.clear();
       return EXITED;
     });
   if ((await Promise.race([readyPromise, inst.exit])) === EXITED) {
@@ -93,13 +97,21 @@ async function fetch(request, env) {
   if (inst.served >= requestsPerInstance(env) && current === starting) {
     current = null; // retire: the next request starts a fresh instance, this one drains
   }
+  if (inst.exited) return internalError("gateway stopped; retry");
+  let fail;
+  const stopped = new Promise((resolve) => {
+    fail = () => resolve(EXITED);
+  });
+  inst.inflight.add(fail);
   try {
-    const res = await Promise.race([inst.binding.handleRequest(request), inst.exit]);
+    const res = await Promise.race([inst.binding.handleRequest(request), stopped]);
     if (res === EXITED) return internalError("gateway stopped while serving the request");
     return res;
   } catch (e) {
     console.error("appengage gateway:", e && e.message);
     return internalError("gateway internal error");
+  } finally {
+    inst.inflight.delete(fail);
   }
 }
 
