@@ -48,6 +48,11 @@ function normalizeBindings(b) {
   });
 }
 
+/** Whether v is a call's options object rather than a LivePerson binding. */
+function isCallOptions(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.callback !== 'function';
+}
+
 /** Calls every listener, keeping one listener's exception from reaching the others. */
 function deliver(listeners, value) {
   for (const fn of listeners) {
@@ -138,6 +143,10 @@ const ChatApi = {
    * given here or to init, and the returned promise settles with it.
    */
   getEngagement(request, onEngagement, options) {
+    if (options === undefined && isCallOptions(onEngagement)) {
+      options = onEngagement; // getEngagement(request, options), as on a ChatApi instance
+      onEngagement = undefined;
+    }
     let listeners;
     try {
       listeners = onEngagement ? normalizeBindings(onEngagement) : bindings;
@@ -167,12 +176,14 @@ const ChatApi = {
    * Returns stop at once, even while loading (stopping before ready cancels the watch).
    */
   watchEngagement(request, options, onChange) {
+    // Both orders a ChatApi instance takes: (request, onChange, options) and (request, options, onChange).
+    const report = typeof onChange === 'function' ? onChange : options;
     let stop = null;
     let stopped = false;
     whenReady().then((a) => {
       if (!stopped) stop = a.watchEngagement(request, options, onChange);
     }, (err) => {
-      if (!stopped && typeof onChange === 'function') onChange(null, err);
+      if (!stopped && typeof report === 'function') report(null, err);
     });
     return () => {
       stopped = true;
