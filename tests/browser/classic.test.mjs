@@ -132,3 +132,24 @@ test('instantiateStreaming only for application/wasm, arrayBuffer otherwise', as
     await page.close();
   }
 });
+
+test("a failure reaches LivePerson-style bindings as the error object, without an unhandled rejection", async () => {
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/test/blank.html`);
+  const got = await page.evaluate(async () => {
+    const seen = [];
+    const ctx = { name: 'ctx' };
+    // Port 9 on loopback is closed: every attempt fails at once; no retries.
+    ChatApi.init({
+      accountId: 'bindings', domain: 'http://127.0.0.1:9', storage: 'memory', retry: { delaysMs: [] },
+      onEngagement: [function (r) { seen.push(['fn', r.code, 'status' in r]); },
+        { callback: function (r) { seen.push([this.name, r.code]); }, context: ctx }],
+    });
+    ChatApi.getEngagement({ appType: 'EXTERNAL' }); // fire and forget, as in LivePerson's example
+    await new Promise((r) => setTimeout(r, 1500));
+    return seen;
+  });
+  assert.deepEqual(got, [['fn', 'network', false], ['ctx', 'network']]);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
