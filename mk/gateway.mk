@@ -33,6 +33,7 @@ test-gateway: build-gateway build-go build-wasm deps-node-root ## the gateway on
 	GATEWAY_REPO=$(CURDIR) $(GO) test -tags workerd -count=1 -v -timeout 10m ./tests/gateway/
 
 bench-gateway: build-gateway build-go deps-node-root ## added latency and CPU per request of the gateway on workerd, stock glue vs instance reuse
+	$(GO) test -run '^$$' -bench . -benchmem ./gateway/
 	GATEWAY_REPO=$(CURDIR) $(GO) run ./tests/gateway/bench -n $${BENCH_N:-400}
 
 gateway: build-gateway build-go deps-node-root ## run the gateway Worker under wrangler dev on 127.0.0.1:GATEWAY_PORT, upstream = the simulator on SIM_ADDR
