@@ -38,6 +38,7 @@ run: build ## build everything, start the simulator and the demo on 127.0.0.1:PO
 	echo "  Demo (Click to Chat, live):  $$url/"; \
 	echo "  Script-tag build:            $$url/classic.html"; \
 	echo "  Game-launcher example:       $$url/examples/game-launcher/index.html?account=$(RUN_ACCOUNT)&sim=$$simurl"; \
+	echo "  Electron renderer example:   $$url/examples/electron/renderer/index.html?account=$(RUN_ACCOUNT)&sim=$$simurl"; \
 	echo "  Simulator:                   $$simurl  (account $(RUN_ACCOUNT); stats: $$simurl/sim/v1/stats?account=$(RUN_ACCOUNT))"; \
 	echo "  CLI against it:              $(BUILD)/bin/appengage get --account $(RUN_ACCOUNT) --csds $$simurl --request testdata/seed-request.json"; \
 	echo "  Logs:                        $(RUN_LOGS)/"; \
