@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"context"
 	"math"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall/js"
@@ -15,7 +16,7 @@ import (
 
 // The bridge protocol between the Go module and the JS loader (web/src/chatapi.js):
 //
-//	exports = { version, newClient(config, fetch, storage) → handle | Error }
+//	exports = { version, newClient(config, fetch, storage) → handle | Error, collect(resolve, reject) }
 //	handle  = { getEngagement(id, request, timeoutMs, resolve, reject),
 //	            updateSession(id, update, timeoutMs, resolve, reject),
 //	            session(resolve, reject), resetSession(resolve, reject), cancel(id),
@@ -39,6 +40,18 @@ func Exports(version string) js.Value {
 		return syncCall(func() (js.Value, error) {
 			return newClient(arg(args, 0), arg(args, 1), arg(args, 2))
 		})
+	}))
+	// collect runs Go's garbage collector and its finalizers, which release the JS values Go
+	// no longer references; benchmarks call it before counting them to find leaks.
+	exports.Set("collect", js.FuncOf(func(this js.Value, args []js.Value) any {
+		Settler{Resolve: arg(args, 0), Reject: arg(args, 1)}.Run(func() (js.Value, error) {
+			for i := 0; i < 3; i++ {
+				runtime.GC()
+				time.Sleep(time.Millisecond) // let the finalizer goroutine run
+			}
+			return js.Undefined(), nil
+		})
+		return nil
 	}))
 	return exports
 }

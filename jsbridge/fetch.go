@@ -18,25 +18,30 @@ import (
 const maxBodyBytes = 1 << 20
 
 // FetchTransport is a core.Transport over the host's fetch (the browser's, Node's undici,
-// Electron's net.fetch or any function with the same contract). Bodies cross the boundary as
-// JSON text in one string each way (see json.go: one call instead of one per value), and each attempt is cancelled through an AbortController
-// when its context ends or its timeout passes. It refuses plain http except to loopback
-// hosts, so a misconfigured domain cannot leak a visitor's data in clear text.
+// Electron's net.fetch or any function with the same contract). The loader wraps fetch in an
+// exchange function, one promise per HTTP exchange:
+//
+//	exchange(url, method, body, controller) → Promise<[status, retryAfter | null, text]>
+//
+// so an exchange costs a handful of calls across the Go/JS boundary instead of one per
+// header, property and promise. Bodies cross as JSON text in one string each way (see
+// json.go). Go keeps the policy: the scheme check, the AbortController behind every attempt
+// (aborted when its context ends or its Timeout passes), the body limit and the decoding.
+// Plain http is refused except to loopback hosts, so a misconfigured domain cannot leak a
+// visitor's data in clear text.
 type FetchTransport struct {
-	fetch js.Value
+	exchange js.Value
 }
 
-// NewFetchTransport returns a transport calling fetch; an undefined or null fetch means the
-// global fetch.
-func NewFetchTransport(fetch js.Value) (*FetchTransport, error) {
-	if fetch.IsUndefined() || fetch.IsNull() {
-		fetch = js.Global().Get("fetch")
-	}
-	if fetch.Type() != js.TypeFunction {
+var abortController = js.Global().Get("AbortController")
+
+// NewFetchTransport returns a transport over the loader's exchange function.
+func NewFetchTransport(exchange js.Value) (*FetchTransport, error) {
+	if exchange.Type() != js.TypeFunction {
 		return nil, &core.Error{Code: core.CodeValidation, Message: "no fetch function: pass options.fetch",
 			Problems: []core.Problem{{Field: "fetch", Message: "must be a function"}}}
 	}
-	return &FetchTransport{fetch: fetch}, nil
+	return &FetchTransport{exchange: exchange}, nil
 }
 
 // errAttemptTimeout is the cause of an attempt that ran out of its own Timeout.
@@ -52,60 +57,77 @@ func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.Wir
 	if err := ctx.Err(); err != nil {
 		return core.WireResponse{}, err
 	}
+	body := js.Undefined()
+	if req.Body != nil {
+		text, err := EncodeJSON(req.Body)
+		if err != nil {
+			return core.WireResponse{}, internalError("cannot encode the request body: " + err.Error())
+		}
+		body = js.ValueOf(text)
+	}
 	attemptCtx, cancel := ctx, context.CancelFunc(func() {})
 	if req.Timeout > 0 {
 		attemptCtx, cancel = context.WithTimeoutCause(ctx, req.Timeout, errAttemptTimeout)
 	}
 	defer cancel()
 
-	controller := js.Global().Get("AbortController").New()
+	controller := abortController.New()
 	stop := context.AfterFunc(attemptCtx, func() {
 		defer func() { recover() }()
 		controller.Call("abort")
 	})
 	defer stop()
 
-	headers := jsObject.New()
-	headers.Set("Accept", "application/json")
-	init := jsObject.New()
-	init.Set("method", req.Method)
-	init.Set("headers", headers)
-	init.Set("signal", controller.Get("signal"))
-	if req.Body != nil {
-		body, err := EncodeJSON(req.Body)
-		if err != nil {
-			return core.WireResponse{}, internalError("cannot encode the request body: " + err.Error())
-		}
-		headers.Set("Content-Type", "application/json")
-		init.Set("body", body)
-	}
-
-	res, err := t.call(attemptCtx, req.URL, init)
+	p, err := safeInvoke(t.exchange, req.URL, req.Method, body, controller)
 	if err != nil {
 		return core.WireResponse{}, err
 	}
-	out, textPromise, err := responseHead(res)
-	if err != nil {
-		return core.WireResponse{}, err
-	}
-	text, err := Await(attemptCtx, textPromise)
+	result, err := Await(attemptCtx, p)
 	if err != nil {
 		return core.WireResponse{}, t.failure(attemptCtx, err)
 	}
-	if text.Type() != js.TypeString {
-		return core.WireResponse{}, errors.New("fetch: response text is not a string")
+	out, text, err := exchangeResult(result)
+	if err != nil {
+		return core.WireResponse{}, err
 	}
-	s := text.String()
-	if len(s) > maxBodyBytes {
+	if len(text) > maxBodyBytes {
 		return core.WireResponse{}, errors.New("fetch: response body larger than 1 MiB")
 	}
-	out.Body = parseBody(s)
+	out.Body = parseBody(text)
 	if m, ok := out.Body.(map[string]any); ok {
 		if c, ok := ctx.Value(captureKey{}).(*bodyCapture); ok {
-			c.add(m, s)
+			c.add(m, text)
 		}
 	}
 	return out, nil
+}
+
+// safeInvoke calls fn, returning a synchronous JS exception as an error.
+func safeInvoke(fn js.Value, args ...any) (out js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("fetch threw: " + panicText(r))
+		}
+	}()
+	return fn.Invoke(args...), nil
+}
+
+// exchangeResult reads [status, retryAfter, text] from the exchange function.
+func exchangeResult(v js.Value) (out core.WireResponse, text string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("fetch did not return a usable Response: " + panicText(r))
+		}
+	}()
+	status, retryAfter, body := safeGet(v, 0), safeGet(v, 1), safeGet(v, 2)
+	if status.Type() != js.TypeNumber || body.Type() != js.TypeString {
+		return out, "", errors.New("fetch did not return a usable Response")
+	}
+	out.Status = status.Int()
+	if retryAfter.Type() == js.TypeString {
+		out.RetryAfter = retryAfter.String()
+	}
+	return out, body.String(), nil
 }
 
 type captureKey struct{}
@@ -142,43 +164,6 @@ func (c *bodyCapture) jsValue(tree map[string]any) (js.Value, error) {
 		return jsJSON.Call("parse", text), nil
 	}
 	return ToJS(tree)
-}
-
-// call starts fetch and waits for the response head.
-func (t *FetchTransport) call(ctx context.Context, url string, init js.Value) (res js.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil { // fetch threw synchronously (a bad custom fetch)
-			err = errors.New("fetch threw: " + panicText(r))
-		}
-	}()
-	p := t.fetch.Invoke(url, init)
-	res, err = Await(ctx, p)
-	if err != nil {
-		return js.Undefined(), t.failure(ctx, err)
-	}
-	return res, nil
-}
-
-// responseHead reads the status and Retry-After of a Response and starts reading its text.
-// A custom fetch may return anything, so every access is guarded.
-func responseHead(res js.Value) (out core.WireResponse, text js.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = errors.New("fetch did not return a usable Response: " + panicText(r))
-		}
-	}()
-	if res.Type() != js.TypeObject {
-		return out, text, errors.New("fetch did not return a Response")
-	}
-	status := safeGet(res, "status")
-	if status.Type() != js.TypeNumber {
-		return out, text, errors.New("fetch did not return a Response (no status)")
-	}
-	out.Status = status.Int()
-	if ra := safeGet(res, "headers").Call("get", "Retry-After"); ra.Type() == js.TypeString {
-		out.RetryAfter = ra.String()
-	}
-	return out, res.Call("text"), nil
 }
 
 // failure turns a rejected fetch into the error the client classifies: the context's

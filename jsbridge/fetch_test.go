@@ -4,6 +4,7 @@ package jsbridge
 
 import (
 	"context"
+	"syscall/js"
 	"testing"
 	"time"
 
@@ -26,10 +27,25 @@ const fakeFetch = `(status, headers, body, delayMs) => {
 	return { fetch, calls };
 }`
 
+// exchangeOver is the loader's exchangeOver (web/src/chatapi.js), the function the transport
+// calls; the tests wrap their fake fetch in it as the loader wraps the real one.
+const exchangeOver = `(fetchFn) => (url, method, body, controller) => fetchFn(url, {
+	method,
+	headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+	body,
+	signal: controller.signal,
+}).then((res) => res.text().then((text) => [res.status, res.headers.get('Retry-After'), text]))`
+
+func transportOver(t *testing.T, fetch js.Value) *FetchTransport {
+	t.Helper()
+	tr, err := NewFetchTransport(jsEval(t, exchangeOver).Invoke(fetch))
+	require.NoError(t, err)
+	return tr
+}
+
 func TestFetchTransportExchange(t *testing.T) {
 	fake := jsEval(t, fakeFetch).Invoke(200, map[string]any{"Content-Type": "application/octet-stream", "Retry-After": "3"}, `{"status":"Available","n":1}`, 0)
-	tr, err := NewFetchTransport(fake.Get("fetch"))
-	require.NoError(t, err)
+	tr := transportOver(t, fake.Get("fetch"))
 	resp, err := tr.Do(context.Background(), core.WireRequest{Method: "POST", URL: "https://va.v.liveperson.net/x?v=1.0",
 		Body: map[string]any{"appType": "EXTERNAL", "list": []any{1.0, "a"}}})
 	require.NoError(t, err)
@@ -53,7 +69,7 @@ func TestFetchTransportBodies(t *testing.T) {
 		{`{"time":1,"message":"Loading account: a, vid: v","internalCode":20}`, map[string]any{"time": 1.0, "message": "Loading account: a, vid: v", "internalCode": 20.0}},
 	} {
 		fake := jsEval(t, fakeFetch).Invoke(500, map[string]any{}, tt.body, 0)
-		tr, _ := NewFetchTransport(fake.Get("fetch"))
+		tr := transportOver(t, fake.Get("fetch"))
 		resp, err := tr.Do(context.Background(), core.WireRequest{Method: "GET", URL: "http://127.0.0.1:1/x"})
 		require.NoError(t, err, "any status is a response")
 		assert.Equal(t, 500, resp.Status)
@@ -64,7 +80,7 @@ func TestFetchTransportBodies(t *testing.T) {
 
 func TestFetchTransportRefusesPlainHTTPBeyondLoopback(t *testing.T) {
 	fake := jsEval(t, fakeFetch).Invoke(200, map[string]any{}, "{}", 0)
-	tr, _ := NewFetchTransport(fake.Get("fetch"))
+	tr := transportOver(t, fake.Get("fetch"))
 	for _, url := range []string{"http://va.v.liveperson.net/x", "http://127.0.0.1.evil.com/x", "ftp://127.0.0.1/x", "//127.0.0.1/x"} {
 		_, err := tr.Do(context.Background(), core.WireRequest{Method: "GET", URL: url})
 		assert.Error(t, err, url)
@@ -78,7 +94,7 @@ func TestFetchTransportRefusesPlainHTTPBeyondLoopback(t *testing.T) {
 
 func TestFetchTransportAbortsOnTimeoutAndCancel(t *testing.T) {
 	fake := jsEval(t, fakeFetch).Invoke(200, map[string]any{}, "{}", 5000)
-	tr, _ := NewFetchTransport(fake.Get("fetch"))
+	tr := transportOver(t, fake.Get("fetch"))
 	start := time.Now()
 	_, err := tr.Do(context.Background(), core.WireRequest{Method: "GET", URL: "https://x.test/", Timeout: 30 * time.Millisecond})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -92,13 +108,13 @@ func TestFetchTransportAbortsOnTimeoutAndCancel(t *testing.T) {
 
 func TestFetchTransportNetworkErrorAndBadFetch(t *testing.T) {
 	failing := jsEval(t, `() => Promise.reject(new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED") }))`)
-	tr, _ := NewFetchTransport(failing)
+	tr := transportOver(t, failing)
 	_, err := tr.Do(context.Background(), core.WireRequest{Method: "GET", URL: "https://x.test/"})
 	assert.EqualError(t, err, "TypeError: fetch failed (connect ECONNREFUSED)")
 
 	for _, src := range []string{`() => 42`, `() => { throw new Error("sync") }`, `() => Promise.resolve({ status: "x" })`,
 		`() => Promise.resolve({ get status() { throw new Error("getter") } })`} {
-		tr, _ := NewFetchTransport(jsEval(t, src))
+		tr := transportOver(t, jsEval(t, src))
 		_, err := tr.Do(context.Background(), core.WireRequest{Method: "GET", URL: "https://x.test/"})
 		assert.Error(t, err, src)
 	}

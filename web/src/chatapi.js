@@ -71,7 +71,18 @@ export async function instantiate(source) {
     onExit: (fn) => exitListeners.push(fn),
     hold: liveness.hold,
     release: liveness.release,
-    stats: () => ({ jsValues: go._values.length - go._idPool.length, goRefs: go._ids.size, timers: go._scheduledTimeouts.size }),
+    // Diagnostics for leak checks: JS values Go holds references to (every live js.Func and
+    // js.Value is one), Go's pending timers, and the wasm linear memory (Go's heap).
+    /** Runs Go's garbage collector and finalizers (for leak checks). */
+    collect: () => {
+      liveness.hold();
+      return new Promise((resolve, reject) => exports.collect(resolve, reject)).finally(liveness.release);
+    },
+    stats: () => ({
+      jsValues: go._values.length - go._idPool.length,
+      timers: go._scheduledTimeouts.size,
+      wasmMemoryBytes: instance.exports.mem.buffer.byteLength,
+    }),
   };
 }
 
@@ -313,6 +324,21 @@ function plainCopy(v, depth) {
   return out;
 }
 
+/**
+ * Wraps fetch into the exchange function of the Go transport: one HTTP exchange in one
+ * promise of [status, Retry-After or null, body text], so that an exchange costs Go a few
+ * calls across the boundary. Go builds the URL and the JSON body, owns the AbortController
+ * and decides everything else.
+ */
+export function exchangeOver(fetchFn) {
+  return (url, method, body, controller) => fetchFn(url, {
+    method,
+    headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body,
+    signal: controller.signal,
+  }).then((res) => res.text().then((text) => [res.status, res.headers.get('Retry-After'), text]));
+}
+
 // Keys createChatApi handles in JS; the rest go to the Go module, which refuses unknown ones.
 const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'wasmModule'];
 
@@ -334,9 +360,12 @@ export async function createWith(options, load, resolveStorage) {
   }
   const config = {};
   for (const [k, v] of Object.entries(options)) if (!JS_OPTIONS.includes(k)) config[k] = plainCopy(v, 0);
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  if (typeof fetchFn !== 'function') {
+    throw appEngageError('validation', 'fetch: this host has no fetch; pass options.fetch', { field: 'fetch', problems: [{ field: 'fetch', message: 'must be a function' }] });
+  }
   const module = await load();
-  const fetchFn = options.fetch ? (url, init) => options.fetch(url, init) : undefined;
-  const handle = module.exports.newClient(config, fetchFn, await resolveStorage(options.storage));
+  const handle = module.exports.newClient(config, exchangeOver(fetchFn), await resolveStorage(options.storage));
   if (handle instanceof Error) throw handle;
   return new ChatApi(handle, module, options);
 }
@@ -348,10 +377,12 @@ export async function createWith(options, load, resolveStorage) {
  */
 export function memoise(loadModule) {
   let pending = null;
-  return (options) => {
+  let loaded = null;
+  const load = (options) => {
     if (!pending) {
       pending = loadModule(options).then((m) => {
-        m.onExit(() => { pending = null; });
+        loaded = m;
+        m.onExit(() => { pending = null; loaded = null; });
         return m;
       }, (err) => {
         pending = null;
@@ -360,6 +391,13 @@ export function memoise(loadModule) {
     }
     return pending;
   };
+  /** The loaded module's diagnostics (see instantiate), or null before it is loaded. */
+  load.stats = async () => {
+    if (!loaded) return null;
+    await loaded.collect();
+    return loaded.stats();
+  };
+  return load;
 }
 
 /**
@@ -394,5 +432,11 @@ const loadFetched = memoise(async (options) => instantiate(await fetchedSource(o
 export function createChatApi(options) {
   return createWith(options, () => loadFetched(options ?? {}), (storage) => storage);
 }
+
+/**
+ * Diagnostics of the module createChatApi loaded, after a Go garbage collection:
+ * {jsValues, timers, wasmMemoryBytes}, or null before it is loaded.
+ */
+export const moduleStats = () => loadFetched.stats();
 
 export { VERSION };

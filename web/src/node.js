@@ -43,4 +43,7 @@ export function createChatApi(options) {
   return createWith(options, () => load(options ?? {}), resolveStorage);
 }
 
+/** Diagnostics of the loaded module after a Go garbage collection: {jsValues, timers, wasmMemoryBytes}, or null. */
+export const moduleStats = () => load.stats();
+
 export { fileStorage, instantiate, VERSION };

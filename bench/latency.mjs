@@ -1,0 +1,43 @@
+// getEngagement through the ChatApi against a plain-JS fetch client doing the same request
+// (LivePerson's example without vid/sid, reusing the ids it gets back), interleaved in
+// blocks so both see the same machine load. Prints JSON {ours, plain} with per-call ms.
+//   node bench/latency.mjs SIM_URL CALLS
+import { createChatApi } from '../web/src/node.js';
+
+const [base, callsArg] = process.argv.slice(2);
+const calls = Number(callsArg || 1000);
+const { seedRequest } = await import('../tests/node/sim.mjs');
+const { vid, sid, ...request } = seedRequest();
+
+const api = await createChatApi({ accountId: 'latencyours', domain: base });
+
+// The plain client: what an app would write by hand with fetch and JSON.
+let ids = { vid: '', sid: '' };
+async function plain() {
+  const url = `${base}/api/account/latencyplain/app/engagement/visitors/${encodeURIComponent(ids.vid)}?v=1.0${ids.sid ? `&sid=${encodeURIComponent(ids.sid)}` : ''}`;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(request),
+  });
+  const body = JSON.parse(await res.text());
+  if (res.status !== 200) throw new Error(`plain: HTTP ${res.status}`);
+  ids = { vid: body.visitorId, sid: body.sessionId };
+  return body;
+}
+const ours = () => api.getEngagement(request);
+
+const out = { ours: [], plain: [] };
+const block = 50;
+for (let i = 0; i < 100; i++) { await ours(); await plain(); } // warm up both (JIT, sockets)
+for (let done = 0; done < calls; done += block) {
+  for (const [name, fn] of (done / block) % 2 ? [['plain', plain], ['ours', ours]] : [['ours', ours], ['plain', plain]]) {
+    for (let i = 0; i < block; i++) {
+      const t0 = performance.now();
+      await fn();
+      out[name].push(performance.now() - t0);
+    }
+  }
+}
+api.close();
+console.log(JSON.stringify(out));
