@@ -2,12 +2,12 @@
 // wasmURL / wasmModule) and offers {file} session storage on top of the shared loader.
 
 import { readFile } from 'node:fs/promises';
-import { webcrypto } from 'node:crypto';
 import { createWith, instantiate, memoise, appEngageError, VERSION } from './chatapi.js';
 import { fileStorage } from './file-storage.js';
 
-// Node 18 has no global crypto, which wasm_exec.js needs for crypto.getRandomValues.
-globalThis.crypto ??= webcrypto;
+// Node 18 has no global crypto, which wasm_exec.js needs for crypto.getRandomValues; newer
+// Nodes skip loading node:crypto.
+if (!globalThis.crypto) globalThis.crypto = (await import('node:crypto')).webcrypto;
 
 const DEFAULT_WASM = new URL('../chatapi.wasm', import.meta.url);
 
