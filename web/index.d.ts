@@ -347,5 +347,8 @@ export function createChatApi(options: ChatApiOptions): Promise<ChatApi>;
 /** A { get, set, remove } storage keeping sessions in a JSON file (Node, Electron main). */
 export function fileStorage(path: string): SessionStorage;
 
+/** Diagnostics of the loaded module, after a Go garbage collection; null before it is loaded. */
+export function moduleStats(): Promise<{ jsValues: number; timers: number; wasmMemoryBytes: number } | null>;
+
 /** The package version; chatapi.wasm must report the same one. */
 export const VERSION: string;
