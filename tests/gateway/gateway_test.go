@@ -387,3 +387,16 @@ func TestInventedVisitorIdsAreChargedOnWorkerd(t *testing.T) {
 	assert.Equal(t, 429, b.status, b.raw)
 	assert.NotEmpty(t, b.header.Get("Retry-After"))
 }
+
+// TestBrowserThroughGateway runs tests/gateway/browser.test.mjs: the demo page in Debian's
+// Chromium (playwright-core) using this run's gateway cross-origin (needs make build-go,
+// build-wasm and deps-chromium).
+func TestBrowserThroughGateway(t *testing.T) {
+	cmd := exec.Command("node", "--test", "--test-force-exit", "--test-reporter=spec", filepath.Join(repo, "tests", "gateway", "browser.test.mjs"))
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(),
+		"GATEWAY_URL="+gateURL, "SIM_URL="+simURL, "ACCOUNT="+acctBrowser, fmt.Sprintf("ALLOWED_PORT=%d", browserPort))
+	out, err := cmd.CombinedOutput()
+	t.Logf("node --test browser.test.mjs:\n%s", out)
+	require.NoError(t, err)
+}

@@ -28,6 +28,7 @@ const (
 	acctCSDS       = "gw_csds"
 	acctChatAPI    = "gw_chatapi"
 	acctConc       = "gw_conc"
+	acctBrowser    = "gw_browser"
 	refusedAccount = "gw_refused"
 	allowedOrigin  = "https://app.example.com"
 	visitorCap     = 3
@@ -39,6 +40,9 @@ var (
 	repo    string
 	simURL  string
 	gateURL string
+	// browserPort is the loopback port whose origin the gateway allows, for the demo page
+	// in TestBrowserThroughGateway.
+	browserPort int
 	// csdsURL is a second gateway that resolves msdkgw through the simulator's CSDS (no
 	// APPENGAGE_MSDKGW) and retires its Go instance every csdsInstanceRequests requests,
 	// so the Cache API copy of the CSDS answer is what a fresh instance finds.
@@ -68,7 +72,11 @@ func run(m *testing.M) int {
 	}
 	defer sim.Stop()
 	simURL = sim.URL
-	accounts := []string{acctSeed, acctUpdate, acctCORS, acctBad, acctCap, acctFail, acctSteer, acctCSDS, acctChatAPI, acctConc}
+	if browserPort, err = harness.FreePort(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	accounts := []string{acctSeed, acctUpdate, acctCORS, acctBad, acctCap, acctFail, acctSteer, acctCSDS, acctChatAPI, acctConc, acctBrowser}
 	type started struct {
 		p   *harness.Process
 		err error
@@ -78,7 +86,7 @@ func run(m *testing.M) int {
 		p, err := harness.StartGateway(repo, harness.GatewayOptions{Vars: map[string]string{
 			"APPENGAGE_MSDKGW":            simURL,
 			"APPENGAGE_ACCOUNTS":          strings.Join(accounts, ","),
-			"APPENGAGE_ORIGINS":           allowedOrigin,
+			"APPENGAGE_ORIGINS":           allowedOrigin + ",http://127.0.0.1:" + fmt.Sprint(browserPort),
 			"APPENGAGE_VISITOR_CAP":       fmt.Sprint(visitorCap),
 			"APPENGAGE_RETRY_DELAYS":      "50ms,50ms,50ms",
 			"APPENGAGE_MAX_BODY":          "16384",
