@@ -29,7 +29,7 @@ build-gateway: deps-go ## the gateway Worker (wasm + glue) into build/gateway, a
 	$(GO) build -o $(BUILD)/bin/gateway ./cmd/gateway
 
 # One wrangler dev (workerd) per run, shared by every test: see tests/gateway/main_test.go.
-test-gateway: build-gateway build-go build-wasm deps-node-root ## the gateway on real workerd against the simulator (Go + Node tests)
+test-gateway: build-gateway build-go build-wasm deps-node-root deps-chromium ## the gateway on real workerd against the simulator (Go, Node and Chromium tests)
 	GATEWAY_REPO=$(CURDIR) $(GO) test -tags workerd -count=1 -v -timeout 10m ./tests/gateway/
 
 bench-gateway: build-gateway build-go deps-node-root ## added latency and CPU per request of the gateway on workerd, stock glue vs instance reuse
