@@ -16,7 +16,7 @@ deps-chromium: ## install Debian's chromium when it is missing (never a download
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 	@$(CHROMIUM) --version 2>/dev/null | grep -v 'unexpected operator' || true
 
-# The root package.json pins the dev tools (playwright-core, esbuild, vite); npm ci installs them
+# The root package.json pins the dev tools (playwright-core, esbuild, webpack); npm ci installs them
 # exactly as locked, and only when the lock file is newer than the install.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -412,7 +412,10 @@ async function fetchedSource(options) {
     }
     return options.wasmModule;
   }
-  const url = new URL(options.wasmURL === undefined ? '../chatapi.wasm' : String(options.wasmURL), import.meta.url);
+  // The base sits in a variable: webpack turns new URL(<expression>, import.meta.url) into a
+  // module lookup that fails at run time (browser.js passes the literal form bundlers follow).
+  const base = import.meta.url;
+  const url = new URL(options.wasmURL === undefined ? '../chatapi.wasm' : String(options.wasmURL), base);
   const res = await fetch(url);
   if (!res.ok) throw appEngageError('internal', `cannot load ${url}: HTTP ${res.status}`, { status: res.status });
   if (typeof WebAssembly.compileStreaming === 'function' && res.headers.get('Content-Type') === 'application/wasm') {
