@@ -9,7 +9,7 @@ const calls = Number(callsArg || 1000);
 const { seedRequest } = await import('../tests/node/sim.mjs');
 const { vid, sid, ...request } = seedRequest();
 
-const api = await createChatApi({ accountId: 'latencyours', domain: base });
+const api = await createChatApi({ accountId: 'latencyours', domain: base, ...(process.env.WASM_URL ? { wasmURL: process.env.WASM_URL } : {}) });
 
 // The plain client: what an app would write by hand with fetch and JSON.
 let ids = { vid: '', sid: '' };
