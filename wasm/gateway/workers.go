@@ -31,10 +31,11 @@ const limiterBinding = "VISITOR_CAP"
 // newFetchTransport is the upstream core.Transport on Workers: jsbridge's fetch transport
 // (the one the ChatApi uses in browsers and Node), which cancels an attempt through an
 // AbortController when its context ends and releases its callbacks whichever way a promise
-// settles. It calls the fetch that gateway.mjs provides as appengageUpstreamFetch, which
-// does not follow redirects: an upstream redirect must not send the gateway to another host.
+// settles. Its exchange function is appengageUpstreamExchange from upstream.mjs, over the
+// Workers fetch with redirects not followed: an upstream redirect must not send the gateway
+// to another host.
 func newFetchTransport() (core.Transport, error) {
-	return jsbridge.NewFetchTransport(js.Global().Get("appengageUpstreamFetch"))
+	return jsbridge.NewFetchTransport(js.Global().Get("appengageUpstreamExchange"))
 }
 
 // withContext runs call and returns its result, or ctx's error as soon as ctx ends.
