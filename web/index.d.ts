@@ -296,6 +296,11 @@ export interface ChatApiOptions {
   storage?: 'memory' | 'localStorage' | { file: string } | SessionStorage;
   /** The fetch to use, e.g. Electron's net.fetch; default globalThis.fetch. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /**
+   * Send Update Session's PUT as a POST with X-HTTP-Method-Override: PUT, for browsers when
+   * the server's CORS answer does not allow PUT. Default false.
+   */
+  methodOverride?: boolean;
   /** Where chatapi.wasm is; default next to the package (Node reads file: URLs from disk). */
   wasmURL?: string | URL;
   /** An already compiled chatapi.wasm. */

@@ -171,12 +171,44 @@ export class ChatApi {
   #nextId = 1;
   #closed = false;
   #watches = new Map();
+  #pending = new Set(); // reject functions of the calls under way
 
   /** @internal use createChatApi */
   constructor(handle, module, options) {
     this.#h = handle;
     this.#module = module;
     this.#options = options;
+    // The Go program must never stop quietly: if it exits (a fatal runtime error), every
+    // call under way rejects instead of hanging, and later calls reject at once.
+    module.onExit((code) => {
+      const err = appEngageError('internal', `the appengage module stopped (exit code ${code}); create a new ChatApi`);
+      for (const reject of [...this.#pending]) reject(err);
+      this.#pending.clear();
+    });
+  }
+
+  // Starts a call into Go with fresh resolve/reject functions that settle once, release the
+  // liveness hold and leave #pending.
+  #goPromise(start) {
+    const module = this.#module;
+    module.hold();
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (fn) => (v) => {
+        if (done) return;
+        done = true;
+        this.#pending.delete(fail);
+        module.release();
+        fn(v);
+      };
+      const fail = finish(reject);
+      this.#pending.add(fail);
+      try {
+        start(finish(resolve), fail);
+      } catch (err) {
+        fail(err);
+      }
+    });
   }
 
   /**
@@ -189,7 +221,7 @@ export class ChatApi {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise((resolve, reject) => this.#h.session(resolve, reject));
+    return this.#goPromise((resolve, reject) => this.#h.session(resolve, reject));
   }
 
   /**
@@ -229,7 +261,7 @@ export class ChatApi {
   /** Forgets the stored visitor and session; the next getEngagement starts a new visitor. */
   async resetSession() {
     this.#checkOpen();
-    await new Promise((resolve, reject) => this.#h.resetSession(resolve, reject));
+    await this.#goPromise((resolve, reject) => this.#h.resetSession(resolve, reject));
   }
 
   /**
@@ -280,21 +312,13 @@ export class ChatApi {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(appEngageError('aborted', 'the call was cancelled'));
     const id = this.#nextId++;
-    const module = this.#module;
-    module.hold();
-    return new Promise((resolve, reject) => {
-      let onAbort;
-      if (signal) {
-        onAbort = () => this.#h.cancel(id);
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-      const settle = (fn) => (v) => {
-        if (onAbort) signal.removeEventListener('abort', onAbort);
-        module.release();
-        fn(v);
-      };
-      this.#h[method](id, requestPayload(payload), options?.timeoutMs, settle(resolve), settle(reject));
+    const onAbort = () => this.#h.cancel(id);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const p = this.#goPromise((resolve, reject) => {
+      this.#h[method](id, requestPayload(payload), options?.timeoutMs, resolve, reject);
     });
+    if (!signal) return p;
+    return p.finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   // Delivers failures to onError (the call's, else createChatApi's). When there is one, the
@@ -330,17 +354,22 @@ function plainCopy(v, depth) {
  * calls across the boundary. Go builds the URL and the JSON body, owns the AbortController
  * and decides everything else.
  */
-export function exchangeOver(fetchFn) {
-  return (url, method, body, controller) => fetchFn(url, {
-    method,
-    headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
-    body,
-    signal: controller.signal,
-  }).then((res) => res.text().then((text) => [res.status, res.headers.get('Retry-After'), text]));
+export function exchangeOver(fetchFn, { methodOverride = false } = {}) {
+  return (url, method, body, controller) => {
+    const headers = body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' };
+    if (methodOverride && method === 'PUT') {
+      // LivePerson's gateways list only GET, POST and PATCH for cross-origin calls; their own
+      // examples send the report as a POST carrying the real method.
+      headers['X-HTTP-Method-Override'] = 'PUT';
+      method = 'POST';
+    }
+    return fetchFn(url, { method, headers, body, signal: controller.signal })
+      .then((res) => res.text().then((text) => [res.status, res.headers.get('Retry-After'), text]));
+  };
 }
 
 // Keys createChatApi handles in JS; the rest go to the Go module, which refuses unknown ones.
-const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'wasmModule'];
+const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'wasmModule', 'methodOverride'];
 
 /**
  * The body of createChatApi, shared by the entries: load (memoised by the caller) the module,
@@ -360,12 +389,16 @@ export async function createWith(options, load, resolveStorage) {
   }
   const config = {};
   for (const [k, v] of Object.entries(options)) if (!JS_OPTIONS.includes(k)) config[k] = plainCopy(v, 0);
+  if (options.methodOverride !== undefined && typeof options.methodOverride !== 'boolean') {
+    throw appEngageError('validation', 'methodOverride: must be a boolean', { field: 'methodOverride', problems: [{ field: 'methodOverride', message: 'must be a boolean' }] });
+  }
   const fetchFn = options.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') {
     throw appEngageError('validation', 'fetch: this host has no fetch; pass options.fetch', { field: 'fetch', problems: [{ field: 'fetch', message: 'must be a function' }] });
   }
   const module = await load();
-  const handle = module.exports.newClient(config, exchangeOver(fetchFn), await resolveStorage(options.storage));
+  const exchange = exchangeOver(fetchFn, { methodOverride: options.methodOverride === true });
+  const handle = module.exports.newClient(config, exchange, await resolveStorage(options.storage));
   if (handle instanceof Error) throw handle;
   return new ChatApi(handle, module, options);
 }

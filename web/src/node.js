@@ -19,7 +19,13 @@ async function wasmSource(options) {
     return options.wasmModule;
   }
   const url = options.wasmURL === undefined ? DEFAULT_WASM : new URL(String(options.wasmURL), DEFAULT_WASM);
-  if (url.protocol === 'file:') return readFile(url);
+  if (url.protocol === 'file:') {
+    try {
+      return await readFile(url);
+    } catch (err) {
+      throw appEngageError('internal', `cannot read ${url.pathname}: ${err.message} (run make build-wasm, or pass wasmURL)`, { cause: err });
+    }
+  }
   const res = await fetch(url);
   if (!res.ok) throw appEngageError('internal', `cannot load ${url}: HTTP ${res.status}`, { status: res.status });
   return new Uint8Array(await res.arrayBuffer());
