@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
-import { root, packageDir, startSimulator, startDevServer, launchChromium } from './harness.mjs';
+import { root, packageDir, chromiumPath, startSimulator, startDevServer, launchChromium } from './harness.mjs';
 
 const runs = Number(process.env.RUNS || 9);
 const cases = [
@@ -45,7 +45,7 @@ try {
   await sim.stop();
 }
 
-const version = (await import('node:child_process')).execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' })
+const version = (await import('node:child_process')).execFileSync(chromiumPath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
   .split('\n').find((l) => /Chromium/.test(l))?.trim();
 const base = quantile(samples[cases[0].name], 0.5);
 const rows = cases.map((c) => {
