@@ -169,7 +169,7 @@ test('retries are visible: a loading account answers 500 twice, the same visitor
   const s = await stats(sim.url, account);
   assert.equal(s.createCalls, 3, 'two loading answers, then the answer');
   assert.equal(s.visitors, 1, 'the retry reused the visitor named in the Loading account message');
-  await page.locator('#requests li', { hasText: 'internalCode 20' }).first().waitFor();
+  await page.locator('#requests li', { hasText: 'code 20' }).first().waitFor();
   assert.equal(await page.locator('#requests li', { hasText: '500 Create Session' }).count(), 2);
   await screenshot(page, 'demo-retries');
   await screenshot(page.locator('section[aria-labelledby="stats-title"]'), 'simulator-retries');

@@ -312,7 +312,7 @@ function describeRequest(r) {
   const what = { csds: 'CSDS lookup', create: 'Create Session', update: 'Update Session' }[r.kind] || r.kind;
   const parts = [`${r.status}`, what];
   if (r.kind === 'create' && !r.vid) parts.push('(new visitor)');
-  if (r.internalCode) parts.push(`internalCode ${r.internalCode}`);
+  if (r.internalCode) parts.push(`code ${r.internalCode}`);
   const types = [...(r.sdeTypes || []), ...(r.impressionTypes || [])];
   if (types.length) parts.push(`[${types.join(', ')}]`);
   return parts.join(' ');
