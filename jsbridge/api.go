@@ -56,6 +56,28 @@ func Exports(version string) js.Value {
 	return exports
 }
 
+// guard runs a handle function so that a panic can never escape a js.FuncOf handler, which
+// would end the Go program: the panic becomes an internal error, given to the call's reject
+// function (its last function argument) when it has one, and returned as well.
+func guard(args []js.Value, fn func(args []js.Value) any) (out any) {
+	defer func() {
+		if r := recover(); r != nil {
+			e := ErrorValue(internalError("panic: " + panicText(r)))
+			for i := len(args) - 1; i >= 0; i-- {
+				if t, known := typeOf(args[i]); known && t == js.TypeFunction {
+					func() {
+						defer func() { recover() }()
+						args[i].Invoke(e)
+					}()
+					break
+				}
+			}
+			out = e
+		}
+	}()
+	return fn(args)
+}
+
 // syncCall runs work, turning an error or a panic into a returned JS Error.
 func syncCall(work func() (js.Value, error)) (out any) {
 	defer func() {
@@ -204,7 +226,7 @@ func storeFor(storage js.Value, accountID string) (core.SessionStore, error) {
 func (c *client) handle() js.Value {
 	h := jsObject.New()
 	def := func(name string, fn func(args []js.Value) any) {
-		f := js.FuncOf(func(this js.Value, args []js.Value) any { return fn(args) })
+		f := js.FuncOf(func(this js.Value, args []js.Value) any { return guard(args, fn) })
 		c.funcs = append(c.funcs, f)
 		h.Set(name, f)
 	}

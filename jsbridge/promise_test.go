@@ -104,3 +104,16 @@ func TestErrorValueCarriesCodeStatusAndFields(t *testing.T) {
 	e = ErrorValue(errors.New("plain"))
 	assert.Equal(t, "internal", e.Get("code").String())
 }
+
+func TestGuardKeepsPanicsInsideTheHandler(t *testing.T) {
+	var rejected js.Value
+	reject := js.FuncOf(func(this js.Value, args []js.Value) any { rejected = args[0]; return nil })
+	defer reject.Release()
+	out := guard([]js.Value{js.ValueOf(1), reject.Value}, func(args []js.Value) any { panic("handler bug") })
+	e, ok := out.(js.Value)
+	require.True(t, ok)
+	assert.Equal(t, "internal", e.Get("code").String())
+	assert.Equal(t, "internal", rejected.Get("code").String(), "the call's reject function got the error")
+	out = guard(nil, func(args []js.Value) any { panic(errors.New("sync bug")) })
+	assert.Contains(t, out.(js.Value).Get("message").String(), "sync bug")
+}
