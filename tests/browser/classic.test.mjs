@@ -153,3 +153,20 @@ test("a failure reaches LivePerson-style bindings as the error object, without a
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
+
+test('the minified script-tag build answers the same', async () => {
+  const account = uniqueAccount('min');
+  const min = readFileSync(resolve(root, packageDir, 'dist', 'chatapi.min.js'));
+  const page = await openPage(browser.context);
+  await page.route('**/dist/chatapi.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: min }));
+  await page.goto(`${server.url}/test/blank.html`);
+  const got = await page.evaluate(async ([acct, sim]) => {
+    ChatApi.init({ accountId: acct, csdsDomain: sim, storage: 'memory' });
+    const r = await ChatApi.getEngagement({ appType: 'EXTERNAL' });
+    return { status: r.status, version: ChatApi.version };
+  }, [account, sim.url]);
+  assert.equal(got.status, 'Available');
+  assert.match(got.version, /^\d+\.\d+\.\d+/);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});

@@ -1,5 +1,5 @@
-// Builds the script-tag flavour of the package, web/dist/chatapi.js: one classic script (an
-// IIFE, no import/export) holding Go's wasm_exec.js, the loader and browser-global.js, which
+// Builds the script-tag flavour of the package, web/dist/chatapi.js (and chatapi.min.js): one
+// classic script (an IIFE, no import/export) holding Go's wasm_exec.js, the loader and browser-global.js, which
 // defines window.ChatApi. Run by `make build-browser` after the wasm build has copied
 // wasm_exec.js and chatapi.wasm into web/.
 import { build } from 'esbuild';
@@ -16,9 +16,8 @@ for (const f of ['wasm_exec.js', 'chatapi.wasm']) {
 }
 const { version } = JSON.parse(readFileSync(join(web, 'package.json'), 'utf8'));
 
-await build({
+const common = {
   entryPoints: [join(web, 'browser-global.js')],
-  outfile: join(web, 'dist', 'chatapi.js'),
   bundle: true,
   format: 'iife',
   platform: 'browser',
@@ -33,5 +32,8 @@ await build({
   // global facade always passes wasmURL, found from document.currentScript.
   logOverride: { 'empty-import-meta': 'silent' },
   logLevel: 'warning',
-});
-console.log(`build-classic: web/dist/chatapi.js (appengage ${version})`);
+};
+// Readable for pages that vendor it, minified for pages that load it from a CDN.
+await build({ ...common, outfile: join(web, 'dist', 'chatapi.js') });
+await build({ ...common, outfile: join(web, 'dist', 'chatapi.min.js'), minify: true, legalComments: 'inline' });
+console.log(`build-classic: web/dist/chatapi.js and chatapi.min.js (appengage ${version})`);
