@@ -66,8 +66,11 @@ test('switching the scenario from the page changes the button', async () => {
   await waitState(page, 'notavailable');
   await page.locator('#scenario-clear').click();
   await waitState(page, 'available');
-  await page.locator('#chat-button').click();
+  // Reachable by role and name, and usable from the keyboard.
+  await page.getByRole('button', { name: 'Chat with us' }).focus();
+  await page.keyboard.press('Enter');
   await page.locator('#chat-opened').waitFor();
+  await page.waitForFunction(() => document.getElementById('log').textContent.includes('reported impAccept'));
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
