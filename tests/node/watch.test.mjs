@@ -29,6 +29,7 @@ test('reports the first result, then each change of availability, until stopped'
     assert.deepEqual(seen, ['Available', 'NotAvailable', 'error:server', 'Available']);
     stop();
     stop(); // idempotent
+    await sleep(150); // a question already under way when stop was called may still land
     const calls = (await sim.stats(acct)).createCalls;
     await sleep(400);
     assert.equal((await sim.stats(acct)).createCalls, calls, 'no questions after stop');
@@ -47,6 +48,7 @@ test('accepts (request, options, onChange) too; close() stops every watch; a bad
   assert.deepEqual(seen, ['Available']);
   assert.throws(() => api.watchEngagement({ appType: 'WEB' }, () => {}), (err) => err.code === 'validation' && err.field === 'appType');
   api.close();
+  await sleep(150);
   const calls = (await sim.stats(acct)).createCalls;
   await sleep(300);
   assert.equal((await sim.stats(acct)).createCalls, calls);
