@@ -94,3 +94,13 @@ test('examples/game-launcher: the support button under the page CSP', async () =
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
+
+test('examples/electron: the Electron-only files parse and the package points at them', async () => {
+  // main.mjs and preload.cjs need Electron to run; here they are at least compiled by V8.
+  for (const f of ['main.mjs', 'preload.cjs']) {
+    await run(process.execPath, ['--check', join(root, 'examples', 'electron', f)]);
+  }
+  const pkg = JSON.parse(readFileSync(join(root, 'examples', 'electron', 'package.json'), 'utf8'));
+  assert.equal(pkg.main, 'main.mjs');
+  assert.equal(pkg.dependencies.appengage, 'file:../../web');
+});
