@@ -16,12 +16,17 @@ import (
 
 // The bridge protocol between the Go module and the JS loader (web/src/chatapi.js):
 //
-//	exports = { version, newClient(config, fetch, storage) → handle | Error, collect(resolve, reject) }
+//	exports = { version, newClient(config, exchange, storage) → handle | Error, collect(resolve, reject) }
 //	handle  = { getEngagement(id, request, timeoutMs, resolve, reject),
 //	            updateSession(id, update, timeoutMs, resolve, reject),
 //	            session(resolve, reject), resetSession(resolve, reject), cancel(id),
 //	            watch(request, intervalMs, onChange) → watchId | Error, unwatch(watchId),
 //	            impression(kind, engagementDetails) → attribute | Error, close() }
+//
+// config is the plain part of createChatApi's options (a copy made by the loader), exchange
+// the loader's wrapper of fetch (see FetchTransport) and storage "memory", "localStorage", a
+// {get, set, remove} object or undefined. Requests arrive as JSON text when JSON can hold
+// them unchanged, else as the JS value itself (see payloadTree).
 //
 // The loader creates each promise and passes its resolve and reject in, and cancels a call
 // by the id it chose, so a call costs no js.Func: a client owns exactly the functions of its
@@ -31,8 +36,8 @@ import (
 // maxDelay bounds every duration a caller passes in (retry delays, timeouts, intervals).
 const maxDelay = 24 * time.Hour
 
-// Exports builds the object the loader receives: the module's version and newClient.
-// Its functions live as long as the program.
+// Exports builds the object the loader receives: the module's version, newClient and
+// collect. Its functions live as long as the program.
 func Exports(version string) js.Value {
 	exports := jsObject.New()
 	exports.Set("version", version)
@@ -120,7 +125,7 @@ type client struct {
 	nextID  float64
 }
 
-func newClient(config, fetch, storage js.Value) (js.Value, error) {
+func newClient(config, exchange, storage js.Value) (js.Value, error) {
 	var cfg configJS
 	if config.Type() != js.TypeObject {
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "options must be an object",
@@ -161,26 +166,39 @@ func newClient(config, fetch, storage js.Value) (js.Value, error) {
 			coreCfg.DomainTTL = -1 // 0 from JS means ask CSDS every time
 		}
 	}
-	if len(problems) > 0 {
-		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options", Problems: problems}
-	}
-	transport, err := NewFetchTransport(fetch)
-	if err != nil {
-		return js.Null(), err
-	}
+	// Every remaining problem is reported at once: these, the transport's and storage's,
+	// and the core's (accountId, domain, csdsDomain...).
+	transport, err := NewFetchTransport(exchange)
+	problems = appendProblems(problems, err)
 	coreCfg.Transport = transport
-	store, err := storeFor(storage, cfg.AccountID)
-	if err != nil {
-		return js.Null(), err
+	if transport == nil { // already reported as fetch; do not have the core report it again
+		coreCfg.Transport = core.TransportFunc(func(context.Context, core.WireRequest) (core.WireResponse, error) {
+			return core.WireResponse{}, internalError("no transport")
+		})
 	}
+	store, err := storeFor(storage, cfg.AccountID)
+	problems = appendProblems(problems, err)
 	coreCfg.Store = store
 	cc, err := core.NewClient(coreCfg)
-	if err != nil {
-		return js.Null(), err
+	problems = appendProblems(problems, err)
+	if len(problems) > 0 {
+		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options", Problems: problems}
 	}
 	c := &client{core: cc, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c.handle(), nil
+}
+
+// appendProblems adds the validation problems of err to problems; an error of another kind
+// is reported as a problem without a field.
+func appendProblems(problems []core.Problem, err error) []core.Problem {
+	if err == nil {
+		return problems
+	}
+	if ce, ok := err.(*core.Error); ok && ce.Code == core.CodeValidation && len(ce.Problems) > 0 {
+		return append(problems, ce.Problems...)
+	}
+	return append(problems, core.Problem{Message: err.Error()})
 }
 
 // duration converts a count of milliseconds from JS, refusing fractions, negatives and
@@ -191,7 +209,7 @@ func duration(ms float64) (time.Duration, string) {
 		return 0, "must be a whole number of milliseconds"
 	case ms < 0:
 		return 0, "must not be negative"
-	case time.Duration(ms)*time.Millisecond > maxDelay:
+	case ms > float64(maxDelay/time.Millisecond):
 		return 0, "must be at most one day"
 	}
 	return time.Duration(ms) * time.Millisecond, ""

@@ -128,6 +128,12 @@ test('createChatApi refuses bad options by field', async () => {
   for (const [options, field] of bad) {
     await assert.rejects(createChatApi(options), isValidation(field), JSON.stringify(options));
   }
+  // Every problem at once, not one per attempt.
+  await assert.rejects(createChatApi({ accountId: 'bad id', domain: 'http://example.com', retry: { delaysMs: [1.5] }, storage: 'cookies' }), (err) => {
+    isValidation()(err);
+    assert.deepEqual(err.problems.map((p) => p.field).sort(), ['accountId', 'domain', 'retry.delaysMs[0]', 'storage']);
+    return true;
+  });
 });
 
 test('onError from createChatApi receives failures; the returned promise still rejects', async () => {
