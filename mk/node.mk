@@ -6,5 +6,7 @@ NODE_TESTS := $(wildcard tests/node/*.test.mjs)
 
 .PHONY: test-node
 
-test-node: build-wasm build-go ## the npm package under Node's test runner against build/bin/lpsim
+# deps-node-root (mk/browser.mk) runs npm ci for the root dev manifest, which pins typescript
+# for the type test of web/index.d.ts.
+test-node: build-wasm build-go deps-node-root ## the npm package under Node's test runner against build/bin/lpsim
 	node --test --test-concurrency=1 $(NODE_TESTS)
