@@ -36,9 +36,12 @@ async function loadGo() {
 /**
  * Starts the Go module and returns its exports once main has handed them over.
  * @param {BufferSource | WebAssembly.Module} source the wasm bytes or a compiled module
- * @returns {Promise<{exports: any, alive: () => boolean, onExit: (fn: (code: number) => void) => void}>}
+ * @returns {Promise<{exports: any, alive: () => boolean, onExit: (fn: (code: number) => void) => () => void}>}
  */
 export async function instantiate(source) {
+  // Compile while wasm_exec.js loads.
+  const compiling = source instanceof WebAssembly.Module ? source : WebAssembly.compile(source);
+  compiling.catch?.(() => {}); // awaited below; do not report it as unhandled meanwhile
   const Go = await loadGo();
   const go = new Go();
   const liveness = keepAliveWhileBusy(go);
@@ -48,9 +51,7 @@ export async function instantiate(source) {
     exitCode = code;
     for (const fn of exitListeners) fn(code);
   };
-  const instance = source instanceof WebAssembly.Module
-    ? await WebAssembly.instantiate(source, go.importObject)
-    : (await WebAssembly.instantiate(source, go.importObject)).instance;
+  const instance = await WebAssembly.instantiate(await compiling, go.importObject);
   let exports;
   const previous = globalThis[BOOT_GLOBAL];
   globalThis[BOOT_GLOBAL] = (e) => { exports = e; };
@@ -68,7 +69,10 @@ export async function instantiate(source) {
   return {
     exports,
     alive: () => exitCode === null,
-    onExit: (fn) => exitListeners.push(fn),
+    onExit: (fn) => {
+      exitListeners.push(fn);
+      return () => { const i = exitListeners.indexOf(fn); if (i >= 0) exitListeners.splice(i, 1); };
+    },
     hold: liveness.hold,
     release: liveness.release,
     // Diagnostics for leak checks: JS values Go holds references to (every live js.Func and
@@ -172,6 +176,7 @@ export class ChatApi {
   #closed = false;
   #watches = new Map();
   #pending = new Set(); // reject functions of the calls under way
+  #unsubscribe;
 
   /** @internal use createChatApi */
   constructor(handle, module, options) {
@@ -180,7 +185,7 @@ export class ChatApi {
     this.#options = options;
     // The Go program must never stop quietly: if it exits (a fatal runtime error), every
     // call under way rejects instead of hanging, and later calls reject at once.
-    module.onExit((code) => {
+    this.#unsubscribe = module.onExit((code) => {
       const err = appEngageError('internal', `the appengage module stopped (exit code ${code}); create a new ChatApi`);
       for (const reject of [...this.#pending]) reject(err);
       this.#pending.clear();
@@ -295,6 +300,7 @@ export class ChatApi {
     if (this.#closed) return;
     for (const stop of [...this.#watches.values()]) stop();
     this.#closed = true;
+    this.#unsubscribe?.();
     this.#h.close();
   }
 
