@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 const [kind, arg] = process.argv.slice(2);
 if (kind === 'chatapi') {
   const { createChatApi } = await import('../web/src/node.js');
-  const api = await createChatApi({ accountId: 'coldstart', domain: arg });
+  const api = await createChatApi({ accountId: 'coldstart', domain: arg, ...(process.env.WASM_URL ? { wasmURL: process.env.WASM_URL } : {}) });
   console.log(performance.now());
   api.close();
 } else {
