@@ -27,6 +27,9 @@ run: build ## build everything, start the simulator and the demo on 127.0.0.1:PO
 	trap 'echo; echo "make run: stopped"; exit 0' INT TERM; \
 	$(call wait_listening,$(RUN_LOGS)/lpsim.log,$$sim,lpsim,is port $(SIM_PORT) free? try SIM_PORT=...); \
 	simurl=$$(sed -n 's/^lpsim: listening on //p' $(RUN_LOGS)/lpsim.log | head -n1); \
+	echo "The CLI asks the simulator for an engagement with LivePerson's documented example:"; \
+	echo "  $(BUILD)/bin/appengage get --account $(RUN_ACCOUNT) --csds $$simurl --request testdata/seed-request.json"; \
+	$(BUILD)/bin/appengage get --account $(RUN_ACCOUNT) --csds $$simurl --request testdata/seed-request.json; \
 	$(BUILD)/bin/devserver -addr 127.0.0.1:$(PORT) -sim "$$simurl" -account $(RUN_ACCOUNT) \
 	  -demo web/demo -pkg web -mount /examples/=examples \
 	  -mount /examples/electron/node_modules/appengage/=web \
