@@ -5,6 +5,7 @@ package gateway_test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,4 +57,26 @@ func TestConcurrentRequestsShareAnInstance(t *testing.T) {
 		pages[r.body["pageId"]] = true
 	}
 	assert.Len(t, pages, len(results), "every request got its own page id")
+}
+
+// TestTimerOutlivesTheRequestThatScheduledIt: the Go runtime re-arms its one wake-up timer
+// whenever it goes idle, so a timer a request is waiting on (here a retry pause after an
+// upstream 429) may be re-armed while serving another request that then finishes. The
+// waiting request must still wake up on time.
+func TestTimerOutlivesTheRequestThatScheduledIt(t *testing.T) {
+	setScenario(t, acctFail, `{"rateLimitCalls":1,"retryAfterSeconds":1}`)
+	defer setScenario(t, acctFail, `{}`)
+	done := make(chan answer, 1)
+	go func() { done <- do(t, "POST", gateURL+visitorsPath(acctFail, "", ""), `{}`, nil) }()
+	time.Sleep(300 * time.Millisecond) // the first request is now in its retry pause
+	for i := 0; i < 3; i++ {
+		a := do(t, "GET", gateURL+"/appengage/v1/health", "", nil)
+		require.Equal(t, 200, a.status)
+	}
+	select {
+	case a := <-done:
+		assert.Equal(t, 200, a.status, a.raw)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the request waiting on a Go timer never finished")
+	}
 }

@@ -29,7 +29,11 @@ const EXITED = Symbol("exited");
 // request and after a retirement or a crash.
 let current = null;
 
-async function startInstance(env) {
+// startInstance instantiates the Go program. onExit runs synchronously when the program
+// stops (from the runtime.wasmExit import, in the context of the request that was running):
+// workerd cancels continuations of promises created by an earlier, finished request, so
+// nothing here may wait on a promise made while starting the instance.
+async function startInstance(env, onExit) {
   const mod = await loadModule();
   const binding = {};
   const go = new Go();
@@ -37,23 +41,34 @@ async function startInstance(env) {
   const readyPromise = new Promise((resolve) => {
     ready = resolve;
   });
+  // inflight holds, for each request being served, the function that fails it: a request
+  // waits on its own promise, so nothing accumulates on a long-lived one.
+  const inst = { binding, served: 0, exited: false, inflight: new Set() };
+  let failStart;
+  const startFailed = new Promise((resolve) => {
+    failStart = () => resolve(EXITED);
+  });
+  const gojs = go.importObject.gojs;
+  const wasmExit = gojs["runtime.wasmExit"];
+  gojs["runtime.wasmExit"] = (sp) => {
+    try {
+      wasmExit(sp);
+    } finally {
+      inst.exited = true;
+      for (const fail of inst.inflight) fail();
+      inst.inflight.clear();
+      failStart();
+      onExit(inst);
+    }
+  };
   const instance = new WebAssembly.Instance(mod, {
     ...go.importObject,
     workers: { ready: () => ready() },
   });
-  // inflight holds, for each request being served, the function that fails it: a request
-  // waits on its own promise, so nothing accumulates on a long-lived one.
-  const inst = { binding, served: 0, exited: false, exit: null, inflight: new Set() };
-  inst.exit = go
-    .run(instance, createRuntimeContext({ env, ctx: undefined, binding }))
-    .catch((e) => console.error("appengage gateway: the Go program failed:", e && e.message))
-    .then(() => {
-      inst.exited = true;
-      for (const fail of inst.inflight) fail();
-      inst.inflight.clear();
-      return EXITED;
-    });
-  if ((await Promise.race([readyPromise, inst.exit])) === EXITED) {
+  go.run(instance, createRuntimeContext({ env, ctx: undefined, binding })).catch((e) =>
+    console.error("appengage gateway: the Go program failed:", e && e.message),
+  );
+  if ((await Promise.race([readyPromise, startFailed])) === EXITED || inst.exited) {
     throw new Error("the Go program stopped while starting");
   }
   return inst;
@@ -61,16 +76,13 @@ async function startInstance(env) {
 
 function instanceFor(env) {
   if (current === null) {
-    const starting = startInstance(env);
+    const starting = startInstance(env, () => {
+      if (current === starting) current = null;
+    });
     current = starting;
-    starting.then(
-      (inst) => inst.exit.then(() => {
-        if (current === starting) current = null;
-      }),
-      () => {
-        if (current === starting) current = null;
-      },
-    );
+    starting.catch(() => {
+      if (current === starting) current = null;
+    });
   }
   return current;
 }
