@@ -3,6 +3,7 @@
 package gateway_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -11,9 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestOneGoInstanceServesManyRequests checks gateway.mjs: requests share one Go instance
-// (its served counter grows) until APPENGAGE_INSTANCE_REQUESTS retires it, and the next
-// request starts a fresh one.
+// TestOneGoInstanceServesManyRequests checks gateway.mjs: consecutive requests reuse one Go
+// instance (its served counter grows) until APPENGAGE_INSTANCE_REQUESTS retires it, and the
+// next request starts a fresh one.
 func TestOneGoInstanceServesManyRequests(t *testing.T) {
 	var counts []int
 	for i := 0; i < 3*instanceRequests; i++ {
@@ -35,8 +36,9 @@ func TestOneGoInstanceServesManyRequests(t *testing.T) {
 	assert.GreaterOrEqual(t, restarted, 2, "retired instances were replaced: %v", counts)
 }
 
-// TestConcurrentRequestsShareAnInstance sends requests at once; each gets its own answer.
-func TestConcurrentRequestsShareAnInstance(t *testing.T) {
+// TestConcurrentRequests sends requests at once (each takes an idle instance or starts one);
+// each gets its own answer.
+func TestConcurrentRequests(t *testing.T) {
 	a := do(t, "POST", gateURL+visitorsPath(acctConc, "", ""), `{"appType":"EXTERNAL"}`, nil)
 	require.Equal(t, 200, a.status, a.raw)
 	vid, sid := a.body["visitorId"].(string), a.body["sessionId"].(string)
@@ -79,4 +81,37 @@ func TestTimerOutlivesTheRequestThatScheduledIt(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the request waiting on a Go timer never finished")
 	}
+}
+
+// TestInterleavedRetriesOnOneInstance: many requests at once on one Go instance, each
+// pausing between retries, so goroutines of one request are woken while the runtime is
+// serving another's event. Every request must finish with an answer of its own.
+func TestInterleavedRetriesOnOneInstance(t *testing.T) {
+	setScenario(t, acctStress, `{"failCalls":30,"failStatus":503}`)
+	defer setScenario(t, acctStress, `{}`)
+	const n = 24
+	results := make(chan answer, n)
+	for i := 0; i < n; i++ {
+		ip := map[string]string{"CF-Connecting-IP": fmt.Sprintf("198.51.100.%d", i+1)} // one new visitor each: under the cap
+		go func() { results <- do(t, "POST", gateURL+visitorsPath(acctStress, "", ""), `{}`, ip) }()
+	}
+	deadline := time.After(60 * time.Second)
+	ok, unavailable := 0, 0
+	for i := 0; i < n; i++ {
+		select {
+		case a := <-results:
+			switch a.status {
+			case 200:
+				ok++
+			case 503:
+				unavailable++
+			default:
+				t.Errorf("unexpected answer %d: %s", a.status, a.raw)
+			}
+		case <-deadline:
+			t.Fatalf("%d of %d requests never finished", n-i, n)
+		}
+	}
+	assert.Equal(t, n, ok+unavailable)
+	assert.Greater(t, ok, 0)
 }

@@ -29,6 +29,7 @@ const (
 	acctChatAPI    = "gw_chatapi"
 	acctConc       = "gw_conc"
 	acctBrowser    = "gw_browser"
+	acctStress     = "gw_stress"
 	refusedAccount = "gw_refused"
 	allowedOrigin  = "https://app.example.com"
 	visitorCap     = 3
@@ -76,7 +77,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	accounts := []string{acctSeed, acctUpdate, acctCORS, acctBad, acctCap, acctFail, acctSteer, acctCSDS, acctChatAPI, acctConc, acctBrowser}
+	accounts := []string{acctSeed, acctUpdate, acctCORS, acctBad, acctCap, acctFail, acctSteer, acctCSDS, acctChatAPI, acctConc, acctBrowser, acctStress}
 	type started struct {
 		p   *harness.Process
 		err error

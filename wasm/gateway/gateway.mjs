@@ -1,21 +1,31 @@
 // Entry module of the appengage gateway Worker. It replaces the fetch handler of the glue
 // that workers-assets-gen generates (worker.mjs, which starts a fresh Go instance for every
-// request) with one Go instance per isolate serving many requests, and reuses the generated
-// wasm_exec.js and runtime.mjs unchanged.
+// request and throws it away) with a pool of Go instances that are reused, one request at a
+// time each, and reuses the generated wasm_exec.js and runtime.mjs unchanged.
 //
-// Why this is safe (see docs/gateway.md):
-//  - The gateway's Go handler keeps no per-request state in globals, is safe for concurrent
-//    use, and recovers from panics in a request. Requests run as goroutines, so one slow
-//    upstream call does not hold up the others.
+// Why one request at a time per instance: workerd ties every timer and promise to the
+// request during which it was created, and cancels what is still pending when that request
+// ends. The Go runtime arms its single wake-up timer, and starts fetches and stream reads,
+// from whatever JS event it happens to be running in; with two requests in one instance, a
+// goroutine of one request is often woken in the other's event, and when that other request
+// ends first the first one hangs (tests/gateway: TestInterleavedRetriesOnOneInstance). Given
+// one request at a time, everything the Go program does for a request happens inside that
+// request, which stays open until the Go side is done: the answer is read to its end here
+// before it is returned.
+//
+// Why reuse is safe otherwise (see docs/gateway.md):
+//  - The gateway's Go handler keeps no per-request state in globals and recovers from panics
+//    in a request.
 //  - The Go program reads only env (the Worker's vars and bindings, the same for every
 //    request of an isolate) from its runtime context, never the per-request ctx, which is
 //    therefore not given to it.
-//  - If the Go program ever stops (a crash), the requests it was serving get a 500 and the
-//    next request starts a new instance.
-//  - An instance is retired after APPENGAGE_INSTANCE_REQUESTS requests (default 2000): it
-//    finishes the ones it has and is then garbage collected, so whatever the Go runtime or
-//    the JS bridge leaks per request (syumai/workers' promise helper keeps one callback per
-//    awaited promise) is bounded.
+//  - If the Go program ever stops (a crash), the request it was serving gets a 500 and the
+//    instance is dropped; the next request gets another one.
+//  - An instance is retired after APPENGAGE_INSTANCE_REQUESTS requests (default 2000), which
+//    bounds whatever the Go runtime or the JS bridge leaks per request (syumai/workers'
+//    promise helper keeps one callback per awaited promise).
+//  - Concurrent requests each take an idle instance or start a new one (as the stock glue
+//    does for every request); at most MAX_IDLE_INSTANCES stay for reuse.
 import "./wasm_exec.js";
 import "./upstream.mjs";
 import { createRuntimeContext, loadModule } from "./runtime.mjs";
@@ -23,17 +33,16 @@ import { createRuntimeContext, loadModule } from "./runtime.mjs";
 export { VisitorCap } from "./visitorcap.mjs";
 
 const DEFAULT_REQUESTS_PER_INSTANCE = 2000;
+const MAX_IDLE_INSTANCES = 4;
 const EXITED = Symbol("exited");
 
-// The instance new requests go to, as a promise while it starts; null before the first
-// request and after a retirement or a crash.
-let current = null;
+// Instances waiting for their next request, most recently used last.
+const idle = [];
 
-// startInstance instantiates the Go program. onExit runs synchronously when the program
-// stops (from the runtime.wasmExit import, in the context of the request that was running):
-// workerd cancels continuations of promises created by an earlier, finished request, so
-// nothing here may wait on a promise made while starting the instance.
-async function startInstance(env, onExit) {
+// startInstance instantiates the Go program within the current request. The program is
+// known to have stopped synchronously, from the runtime.wasmExit import, which fails the
+// request under way.
+async function startInstance(env) {
   const mod = await loadModule();
   const binding = {};
   const go = new Go();
@@ -41,9 +50,7 @@ async function startInstance(env, onExit) {
   const readyPromise = new Promise((resolve) => {
     ready = resolve;
   });
-  // inflight holds, for each request being served, the function that fails it: a request
-  // waits on its own promise, so nothing accumulates on a long-lived one.
-  const inst = { binding, served: 0, exited: false, inflight: new Set() };
+  const inst = { binding, served: 0, exited: false, fail: null };
   let failStart;
   const startFailed = new Promise((resolve) => {
     failStart = () => resolve(EXITED);
@@ -55,10 +62,8 @@ async function startInstance(env, onExit) {
       wasmExit(sp);
     } finally {
       inst.exited = true;
-      for (const fail of inst.inflight) fail();
-      inst.inflight.clear();
+      inst.fail?.();
       failStart();
-      onExit(inst);
     }
   };
   const instance = new WebAssembly.Instance(mod, {
@@ -74,56 +79,60 @@ async function startInstance(env, onExit) {
   return inst;
 }
 
-function instanceFor(env) {
-  if (current === null) {
-    const starting = startInstance(env, () => {
-      if (current === starting) current = null;
-    });
-    current = starting;
-    starting.catch(() => {
-      if (current === starting) current = null;
-    });
+function requestsPerInstance(env) {
+  const n = Number(env.APPENGAGE_INSTANCE_REQUESTS);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_REQUESTS_PER_INSTANCE;
+}
+
+async function acquire(env) {
+  while (idle.length > 0) {
+    const inst = idle.pop();
+    if (!inst.exited) return inst;
   }
-  return current;
+  return startInstance(env);
+}
+
+function release(inst, env) {
+  inst.fail = null;
+  if (!inst.exited && inst.served < requestsPerInstance(env) && idle.length < MAX_IDLE_INSTANCES) {
+    idle.push(inst);
+  }
 }
 
 function internalError(message) {
   return Response.json({ time: Date.now(), message, internalCode: 18 }, { status: 500, headers: { "Cache-Control": "no-store" } });
 }
 
-function requestsPerInstance(env) {
-  const n = Number(env.APPENGAGE_INSTANCE_REQUESTS);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_REQUESTS_PER_INSTANCE;
+// serve runs one request on inst and reads the answer to its end, so the Go side has
+// finished with this request when it returns.
+async function serve(inst, request) {
+  const stopped = new Promise((resolve) => {
+    inst.fail = () => resolve(EXITED);
+  });
+  const res = await Promise.race([inst.binding.handleRequest(request), stopped]);
+  if (res === EXITED) return internalError("gateway stopped while serving the request");
+  const body = await Promise.race([res.arrayBuffer(), stopped]);
+  if (body === EXITED) return internalError("gateway stopped while serving the request");
+  const noBody = request.method === "HEAD" || [101, 204, 205, 304].includes(res.status);
+  return new Response(noBody ? null : body, { status: res.status, headers: res.headers });
 }
 
 async function fetch(request, env) {
   let inst;
-  const starting = instanceFor(env);
   try {
-    inst = await starting;
+    inst = await acquire(env);
   } catch (e) {
     console.error("appengage gateway:", e && e.message);
     return internalError("gateway failed to start");
   }
   inst.served++;
-  if (inst.served >= requestsPerInstance(env) && current === starting) {
-    current = null; // retire: the next request starts a fresh instance, this one drains
-  }
-  if (inst.exited) return internalError("gateway stopped; retry");
-  let fail;
-  const stopped = new Promise((resolve) => {
-    fail = () => resolve(EXITED);
-  });
-  inst.inflight.add(fail);
   try {
-    const res = await Promise.race([inst.binding.handleRequest(request), stopped]);
-    if (res === EXITED) return internalError("gateway stopped while serving the request");
-    return res;
+    return await serve(inst, request);
   } catch (e) {
     console.error("appengage gateway:", e && e.message);
     return internalError("gateway internal error");
   } finally {
-    inst.inflight.delete(fail);
+    release(inst, env);
   }
 }
 
