@@ -25,7 +25,8 @@
 //    bounds whatever the Go runtime or the JS bridge leaks per request (syumai/workers'
 //    promise helper keeps one callback per awaited promise).
 //  - Concurrent requests each take an idle instance or start a new one (as the stock glue
-//    does for every request); at most MAX_IDLE_INSTANCES stay for reuse.
+//    does for every request); at most APPENGAGE_IDLE_INSTANCES (default 8, about 6–15 MB
+//    each) stay for reuse.
 import "./wasm_exec.js";
 import "./upstream.mjs";
 import { createRuntimeContext, loadModule } from "./runtime.mjs";
@@ -33,7 +34,7 @@ import { createRuntimeContext, loadModule } from "./runtime.mjs";
 export { VisitorCap } from "./visitorcap.mjs";
 
 const DEFAULT_REQUESTS_PER_INSTANCE = 2000;
-const MAX_IDLE_INSTANCES = 4;
+const DEFAULT_IDLE_INSTANCES = 8;
 const EXITED = Symbol("exited");
 
 // Instances waiting for their next request, most recently used last.
@@ -79,9 +80,9 @@ async function startInstance(env) {
   return inst;
 }
 
-function requestsPerInstance(env) {
-  const n = Number(env.APPENGAGE_INSTANCE_REQUESTS);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_REQUESTS_PER_INSTANCE;
+function positiveVar(env, name, fallback) {
+  const n = Number(env[name]);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
 async function acquire(env) {
@@ -94,7 +95,8 @@ async function acquire(env) {
 
 function release(inst, env) {
   inst.fail = null;
-  if (!inst.exited && inst.served < requestsPerInstance(env) && idle.length < MAX_IDLE_INSTANCES) {
+  const retire = positiveVar(env, "APPENGAGE_INSTANCE_REQUESTS", DEFAULT_REQUESTS_PER_INSTANCE);
+  if (!inst.exited && inst.served < retire && idle.length < positiveVar(env, "APPENGAGE_IDLE_INSTANCES", DEFAULT_IDLE_INSTANCES)) {
     idle.push(inst);
   }
 }

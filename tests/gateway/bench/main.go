@@ -57,10 +57,10 @@ func run(n int) error {
 	}{
 		{"wrangler dev, plain JS proxy: the floor", "wrangler", floor},
 		{"wrangler dev, stock glue (new Go instance per request)", "wrangler", "stock.mjs"},
-		{"wrangler dev, gateway.mjs (one Go instance per isolate)", "wrangler", "gateway.mjs"},
+		{"wrangler dev, gateway.mjs (reused Go instances)", "wrangler", "gateway.mjs"},
 		{"workerd (Miniflare), plain JS proxy: the floor", "miniflare", floor},
 		{"workerd (Miniflare), stock glue (new Go instance per request)", "miniflare", "stock.mjs"},
-		{"workerd (Miniflare), gateway.mjs (one Go instance per isolate)", "miniflare", "gateway.mjs"},
+		{"workerd (Miniflare), gateway.mjs (reused Go instances)", "miniflare", "gateway.mjs"},
 	}
 	var results []result
 	for _, m := range modes {
@@ -84,7 +84,88 @@ func run(n int) error {
 		}
 		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.mode, ms(d50), ms(d99), ms(g50), ms(g99), ms(g50-d50), ms(g99-d99), health, ms(r.cpuPerRequest))
 	}
+	fmt.Printf("\nThe same call from %d concurrent clients (each its own visitor), %d requests in all, workerd (Miniflare):\n\n", concurrency, n)
+	fmt.Println("| Worker | p50 | p99 | requests / s | workerd CPU / request |")
+	fmt.Println("| --- | --- | --- | --- | --- |")
+	for _, m := range []struct{ name, entry string }{
+		{"plain JS proxy: the floor", floor},
+		{"stock glue (new Go instance per request)", "stock.mjs"},
+		{"gateway.mjs (reused Go instances)", "gateway.mjs"},
+	} {
+		lat, rate, cpu, err := measureConcurrent(repo, sim.URL, m.entry, n)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| %s | %s | %s | %.0f | %s |\n", m.name, ms(pct(lat, 50)), ms(pct(lat, 99)), rate, ms(cpu))
+		fmt.Fprintf(os.Stderr, "bench: concurrent %s done\n", m.name)
+	}
 	return nil
+}
+
+// concurrency is the number of clients of the concurrent rows.
+const concurrency = 8
+
+// measureConcurrent runs n Create Session calls from concurrency clients at once against one
+// Worker on Miniflare and returns their latencies, the throughput and workerd's CPU per call.
+func measureConcurrent(repo, simURL, entry string, n int) ([]time.Duration, float64, time.Duration, error) {
+	gw, err := harness.StartMiniflare(repo, harness.GatewayOptions{Entry: entry, Vars: map[string]string{
+		"APPENGAGE_MSDKGW":   simURL,
+		"APPENGAGE_ACCOUNTS": account,
+	}})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer gw.Stop()
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
+	visits := make([]*visit, concurrency)
+	for i := range visits {
+		if visits[i], err = newVisit(client, gw.URL); err != nil {
+			return nil, 0, 0, err
+		}
+		for j := 0; j < 5; j++ { // warm up
+			if _, err := visits[i].call(client); err != nil {
+				return nil, 0, 0, err
+			}
+		}
+	}
+	before, err := harness.CPUTime(gw, "workerd")
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	type out struct {
+		lat []time.Duration
+		err error
+	}
+	results := make(chan out, concurrency)
+	start := time.Now()
+	for _, v := range visits {
+		go func(v *visit) {
+			var o out
+			for i := 0; i < n/concurrency; i++ {
+				d, err := v.call(client)
+				if err != nil {
+					o.err = err
+					break
+				}
+				o.lat = append(o.lat, d)
+			}
+			results <- o
+		}(v)
+	}
+	var all []time.Duration
+	for range visits {
+		o := <-results
+		if o.err != nil {
+			return nil, 0, 0, o.err
+		}
+		all = append(all, o.lat...)
+	}
+	elapsed := time.Since(start)
+	after, err := harness.CPUTime(gw, "workerd")
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return all, float64(len(all)) / elapsed.Seconds(), (after - before) / time.Duration(len(all)), nil
 }
 
 func measure(repo, simURL, runner, entry string, n int, health bool) (result, error) {
