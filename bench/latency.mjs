@@ -1,6 +1,8 @@
 // getEngagement through the ChatApi against a plain-JS fetch client doing the same request
 // (LivePerson's example without vid/sid, reusing the ids it gets back), interleaved in
-// blocks so both see the same machine load. Prints JSON {ours, plain} with per-call ms.
+// blocks so both see the same machine load. A second plain client also passes a timeout
+// signal, as the ChatApi does for every attempt (undici does real work for a signal).
+// Prints JSON {ours, plain, plainWithSignal} with per-call ms.
 //   node bench/latency.mjs SIM_URL CALLS
 import { createChatApi } from '../web/src/node.js';
 
@@ -12,26 +14,33 @@ const { vid, sid, ...request } = seedRequest();
 const api = await createChatApi({ accountId: 'latencyours', domain: base, ...(process.env.WASM_URL ? { wasmURL: process.env.WASM_URL } : {}) });
 
 // The plain client: what an app would write by hand with fetch and JSON.
-let ids = { vid: '', sid: '' };
-async function plain() {
-  const url = `${base}/api/account/latencyplain/app/engagement/visitors/${encodeURIComponent(ids.vid)}?v=1.0${ids.sid ? `&sid=${encodeURIComponent(ids.sid)}` : ''}`;
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(request),
-  });
-  const body = JSON.parse(await res.text());
-  if (res.status !== 200) throw new Error(`plain: HTTP ${res.status}`);
-  ids = { vid: body.visitorId, sid: body.sessionId };
-  return body;
+function plainClient(account, withSignal) {
+  let ids = { vid: '', sid: '' };
+  return async () => {
+    const url = `${base}/api/account/${account}/app/engagement/visitors/${encodeURIComponent(ids.vid)}?v=1.0${ids.sid ? `&sid=${encodeURIComponent(ids.sid)}` : ''}`;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(request),
+      ...(withSignal ? { signal: AbortSignal.timeout(30000) } : {}),
+    });
+    const body = JSON.parse(await res.text());
+    if (res.status !== 200) throw new Error(`plain: HTTP ${res.status}`);
+    ids = { vid: body.visitorId, sid: body.sessionId };
+    return body;
+  };
 }
+const plain = plainClient('latencyplain', false);
+const plainWithSignal = plainClient('latencyplainsig', true);
 const ours = () => api.getEngagement(request);
 
-const out = { ours: [], plain: [] };
+const out = { ours: [], plain: [], plainWithSignal: [] };
 const block = 50;
-for (let i = 0; i < 100; i++) { await ours(); await plain(); } // warm up both (JIT, sockets)
+for (let i = 0; i < 100; i++) { await ours(); await plain(); await plainWithSignal(); } // warm up (JIT, sockets)
+const order = [['ours', ours], ['plain', plain], ['plainWithSignal', plainWithSignal]];
 for (let done = 0; done < calls; done += block) {
-  for (const [name, fn] of (done / block) % 2 ? [['plain', plain], ['ours', ours]] : [['ours', ours], ['plain', plain]]) {
+  const k = (done / block) % 3;
+  for (const [name, fn] of [...order.slice(k), ...order.slice(0, k)]) {
     for (let i = 0; i < block; i++) {
       const t0 = performance.now();
       await fn();

@@ -46,8 +46,10 @@ try {
     calls,
     oursP50ms: p50(lat.ours), plainP50ms: p50(lat.plain), ratio: Number(ratio(p50(lat.ours), p50(lat.plain))),
     oursP90ms: pct(lat.ours, 0.9), plainP90ms: pct(lat.plain, 0.9),
+    plainWithSignalP50ms: p50(lat.plainWithSignal), ratioToPlainWithSignal: Number(ratio(p50(lat.ours), p50(lat.plainWithSignal))),
   };
   console.log(`latency   getEngagement p50 ${p50(lat.ours).toFixed(3)} ms vs plain fetch ${p50(lat.plain).toFixed(3)} ms: ratio ${result.latency.ratio} (budget 1.15), ${calls} calls each`);
+  console.log(`          vs plain fetch with a timeout signal ${p50(lat.plainWithSignal).toFixed(3)} ms: ratio ${result.latency.ratioToPlainWithSignal}`);
 
   // Memory.
   const heap = JSON.parse(await node(['--expose-gc', 'bench/heap.mjs', sim.url, String(process.env.HEAP_CALLS || 10000)]));
