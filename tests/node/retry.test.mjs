@@ -133,3 +133,16 @@ test('CSDS: the msdkgw host is looked up through csdsDomain; a failed lookup is 
     api2.close();
   }
 });
+
+test('close() cancels the calls under way: they reject with aborted', async () => {
+  const acct = account();
+  const api = await createChatApi({ accountId: acct, domain: sim.url });
+  await api.getEngagement({});
+  await sim.scenario(acct, { delayMs: 5000 });
+  const t0 = performance.now();
+  const pending = [api.getEngagement({}), api.updateSession({ engagementAttributes: [{ type: 'searchInfo', keywords: ['x'] }] })];
+  setTimeout(() => api.close(), 50);
+  for (const p of pending) await assert.rejects(p, (err) => err.code === 'aborted');
+  assert.ok(performance.now() - t0 < 2000);
+  await sim.clear(acct);
+});
