@@ -5,8 +5,8 @@
 // upstream transport, the Cache API for CSDS answers, a Durable Object as the visitor
 // counter). Every Workers import of the project lives in this package.
 //
-// The Go program serves many requests: gateway.mjs keeps one instance per isolate (see
-// docs/gateway.md), so main sets the handler, signals readiness and stays parked.
+// The Go program serves many requests, one at a time: gateway.mjs keeps instances for reuse
+// (see docs/gateway.md), so main sets the handler, signals readiness and stays parked.
 package main
 
 import (

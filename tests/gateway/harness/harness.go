@@ -87,6 +87,7 @@ func (t *tail) add(line string) {
 	}
 }
 
+// String returns the kept lines.
 func (t *tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
