@@ -142,8 +142,30 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 	if err := validateEngagementRequest(req); err != nil {
 		return Response{}, err
 	}
+	return c.getEngagement(ctx, req, req.Body())
+}
+
+// GetEngagementTree is GetEngagement for a request given as a generic value tree, the
+// object a JS caller passes to getEngagement. It reads the tree with ParseRequest, which
+// checks every rule GetEngagement checks (ids included), so the request is validated once
+// instead of twice, and the body shares the attributes ParseRequest has just copied instead
+// of copying them again. Errors are those of ParseRequest and GetEngagement.
+func (c *Client) GetEngagementTree(ctx context.Context, tree any) (Response, error) {
+	req, err := ParseRequest(tree)
+	if err != nil {
+		return Response{}, err
+	}
+	if req.AppType == "" {
+		req.AppType = AppTypeExternal
+	}
+	return c.getEngagement(ctx, req, req.body(false))
+}
+
+// getEngagement is GetEngagement after validation; body is req's Create Session body, built
+// once and sent by every attempt.
+func (c *Client) getEngagement(ctx context.Context, req Request, body map[string]any) (Response, error) {
 	if req.VisitorID != "" || req.SessionID != "" {
-		resp, err := c.createSession(ctx, req, Session{VisitorID: req.VisitorID, SessionID: req.SessionID})
+		resp, err := c.createSession(ctx, body, Session{VisitorID: req.VisitorID, SessionID: req.SessionID})
 		if err != nil {
 			return Response{}, err
 		}
@@ -156,9 +178,9 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 			return Response{}, err
 		}
 		if creator {
-			return c.createFirst(ctx, req)
+			return c.createFirst(ctx, body)
 		}
-		resp, err := c.createSession(ctx, req, s)
+		resp, err := c.createSession(ctx, body, s)
 		if err == nil {
 			return resp, c.remember(ctx, resp)
 		}
@@ -174,9 +196,9 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 
 // createFirst makes the Create Session without ids that the callers waiting in acquire
 // depend on, stores its ids and then lets them go, even if the transport panics.
-func (c *Client) createFirst(ctx context.Context, req Request) (Response, error) {
+func (c *Client) createFirst(ctx context.Context, body map[string]any) (Response, error) {
 	defer c.release()
-	resp, err := c.createSession(ctx, req, Session{})
+	resp, err := c.createSession(ctx, body, Session{})
 	if err != nil {
 		return Response{}, err
 	}
@@ -229,8 +251,8 @@ func addIDProblem(problems []Problem, field, id string) []Problem {
 	return append(problems, Problem{Field: field, Message: "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -"})
 }
 
-// createSession sends one Create Session (with its retries) for the ids in s.
-func (c *Client) createSession(ctx context.Context, req Request, s Session) (Response, error) {
+// createSession sends one Create Session (with its retries) of body for the ids in s.
+func (c *Client) createSession(ctx context.Context, body map[string]any, s Session) (Response, error) {
 	base, err := c.baseURL(ctx)
 	if err != nil {
 		return Response{}, err
@@ -239,7 +261,7 @@ func (c *Client) createSession(ctx context.Context, req Request, s Session) (Res
 		method:           "POST",
 		url:              func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
 		vid:              s.VisitorID,
-		body:             req.Body(),
+		body:             body,
 		followLoadingVID: true,
 	})
 	if err != nil {

@@ -105,6 +105,13 @@ func (r Request) Validate() error {
 // copies with every number as a float64, so the tree holds only the types every adapter
 // encodes.
 func (r Request) Body() map[string]any {
+	return r.body(true)
+}
+
+// body is Body; with copyAttributes false the body's attribute objects are r's own maps,
+// which is only right when nothing else holds them (a request fresh from ParseRequest, whose
+// attributes are already canonical copies).
+func (r Request) body(copyAttributes bool) map[string]any {
 	b := make(map[string]any, 4)
 	if r.AppType != "" {
 		b["appType"] = string(r.AppType)
@@ -125,8 +132,18 @@ func (r Request) Body() map[string]any {
 		}
 		b["consumerSections"] = s
 	}
-	if r.EngagementAttributes != nil {
+	switch {
+	case r.EngagementAttributes == nil:
+	case copyAttributes:
 		b["engagementAttributes"] = attributeTrees(r.EngagementAttributes)
+	default:
+		list := make([]any, len(r.EngagementAttributes))
+		for i, a := range r.EngagementAttributes {
+			if a != nil {
+				list[i] = map[string]any(a)
+			}
+		}
+		b["engagementAttributes"] = list
 	}
 	return b
 }

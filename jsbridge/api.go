@@ -250,12 +250,8 @@ func (c *client) handle() js.Value {
 	}
 	def("getEngagement", func(args []js.Value) any {
 		c.start(args, 2, func(ctx context.Context, tree any) (js.Value, error) {
-			req, err := core.ParseRequest(tree)
-			if err != nil {
-				return js.Undefined(), err
-			}
 			ctx, capture := withBodyCapture(ctx)
-			resp, err := c.core.GetEngagement(ctx, req)
+			resp, err := c.core.GetEngagementTree(ctx, tree) // validates once, in ParseRequest
 			if err != nil {
 				return js.Undefined(), err
 			}
