@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"syscall/js"
 
 	"github.com/appengage/appengage/core"
@@ -148,7 +149,7 @@ type Settler struct {
 // work rejects the promise with an error whose code is "internal"; the program carries on.
 // Run returns at once, so it is safe to call from a js.FuncOf handler.
 func (s Settler) Run(work func() (js.Value, error)) {
-	go func() {
+	runTask(func() {
 		var (
 			v   js.Value
 			err error
@@ -162,7 +163,39 @@ func (s Settler) Run(work func() (js.Value, error)) {
 			v, err = work()
 		}()
 		s.settle(v, err)
-	}()
+	})
+}
+
+// A call's goroutine needs a deep stack (the client, the transport, Await): a new goroutine
+// starts with a small one and grows it by copying several times, which cost about a tenth
+// of a call's Go time. So finished goroutines wait for the next call, up to maxIdleWorkers
+// of them (the rest exit, and the GC shrinks the stacks of those that wait long).
+const maxIdleWorkers = 4
+
+var (
+	tasks       = make(chan func()) // unbuffered: a send succeeds only if a worker waits
+	idleWorkers atomic.Int32
+)
+
+// runTask runs task on a waiting worker goroutine, or on a new one when none waits.
+func runTask(task func()) {
+	select {
+	case tasks <- task:
+	default:
+		go worker(task)
+	}
+}
+
+func worker(task func()) {
+	for {
+		task()
+		if idleWorkers.Add(1) > maxIdleWorkers {
+			idleWorkers.Add(-1)
+			return
+		}
+		task = <-tasks
+		idleWorkers.Add(-1)
+	}
 }
 
 func (s Settler) settle(v js.Value, err error) {

@@ -117,3 +117,33 @@ func TestGuardKeepsPanicsInsideTheHandler(t *testing.T) {
 	out = guard(nil, func(args []js.Value) any { panic(errors.New("sync bug")) })
 	assert.Contains(t, out.(js.Value).Get("message").String(), "sync bug")
 }
+
+// Calls run on reused worker goroutines: many at once must all run (none waits for another
+// to finish), and later ones, which find workers waiting, must run too.
+func TestRunTaskRunsConcurrentAndLaterTasks(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		const n = 3 * maxIdleWorkers
+		started := make(chan int, n)
+		release := make(chan struct{})
+		done := make(chan int, n)
+		for i := 0; i < n; i++ {
+			runTask(func() {
+				started <- i
+				<-release // every task blocks until all have started
+				done <- i
+			})
+		}
+		for i := 0; i < n; i++ {
+			select {
+			case <-started:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("round %d: only %d of %d tasks started", round, i, n)
+			}
+		}
+		close(release)
+		for i := 0; i < n; i++ {
+			<-done
+		}
+		assert.LessOrEqual(t, idleWorkers.Load(), int32(maxIdleWorkers))
+	}
+}
