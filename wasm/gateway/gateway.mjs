@@ -25,8 +25,8 @@
 //    bounds whatever the Go runtime or the JS bridge leaks per request (syumai/workers'
 //    promise helper keeps one callback per awaited promise).
 //  - Concurrent requests each take an idle instance or start a new one (as the stock glue
-//    does for every request); at most APPENGAGE_IDLE_INSTANCES (default 8, about 6–15 MB
-//    each) stay for reuse.
+//    does for every request); at most APPENGAGE_IDLE_INSTANCES (default 4, up to about
+//    16 MB each) stay for reuse.
 import "./wasm_exec.js";
 import "./upstream.mjs";
 import { createRuntimeContext, loadModule } from "./runtime.mjs";
@@ -34,7 +34,7 @@ import { createRuntimeContext, loadModule } from "./runtime.mjs";
 export { VisitorCap } from "./visitorcap.mjs";
 
 const DEFAULT_REQUESTS_PER_INSTANCE = 2000;
-const DEFAULT_IDLE_INSTANCES = 8;
+const DEFAULT_IDLE_INSTANCES = 4;
 const EXITED = Symbol("exited");
 
 // Instances waiting for their next request, most recently used last.

@@ -87,12 +87,13 @@ func run(n int) error {
 	fmt.Printf("\nThe same call from %d concurrent clients (each its own visitor), %d requests in all, workerd (Miniflare):\n\n", concurrency, n)
 	fmt.Println("| Worker | p50 | p99 | requests / s | workerd CPU / request |")
 	fmt.Println("| --- | --- | --- | --- | --- |")
-	for _, m := range []struct{ name, entry string }{
-		{"plain JS proxy: the floor", floor},
-		{"stock glue (new Go instance per request)", "stock.mjs"},
-		{"gateway.mjs (reused Go instances)", "gateway.mjs"},
+	for _, m := range []struct{ name, entry, idle string }{
+		{"plain JS proxy: the floor", floor, ""},
+		{"stock glue (new Go instance per request)", "stock.mjs", ""},
+		{"gateway.mjs (reused Go instances, 4 kept: the default)", "gateway.mjs", ""},
+		{"gateway.mjs, APPENGAGE_IDLE_INSTANCES=8", "gateway.mjs", "8"},
 	} {
-		lat, rate, cpu, err := measureConcurrent(repo, sim.URL, m.entry, n)
+		lat, rate, cpu, err := measureConcurrent(repo, sim.URL, m.entry, m.idle, n)
 		if err != nil {
 			return err
 		}
@@ -107,11 +108,12 @@ const concurrency = 8
 
 // measureConcurrent runs n Create Session calls from concurrency clients at once against one
 // Worker on Miniflare and returns their latencies, the throughput and workerd's CPU per call.
-func measureConcurrent(repo, simURL, entry string, n int) ([]time.Duration, float64, time.Duration, error) {
-	gw, err := harness.StartMiniflare(repo, harness.GatewayOptions{Entry: entry, Vars: map[string]string{
-		"APPENGAGE_MSDKGW":   simURL,
-		"APPENGAGE_ACCOUNTS": account,
-	}})
+func measureConcurrent(repo, simURL, entry, idle string, n int) ([]time.Duration, float64, time.Duration, error) {
+	vars := map[string]string{"APPENGAGE_MSDKGW": simURL, "APPENGAGE_ACCOUNTS": account}
+	if idle != "" {
+		vars["APPENGAGE_IDLE_INSTANCES"] = idle
+	}
+	gw, err := harness.StartMiniflare(repo, harness.GatewayOptions{Entry: entry, Vars: vars})
 	if err != nil {
 		return nil, 0, 0, err
 	}
