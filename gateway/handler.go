@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -18,7 +19,8 @@ import (
 )
 
 // HealthPath answers 200 when the gateway is up (used by tests and load balancers), with the
-// number of requests this process (on Workers: this Go instance) has served.
+// number of requests this process (on Workers: this Go instance) has served and the memory
+// its Go runtime holds.
 const HealthPath = "/appengage/v1/health"
 
 // LivePerson internalCode values the gateway answers with; they match the simulator's.
@@ -175,7 +177,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.route == routeHealth {
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "served": served})
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "served": served, "goMemoryBytes": goMemory()})
 		return
 	}
 	if !core.ValidAccountID(p.account) {
@@ -557,3 +559,13 @@ func routeName(r *http.Request) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// goMemory is all the memory the Go runtime has mapped (on js/wasm, the linear memory in use).
+func goMemory() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
+}

@@ -418,6 +418,7 @@ func TestHealthCountsRequests(t *testing.T) {
 	b := e.do(t, "GET", gateway.HealthPath, "", nil)
 	assert.Equal(t, "ok", b.body["status"])
 	assert.Equal(t, a.body["served"].(float64)+1, b.body["served"])
+	assert.Greater(t, b.body["goMemoryBytes"], float64(0))
 }
 
 func TestUpstreamRedirectsAreNotFollowed(t *testing.T) {

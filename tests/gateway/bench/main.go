@@ -39,6 +39,8 @@ type result struct {
 	direct, gateway        []time.Duration
 	health                 []time.Duration
 	cpuPerRequest, cpuNode time.Duration
+	served                 int64   // requests the Go instance that answered the last health check served
+	goMemory               float64 // the memory that instance's Go runtime held
 }
 
 func run(n int) error {
@@ -83,6 +85,12 @@ func run(n int) error {
 			health = ms(pct(r.health, 50))
 		}
 		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.mode, ms(d50), ms(d99), ms(g50), ms(g99), ms(g50-d50), ms(g99-d99), health, ms(r.cpuPerRequest))
+	}
+	fmt.Println()
+	for _, r := range results {
+		if r.served > 0 {
+			fmt.Printf("- %s: the Go instance answering the last health check had served %d requests and held %.1f MB.\n", r.mode, r.served, r.goMemory/(1<<20))
+		}
 	}
 	fmt.Printf("\nThe same call from %d concurrent clients (each its own visitor), %d requests in all, workerd (Miniflare):\n\n", concurrency, n)
 	fmt.Println("| Worker | p50 | p99 | requests / s | workerd CPU / request |")
@@ -228,9 +236,17 @@ func measure(repo, simURL, runner, entry string, n int, health bool) (result, er
 		if err != nil {
 			return result{}, err
 		}
-		_, _ = io.Copy(io.Discard, resp.Body)
+		var h struct {
+			Served        int64   `json:"served"`
+			GoMemoryBytes float64 `json:"goMemoryBytes"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&h)
 		resp.Body.Close()
+		if err != nil {
+			return result{}, err
+		}
 		r.health = append(r.health, time.Since(start))
+		r.served, r.goMemory = h.Served, h.GoMemoryBytes
 	}
 	return r, nil
 }
