@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -88,7 +87,7 @@ func splitHostPort(hp string) (host, port, problem string) {
 	if hp == "" {
 		return "", "", "has no host"
 	}
-	if a, err := netip.ParseAddr(hp); err == nil && a.Is6() && a.Zone() == "" {
+	if a, ok := parseIP(hp); ok && !a.is4 && a.zone == "" {
 		return "[" + a.String() + "]", "", "" // bare IPv6 literal
 	}
 	if hp[0] == '[' {
@@ -96,8 +95,8 @@ func splitHostPort(hp string) (host, port, problem string) {
 		if end < 0 {
 			return "", "", "has an unterminated IPv6 literal"
 		}
-		a, err := netip.ParseAddr(hp[1:end])
-		if err != nil || !a.Is6() || a.Zone() != "" {
+		a, ok := parseIP(hp[1:end])
+		if !ok || a.is4 || a.zone != "" {
 			return "", "", "has an invalid IPv6 literal"
 		}
 		host, hp = "["+a.String()+"]", hp[end+1:]
@@ -155,8 +154,8 @@ func isLoopbackHost(host string) bool {
 		return true
 	}
 	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
-	a, err := netip.ParseAddr(h)
-	return err == nil && a.Unmap().IsLoopback()
+	a, ok := parseIP(h)
+	return ok && a.isLoopback()
 }
 
 // quoteForMessage quotes a short piece of configuration for an error message.

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -532,6 +531,6 @@ func validLanguage(s string) bool {
 
 // validIP reports whether s is an IPv4 or IPv6 literal without a zone.
 func validIP(s string) bool {
-	a, err := netip.ParseAddr(s)
-	return err == nil && a.Zone() == ""
+	a, ok := parseIP(s)
+	return ok && a.zone == ""
 }

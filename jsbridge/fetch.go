@@ -5,7 +5,6 @@ package jsbridge
 import (
 	"context"
 	"errors"
-	"net/netip"
 	"reflect"
 	"strings"
 	"sync"
@@ -236,6 +235,5 @@ func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	addr, err := netip.ParseAddr(host)
-	return err == nil && addr.IsLoopback()
+	return core.IsLoopbackIP(host)
 }
