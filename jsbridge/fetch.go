@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"github.com/appengage/appengage/core"
 )
@@ -65,7 +66,7 @@ func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.Wir
 		body = js.ValueOf(text)
 	}
 	attemptCtx, cancel := ctx, context.CancelFunc(func() {})
-	if req.Timeout > 0 {
+	if req.Timeout > 0 && !deadlineWithin(ctx, req.Timeout) {
 		attemptCtx, cancel = context.WithTimeoutCause(ctx, req.Timeout, errAttemptTimeout)
 	}
 	defer cancel()
@@ -85,20 +86,29 @@ func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.Wir
 	if err != nil {
 		return core.WireResponse{}, t.failure(attemptCtx, err)
 	}
-	out, text, err := exchangeResult(result)
+	out, jsText, err := exchangeResult(result)
 	if err != nil {
 		return core.WireResponse{}, err
 	}
+	text := jsText.String()
 	if len(text) > maxBodyBytes {
 		return core.WireResponse{}, errors.New("fetch: response body larger than 1 MiB")
 	}
 	out.Body = parseBody(text)
 	if m, ok := out.Body.(map[string]any); ok {
 		if c, ok := ctx.Value(captureKey{}).(*bodyCapture); ok {
-			c.add(m, text)
+			c.add(m, jsText)
 		}
 	}
 	return out, nil
+}
+
+// deadlineWithin reports whether ctx already ends within d, as it does when the core's
+// client calls Do (it puts each attempt under its timeout before calling the transport): a
+// second timer for the same deadline would only cost time.
+func deadlineWithin(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) <= d
 }
 
 // safeInvoke calls fn, returning a synchronous JS exception as an error.
@@ -111,8 +121,9 @@ func safeInvoke(fn js.Value, args ...any) (out js.Value, err error) {
 	return fn.Invoke(args...), nil
 }
 
-// exchangeResult reads [status, retryAfter, text] from the exchange function.
-func exchangeResult(v js.Value) (out core.WireResponse, text string, err error) {
+// exchangeResult reads [status, retryAfter, text] from the exchange function; the text stays
+// a JS string (see bodyCapture).
+func exchangeResult(v js.Value) (out core.WireResponse, text js.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errors.New("fetch did not return a usable Response: " + panicText(r))
@@ -120,23 +131,24 @@ func exchangeResult(v js.Value) (out core.WireResponse, text string, err error) 
 	}()
 	status, retryAfter, body := safeGet(v, 0), safeGet(v, 1), safeGet(v, 2)
 	if status.Type() != js.TypeNumber || body.Type() != js.TypeString {
-		return out, "", errors.New("fetch did not return a usable Response")
+		return out, js.Undefined(), errors.New("fetch did not return a usable Response")
 	}
 	out.Status = status.Int()
 	if retryAfter.Type() == js.TypeString {
 		out.RetryAfter = retryAfter.String()
 	}
-	return out, body.String(), nil
+	return out, body, nil
 }
 
 type captureKey struct{}
 
 // bodyCapture remembers the JSON text of the object bodies a call received, so that the
 // response handed back to JS can be JSON.parse of the server's own text: the exact object
-// the server sent, in its key order, built with one call instead of one per value.
+// the server sent, in its key order, built with one call instead of one per value. The text
+// is kept as the JS string fetch gave, so it does not cross back from Go.
 type bodyCapture struct {
 	mu    sync.Mutex
-	texts map[uintptr]string
+	texts map[uintptr]js.Value
 }
 
 func withBodyCapture(ctx context.Context) (context.Context, *bodyCapture) {
@@ -144,11 +156,11 @@ func withBodyCapture(ctx context.Context) (context.Context, *bodyCapture) {
 	return context.WithValue(ctx, captureKey{}, c), c
 }
 
-func (c *bodyCapture) add(m map[string]any, text string) {
+func (c *bodyCapture) add(m map[string]any, text js.Value) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.texts == nil {
-		c.texts = map[uintptr]string{}
+		c.texts = map[uintptr]js.Value{}
 	}
 	c.texts[reflect.ValueOf(m).Pointer()] = text
 }
