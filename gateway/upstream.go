@@ -2,10 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
-	"net"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -81,9 +77,6 @@ type flight struct {
 	err  error
 }
 
-// errNoMsdkgw reports a CSDS answer without a usable msdkgw host.
-var errNoMsdkgw = errors.New("CSDS named no usable msdkgw host")
-
 func (r *resolver) base(ctx context.Context, account string) (string, error) {
 	if r.fixed != "" {
 		return r.fixed, nil
@@ -119,81 +112,15 @@ func (r *resolver) base(ctx context.Context, account string) (string, error) {
 	return f.base, f.err
 }
 
-// lookup asks CSDS for the account's msdkgw host. The host gets https, except a loopback
-// host named by a plain-http loopback CSDS (a local simulator), which gets http.
+// lookup asks CSDS for the account's msdkgw host with the core's lookup and retry policy:
+// the same rules as every appengage client (both answer shapes; https, or http for a loopback
+// host named by a plain-http loopback CSDS such as the simulator).
 func (r *resolver) lookup(ctx context.Context, account string) (string, error) {
-	u := r.csds + "/api/account/" + url.PathEscape(account) + "/service/msdkgw/baseURI.json?version=1.0"
-	var resp core.WireResponse
-	var err error
-	for attempt := 0; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, r.timeout)
-		resp, err = r.transport.Do(actx, core.WireRequest{Method: "GET", URL: u, Timeout: r.timeout})
-		cancel()
-		retryable := err != nil || resp.Status >= 500 || resp.Status == 429
-		if !retryable || attempt >= len(r.retry.Delays) || ctx.Err() != nil {
-			break
-		}
-		sleep := r.retry.Sleep
-		if sleep == nil {
-			sleep = core.SleepContext
-		}
-		if serr := sleep(ctx, r.retry.Delays[attempt]); serr != nil {
-			return "", serr
-		}
-	}
-	if err != nil {
-		return "", err
-	}
-	if resp.Status != 200 {
-		return "", &core.Error{Code: core.CodeDomainLookup, Status: resp.Status, Message: "CSDS answered HTTP " + itoa(resp.Status)}
-	}
-	host, ok := msdkgwHost(resp.Body)
-	if !ok {
-		return "", errNoMsdkgw
-	}
-	scheme := "https://"
-	if strings.HasPrefix(r.csds, "http://") && isLoopback(host) {
-		scheme = "http://"
-	}
-	base, nerr := core.NormalizeBase(scheme + host)
-	if nerr != nil {
-		return "", errNoMsdkgw
-	}
-	return base, nil
-}
-
-// msdkgwHost reads baseURI from a CSDS answer in either documented shape: one object, or
-// {baseURIs: [...]} with the msdkgw element picked. It must be a bare host[:port].
-func msdkgwHost(body any) (string, bool) {
-	m, ok := body.(map[string]any)
-	if !ok {
-		return "", false
-	}
-	if list, ok := m["baseURIs"].([]any); ok {
-		for _, e := range list {
-			if em, ok := e.(map[string]any); ok && em["service"] == "msdkgw" {
-				m = em
-				break
-			}
-		}
-	}
-	h, ok := m["baseURI"].(string)
-	if !ok || h == "" || strings.ContainsAny(h, "/?#@\\ ") {
-		return "", false
-	}
-	return h, true
-}
-
-// isLoopback reports whether host[:port] names this machine.
-func isLoopback(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return core.LookupDomain(ctx, core.Config{
+		AccountID:      account,
+		CSDSDomain:     r.csds,
+		Transport:      r.transport,
+		Retry:          r.retry,
+		AttemptTimeout: r.timeout,
+	})
 }
