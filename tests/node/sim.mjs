@@ -2,6 +2,7 @@
 // benchmarks, and wraps its /sim/v1 control API.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,41 +53,9 @@ export function account(prefix = 't') {
   return `${prefix}${process.pid}_${accounts}`.slice(0, 20);
 }
 
-/** LivePerson's documented getEngagement example, verbatim. */
+/** LivePerson's documented getEngagement example, verbatim (testdata/seed-request.json, the
+ * same file the Go tests use), as a fresh object for each call. */
 export function seedRequest() {
-  return {
-    "appType": "EXTERNAL",
-    "vid": "123",
-    "sid": "456",
-    "appDetails": {
-        "os": "MAC_OSX",
-        "osVersion": "1.2",
-        "appVersion": "1.0",
-        "deviceFamily": "MOBILE",
-        "ipAddress": "192.168.5.2"
-    },
-    "consumerSections": [
-        "Support",
-        "English",
-        "Other"
-    ],
-    "engagementAttributes": [
-        {
-            "type": "personal",
-            "personal": {
-                "contacts": [{"email": "test.com", "phone": "12345678"}, {"email": "test2.co.il", "phone": "98765430"}],
-                "age": {
-                    "age": 30.0,
-                    "year": 1985,
-                    "month": 7,
-                    "day": 22
-                },
-                "firstname": "test",
-                "lastname": "test2",
-                "gender": "FEMALE",
-                "company": "liveperson"
-            }
-        }
-    ]
-  };
+  return JSON.parse(seedText);
 }
+const seedText = readFileSync(new URL('../../testdata/seed-request.json', import.meta.url), 'utf8');
