@@ -12,25 +12,25 @@ var (
 	msgOS           = enumMessage(operatingSys)
 )
 
-var appDetailsSchema = newSchema(
+var appDetailsSchema = &schema{fields: []field{
 	strField("appVersion"),
 	enumField("deviceFamily", deviceFamilies...),
 	ipField("ipAddress"),
 	enumField("os", operatingSys...),
 	strField("osVersion"),
-)
+}}
 
 // requestSchema is the object ChatApi.getEngagement takes: the Create Session body plus vid
 // and sid. appType is not required here because the client fills EXTERNAL when it is
 // missing; Validate requires it.
-var requestSchema = newSchema(
+var requestSchema = &schema{fields: []field{
 	objectField("appDetails", appDetailsSchema),
 	enumField("appType", appTypes...),
 	arrayField("consumerSections", strField("")),
 	sdesField("engagementAttributes"),
 	visitIDField("sid"),
 	visitIDField("vid"),
-)
+}}
 
 // ParseRequest reads a Create Session request from a generic value tree, the object a JS
 // caller passes to getEngagement (map[string]any, []any, string, float64, int, int64,

@@ -55,22 +55,18 @@ type field struct {
 	elem           *field   // kindArray: the element's description (its name is unused)
 }
 
-// schema describes a JSON object: its fields sorted by name. Unknown members are refused.
+// schema describes a JSON object: its fields sorted by name (byte order; TestSchemasSorted
+// checks every schema). Unknown members are refused. Schemas are written as literals so that
+// the compiler lays them out as static data instead of building them when the program starts.
 type schema struct {
 	fields []field
 	// alternates lists pairs of names for the same datum (mrktInfo's campaignId and the
 	// spelling campaignID of the docs' table); both are accepted, not both at once.
 	alternates [][2]string
-	// unknownHint, when set, is added to "unknown field" messages for names listed in
-	// hinted (ctmrinfo fields given flat next to type instead of under info).
+	// unknownHint, when set, is added to "unknown field" messages for names that are fields
+	// of hintFrom (ctmrinfo fields given flat next to type instead of under info).
 	unknownHint string
-	hinted      []string
-}
-
-// newSchema returns a schema of fields, sorting them by name.
-func newSchema(fields ...field) *schema {
-	sort.Slice(fields, func(i, j int) bool { return fields[i].name < fields[j].name })
-	return &schema{fields: fields}
+	hintFrom    *schema
 }
 
 func (s *schema) lookup(name string) *field {
@@ -122,13 +118,16 @@ func requiredUnless(f field, other string) field { f.requiredUnless = other; ret
 // required marks f as required.
 func required(f field) field { f.required = true; return f }
 
+// withDigits lets an integer field also be given as a string of decimal digits.
+func withDigits(f field) field { f.digits = true; return f }
+
 // dateSchema is LivePerson's Date object; day and month are range-checked, not checked
 // against the calendar.
-var dateSchema = newSchema(
+var dateSchema = &schema{fields: []field{
 	rangeField("day", 1, 31),
 	rangeField("month", 1, 12),
 	rangeField("year", 1, 9999),
-)
+}}
 
 // validator walks trees and collects problems. path is the field path of the value being
 // checked, built in place so that a valid tree costs no allocations for paths.
@@ -265,10 +264,8 @@ func (v *validator) objectWithUnknown(m map[string]any, s *schema) {
 }
 
 func unknownMessage(name string, s *schema) string {
-	for _, h := range s.hinted {
-		if h == name {
-			return "unknown field; " + s.unknownHint
-		}
+	if s.hintFrom != nil && s.hintFrom.lookup(name) != nil {
+		return "unknown field; " + s.unknownHint
 	}
 	for i := range s.fields {
 		if strings.EqualFold(s.fields[i].name, name) {

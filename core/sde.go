@@ -13,79 +13,81 @@ var sdeTypes = []string{"cart", "purchase", "prodView", "ctmrinfo", "mrktInfo", 
 // The impression event types accepted in impAttributes, in the order messages list them.
 var impressionTypes = []string{"impDisplay", "impAccept", "impExpanded", "impTimeout", "impClose"}
 
-// Shared sub-objects.
+// Shared sub-objects. Fields are listed sorted by name (see schema).
 var (
-	productSchema = newSchema(
-		strField("name"),
+	productSchema = &schema{fields: []field{
 		strField("category"),
-		strField("sku"),
+		strField("name"),
 		numField("price"),
-		strField("statusInStock"),
 		countField("quantityInStock"),
-	)
-	productEntrySchema = newSchema(
+		strField("sku"),
+		strField("statusInStock"),
+	}}
+	productEntrySchema = &schema{fields: []field{
 		required(objectField("product", productSchema)),
 		countField("quantity"),
-	)
+	}}
 	productsField = arrayField("products", objectField("", productEntrySchema))
 
 	// Age: when age is not given the server derives it from the birth date, which needs year.
-	ageSchema = newSchema(
+	ageSchema = &schema{fields: []field{
 		rangeField("age", 0, 150),
-		requiredUnless(rangeField("year", 1, 9999), "age"),
-		rangeField("month", 1, 12),
 		rangeField("day", 1, 31),
-	)
-	addressSchema = newSchema(strField("country"), strField("region"))
-	contactSchema = newSchema(
+		rangeField("month", 1, 12),
+		requiredUnless(rangeField("year", 1, 9999), "age"),
+	}}
+	addressSchema = &schema{fields: []field{strField("country"), strField("region")}}
+	contactSchema = &schema{fields: []field{
+		objectField("address", addressSchema),
 		strField("email"),
 		strField("phone"),
 		enumField("phoneType", "HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "WORK_FAX", "PAGER", "OTHER"),
-		objectField("address", addressSchema),
-	)
+	}}
 )
 
 // Payload schemas of the SDE types that nest their fields under a key.
 var (
-	ctmrinfoSchema = newSchema(
-		strField("ctype"),
-		strField("cstatus"),
+	ctmrinfoSchema = &schema{fields: []field{
+		strField("accountName"),
 		numField("balance"),
+		strField("companyBranch"),
+		countField("companySize"),
+		strField("cstatus"),
+		strField("ctype"),
 		strField("currency"),
 		strField("customerId"),
-		strField("socialId"),
 		strField("imei"),
-		strField("userName"),
-		countField("companySize"),
-		strField("companyBranch"),
-		strField("accountName"),
-		strField("role"),
 		dateField("lastPaymentDate"),
-		dateField("registrationDate"),
 		intField("loginStatus"),
-		strField("storeZipCode"),
+		dateField("registrationDate"),
+		strField("role"),
+		strField("socialId"),
 		strField("storeNumber"),
-	)
-	mrktInfoSchema = func() *schema {
-		channel := rangeField("channel", 0, 4) // 0 Direct, 1 Search, 2 Social, 3 Email, 4 Referral
-		channel.digits = true                  // the docs' example sends "1"
-		s := newSchema(channel, strField("affiliate"), strField("campaignId"), strField("campaignID"))
-		s.alternates = [][2]string{{"campaignId", "campaignID"}}
-		return s
-	}()
-	personalSchema = newSchema(
-		strField("firstname"),
-		strField("lastname"),
+		strField("storeZipCode"),
+		strField("userName"),
+	}}
+	mrktInfoSchema = &schema{
+		fields: []field{
+			strField("affiliate"),
+			strField("campaignID"),
+			strField("campaignId"),
+			withDigits(rangeField("channel", 0, 4)), // 0 Direct, 1 Search, 2 Social, 3 Email, 4 Referral; the docs' example sends "1"
+		},
+		alternates: [][2]string{{"campaignId", "campaignID"}},
+	}
+	personalSchema = &schema{fields: []field{
 		objectField("age", ageSchema),
-		arrayField("contacts", objectField("", contactSchema)),
-		enumField("gender", "MALE", "FEMALE", "OTHER"),
 		strField("company"),
+		arrayField("contacts", objectField("", contactSchema)),
+		strField("firstname"),
+		enumField("gender", "MALE", "FEMALE", "OTHER"),
 		languageField("language"),
-	)
-	leadSchema = newSchema(strField("topic"), numField("value"), strField("currency"), strField("leadId"))
+		strField("lastname"),
+	}}
+	leadSchema = &schema{fields: []field{strField("currency"), strField("leadId"), strField("topic"), numField("value")}}
 	// service.status: 0 Complete ... 13 Resolved.
-	serviceSchema = newSchema(strField("topic"), rangeField("status", 0, 13), strField("category"), strField("serviceId"))
-	errorSchema   = newSchema(strField("contextId"), strField("message"), strField("code"), intField("level"), boolField("resolved"))
+	serviceSchema = &schema{fields: []field{strField("category"), strField("serviceId"), rangeField("status", 0, 13), strField("topic")}}
+	errorSchema   = &schema{fields: []field{strField("code"), strField("contextId"), intField("level"), strField("message"), boolField("resolved")}}
 )
 
 // typeField is the discriminator every attribute carries.
@@ -94,60 +96,77 @@ var typeField = field{name: "type", kind: kindType, required: true}
 // nestedSDE returns the schema of an SDE whose payload sits under key; payload fields given
 // flat next to "type" are refused with a hint to move them.
 func nestedSDE(typ, key string, payload *schema) *schema {
-	s := newSchema(typeField, required(objectField(key, payload)))
-	s.unknownHint = typ + " fields belong under " + key
-	for _, f := range payload.fields {
-		s.hinted = append(s.hinted, f.name)
+	return &schema{
+		fields:      []field{required(objectField(key, payload)), typeField}, // every key sorts before "type"
+		unknownHint: typ + " fields belong under " + key,
+		hintFrom:    payload,
 	}
-	return s
 }
 
 // sdeSchemas maps each SDE type to the schema of the whole attribute object.
 var sdeSchemas = map[string]*schema{
-	"cart": newSchema(typeField,
-		required(numField("total")),
+	"cart": {fields: []field{
 		strField("currency"),
 		required(countField("numItems")),
 		productsField,
-	),
-	"purchase": newSchema(typeField,
-		numField("total"),
+		required(numField("total")),
+		typeField,
+	}},
+	"purchase": {fields: []field{
+		objectField("cart", &schema{fields: []field{countField("numItems"), required(productsField)}}),
 		strField("currency"),
 		strField("orderId"),
-		objectField("cart", newSchema(required(productsField), countField("numItems"))),
-	),
-	"prodView": newSchema(typeField,
+		numField("total"),
+		typeField,
+	}},
+	"prodView": {fields: []field{
 		strField("currency"),
 		productsField,
-	),
+		typeField,
+	}},
 	"ctmrinfo": nestedSDE("ctmrinfo", "info", ctmrinfoSchema),
 	"mrktInfo": nestedSDE("mrktInfo", "info", mrktInfoSchema),
 	"personal": nestedSDE("personal", "personal", personalSchema),
 	"lead":     nestedSDE("lead", "lead", leadSchema),
 	"service":  nestedSDE("service", "service", serviceSchema),
 	"error":    nestedSDE("error", "error", errorSchema),
-	"searchInfo": newSchema(typeField,
+	"searchInfo": {fields: []field{
 		required(arrayField("keywords", strField(""))),
-	),
+		typeField,
+	}},
 }
 
 // impressionSchemas maps each impression event type to its schema. campaign, engId and
 // revision identify the engagement and are required; they may be numbers or digit strings
 // because the Create Session response gives the ids as strings.
 var impressionSchemas = func() map[string]*schema {
-	eContext := arrayField("eContext", objectField("", newSchema(
-		required(enumField("type", "engagementContext")),
+	eContext := arrayField("eContext", objectField("", &schema{fields: []field{
 		required(strField("id")),
-	)))
-	base := func(extra ...field) *schema {
-		return newSchema(append([]field{typeField, required(idField("campaign")), required(idField("engId")), required(idField("revision")), eContext}, extra...)...)
-	}
+		required(enumField("type", "engagementContext")),
+	}}))
+	plain := &schema{fields: []field{
+		required(idField("campaign")),
+		eContext,
+		required(idField("engId")),
+		required(idField("revision")),
+		typeField,
+	}}
+	expanded := &schema{fields: []field{
+		anyField("actionableItems"),
+		required(idField("campaign")),
+		eContext,
+		required(idField("engId")),
+		boolField("expanded"),
+		required(idField("revision")),
+		typeField,
+		boolField("userInit"),
+	}}
 	return map[string]*schema{
-		"impDisplay":  base(),
-		"impAccept":   base(),
-		"impExpanded": base(boolField("expanded"), boolField("userInit"), anyField("actionableItems")),
-		"impTimeout":  base(),
-		"impClose":    base(),
+		"impDisplay":  plain,
+		"impAccept":   plain,
+		"impExpanded": expanded,
+		"impTimeout":  plain,
+		"impClose":    plain,
 	}
 }()
 

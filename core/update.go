@@ -2,11 +2,11 @@ package core
 
 // updateSchema is the Update Session body. pageId is not required here because the client
 // fills the last pageId when it is missing; Validate requires it.
-var updateSchema = newSchema(
+var updateSchema = &schema{fields: []field{
 	sdesField("engagementAttributes"),
 	impressionsField("impAttributes"),
 	textField("pageId"),
-)
+}}
 
 // ParseUpdateRequest reads an Update Session request from a generic value tree: pageId (a
 // string, or a whole number), engagementAttributes (SDEs) and impAttributes (impression
