@@ -338,9 +338,10 @@ func nextLoadingVID(msg, current string) string {
 }
 
 // attempt makes one exchange under the per-attempt timeout. The deadline also travels in
-// WireRequest.Timeout so that adapters can enforce it their own way.
+// WireRequest.Timeout so that adapters can enforce it their own way; for a transport that
+// says it does (AttemptTimeoutEnforcer), the client adds no timer of its own.
 func (c *Client) attempt(ctx context.Context, req WireRequest) (WireResponse, error) {
-	if req.Timeout <= 0 {
+	if req.Timeout <= 0 || enforcesAttemptTimeout(c.transport) {
 		return c.transport.Do(ctx, req)
 	}
 	actx, cancel := context.WithTimeout(ctx, req.Timeout)
@@ -350,6 +351,12 @@ func (c *Client) attempt(ctx context.Context, req WireRequest) (WireResponse, er
 		err = &attemptTimeoutError{cause: err}
 	}
 	return resp, err
+}
+
+// enforcesAttemptTimeout reports whether t bounds each attempt by WireRequest.Timeout itself.
+func enforcesAttemptTimeout(t Transport) bool {
+	e, ok := t.(AttemptTimeoutEnforcer)
+	return ok && e.EnforcesAttemptTimeout()
 }
 
 // attemptTimeoutError marks a transport failure caused by the per-attempt deadline.

@@ -33,6 +33,18 @@ type Transport interface {
 	Do(ctx context.Context, req WireRequest) (WireResponse, error)
 }
 
+// AttemptTimeoutEnforcer is implemented by a Transport that bounds each exchange by
+// WireRequest.Timeout itself. When EnforcesAttemptTimeout reports true, the client hands such
+// a transport its own context (no per-attempt deadline of the client's) and relies on the
+// transport to end an attempt whose Timeout passed with an error that matches
+// context.DeadlineExceeded (errors.Is), which the client treats exactly like its own attempt
+// timeout: retried, and reported as CodeTimeout when no attempt is left. The caller's
+// cancellation must still end Do at once. jsbridge's fetch transport implements it (a
+// setTimeout in the host, which costs less there than a Go timer); nethttp does not.
+type AttemptTimeoutEnforcer interface {
+	EnforcesAttemptTimeout() bool
+}
+
 // TransportFunc adapts a function to the Transport interface.
 type TransportFunc func(ctx context.Context, req WireRequest) (WireResponse, error)
 
