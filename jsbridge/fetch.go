@@ -26,7 +26,8 @@ const maxBodyBytes = 1 << 20
 // so an exchange costs a handful of calls across the Go/JS boundary instead of one per
 // header, property and promise. Bodies cross as JSON text in one string each way (see
 // json.go). Go keeps the policy: the scheme check, the AbortController behind every attempt
-// (aborted when its context ends or its Timeout passes), the body limit and the decoding.
+// (aborted when its context ends, or by a host setTimeout when its Timeout passes), the body
+// limit and the decoding.
 // Plain http is refused except to loopback hosts, so a misconfigured domain cannot leak a
 // visitor's data in clear text.
 type FetchTransport struct {
@@ -44,12 +45,47 @@ func NewFetchTransport(exchange js.Value) (*FetchTransport, error) {
 	return &FetchTransport{exchange: exchange}, nil
 }
 
-// errAttemptTimeout is the cause of an attempt that ran out of its own Timeout.
-var errAttemptTimeout = context.DeadlineExceeded
+// maxHostTimeout is the longest delay setTimeout keeps (2^31-1 ms, about 24.8 days); hosts
+// fire a longer one at once, so an attempt timeout beyond it is treated as none.
+const maxHostTimeout = (1<<31 - 1) * time.Millisecond
+
+// timeoutReason is what the controller of a timed-out attempt is aborted with, so that the
+// exchange function and fetch see why.
+var timeoutReason = func() js.Value {
+	e := js.Global().Get("Error").New("appengage: the attempt timed out")
+	e.Set("name", "TimeoutError")
+	return e
+}()
+
+// AttemptTimeoutError is what Do returns for an attempt that ran out of its Timeout (the
+// host timer aborted its fetch). It matches context.DeadlineExceeded under errors.Is and
+// reports Timeout() true, so the core's client retries it and reports CodeTimeout, exactly
+// as for its own attempt deadline.
+type AttemptTimeoutError struct {
+	After time.Duration // the attempt's Timeout
+}
+
+// Error says that the attempt timed out and after how long.
+func (e *AttemptTimeoutError) Error() string {
+	return "attempt timed out after " + e.After.String()
+}
+
+// Timeout reports true: this is a timeout.
+func (e *AttemptTimeoutError) Timeout() bool { return true }
+
+// Is matches context.DeadlineExceeded.
+func (e *AttemptTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// EnforcesAttemptTimeout reports true (core.AttemptTimeoutEnforcer): Do bounds each attempt
+// by its Timeout with the host's setTimeout, so the core's client adds no Go timer. On
+// js/wasm a Go timer costs more than the timer itself: the runtime re-arms a JS timeout for
+// its next deadline whenever it goes idle, which with real round trips is nearly every call.
+func (t *FetchTransport) EnforcesAttemptTimeout() bool { return true }
 
 // Do makes one HTTP exchange. It returns an error only when no response arrived: the
-// context's error when the caller cancelled or the attempt timed out (wrapping
-// context.DeadlineExceeded for the attempt's own timeout), else a network error.
+// context's error when the caller cancelled, an *AttemptTimeoutError when the attempt ran
+// out of its Timeout (a host timer aborts the exchange's controller with a TimeoutError
+// and ends the wait, even if the exchange ignores the abort), else a network error.
 func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
 	if err := checkScheme(req.URL); err != nil {
 		return core.WireResponse{}, err
@@ -65,26 +101,30 @@ func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.Wir
 		}
 		body = js.ValueOf(text)
 	}
-	attemptCtx, cancel := ctx, context.CancelFunc(func() {})
-	if req.Timeout > 0 && !deadlineWithin(ctx, req.Timeout) {
-		attemptCtx, cancel = context.WithTimeoutCause(ctx, req.Timeout, errAttemptTimeout)
-	}
-	defer cancel()
 
 	controller := abortController.New()
-	stop := context.AfterFunc(attemptCtx, func() {
+	abort := func(reason any) {
 		defer func() { recover() }()
-		controller.Call("abort")
-	})
+		controller.Call("abort", reason)
+	}
+	stop := context.AfterFunc(ctx, func() { abort(js.Undefined()) })
 	defer stop()
+	var timer *hostTimer
+	if req.Timeout > 0 && req.Timeout <= maxHostTimeout {
+		timer = &hostTimer{after: req.Timeout, onFire: func() { abort(timeoutReason) },
+			err: &AttemptTimeoutError{After: req.Timeout}}
+	}
 
 	p, err := safeInvoke(t.exchange, req.URL, req.Method, body, controller)
 	if err != nil {
 		return core.WireResponse{}, err
 	}
-	result, err := Await(attemptCtx, p)
+	result, err := await(ctx, p, timer)
 	if err != nil {
-		return core.WireResponse{}, t.failure(attemptCtx, err)
+		if ctx.Err() != nil {
+			return core.WireResponse{}, ctx.Err()
+		}
+		return core.WireResponse{}, err
 	}
 	out, jsText, err := exchangeResult(result)
 	if err != nil {
@@ -103,15 +143,8 @@ func (t *FetchTransport) Do(ctx context.Context, req core.WireRequest) (core.Wir
 	return out, nil
 }
 
-// deadlineWithin reports whether ctx already ends within d, as it does when the core's
-// client calls Do (it puts each attempt under its timeout before calling the transport): a
-// second timer for the same deadline would only cost time.
-func deadlineWithin(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return ok && time.Until(deadline) <= d
-}
-
-// safeInvoke calls fn, returning a synchronous JS exception as an error.
+// safeInvoke calls fn (the exchange function, setTimeout, clearTimeout), returning a
+// synchronous JS exception as an error.
 func safeInvoke(fn js.Value, args ...any) (out js.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -175,18 +208,6 @@ func (c *bodyCapture) jsValue(tree map[string]any) (js.Value, error) {
 		return jsJSON.Call("parse", text), nil
 	}
 	return ToJS(tree)
-}
-
-// failure turns a rejected fetch into the error the client classifies: the context's
-// cause when the attempt was aborted by us, the JS reason otherwise.
-func (t *FetchTransport) failure(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		if cause := context.Cause(ctx); cause != nil {
-			return cause
-		}
-		return ctx.Err()
-	}
-	return err
 }
 
 // parseBody decodes a body as JSON whatever its Content-Type; text that is not JSON is

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sync/atomic"
 	"syscall/js"
+	"time"
 
 	"github.com/appengage/appengage/core"
 )
@@ -20,6 +21,32 @@ import (
 // nothing leaks whichever way the promise settles. If ctx ends first, Await returns
 // ctx.Err() at once and the callbacks release themselves when the promise settles later.
 func Await(ctx context.Context, p js.Value) (js.Value, error) {
+	return await(ctx, p, nil)
+}
+
+// hostTimer is a deadline kept by the host's setTimeout instead of a Go timer: when it
+// fires, onFire runs (in the JS callback, so it must not block) and the wait ends with err.
+type hostTimer struct {
+	after  time.Duration
+	onFire func()
+	err    error
+}
+
+// timerMark is the one argument setTimeout hands the rejection callback when a hostTimer
+// fires; no promise can reject with it, since nothing else ever sees it. setTimeout and
+// clearTimeout are the host's.
+var (
+	timerMark    = js.Global().Get("Object").New()
+	setTimeout   = js.Global().Get("setTimeout")
+	clearTimeout = js.Global().Get("clearTimeout")
+)
+
+// await is Await, with an optional host timer. The timer calls the rejection callback with
+// timerMark; that call ends the wait but releases nothing, because the promise still holds
+// both callbacks and releases them when it settles. Whichever way the wait ends, the timer
+// is cleared before await returns: Go runs until every goroutine is idle before handing the
+// JS task back, so a promise that settled first leaves no timer behind to fire.
+func await(ctx context.Context, p js.Value, timer *hostTimer) (js.Value, error) {
 	if t, known := typeOf(p); !known || t != js.TypeObject && t != js.TypeFunction {
 		return p, nil
 	}
@@ -34,7 +61,7 @@ func Await(ctx context.Context, p js.Value) (js.Value, error) {
 		v   js.Value
 		err error
 	}
-	done := make(chan outcome, 1) // buffered: the callbacks never block
+	done := make(chan outcome, 2) // buffered for the timer and the promise: callbacks never block
 	var onOK, onErr js.Func
 	release := func() { onOK.Release(); onErr.Release() }
 	onOK = js.FuncOf(func(this js.Value, args []js.Value) any {
@@ -43,6 +70,11 @@ func Await(ctx context.Context, p js.Value) (js.Value, error) {
 		return nil
 	})
 	onErr = js.FuncOf(func(this js.Value, args []js.Value) any {
+		if timer != nil && len(args) == 1 && args[0].Equal(timerMark) {
+			timer.onFire()
+			done <- outcome{err: timer.err}
+			return nil
+		}
 		release()
 		done <- outcome{err: &JSError{Value: arg(args, 0)}}
 		return nil
@@ -50,6 +82,14 @@ func Await(ctx context.Context, p js.Value) (js.Value, error) {
 	if _, err := safeCall(then, "call", p, onOK, onErr); err != nil {
 		release()
 		return js.Undefined(), err
+	}
+	if timer != nil {
+		ms := float64(timer.after) / float64(time.Millisecond)
+		id, err := safeInvoke(setTimeout, onErr.Value, ms, timerMark)
+		if err != nil {
+			return js.Undefined(), err // the promise still releases the callbacks when it settles
+		}
+		defer safeInvoke(clearTimeout, id)
 	}
 	select {
 	case o := <-done:
