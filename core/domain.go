@@ -71,7 +71,7 @@ func parseBase(domain string) (base string, problem string) {
 	if msg != "" {
 		return "", msg
 	}
-	if scheme == "http" && !isLoopbackHost(host) {
+	if scheme == "http" && !IsLoopbackHost(host) {
 		return "", "plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost): use https"
 	}
 	out := scheme + "://" + host
@@ -146,12 +146,17 @@ func validHostName(h string) bool {
 	return true
 }
 
-// isLoopbackHost reports whether a host (as splitHostPort returns it) is localhost or a
-// loopback IP address.
-func isLoopbackHost(host string) bool {
+// IsLoopbackHost reports whether host — a URL's host without its port: a name, an IP
+// literal, or a bracketed IPv6 literal — is localhost or a loopback address (127.0.0.0/8,
+// IPv4-mapped included, or ::1). It is the one rule for "plain http is allowed": NormalizeBase,
+// the CSDS answer and the JS fetch transport all apply it.
+func IsLoopbackHost(host string) bool {
 	h := strings.TrimSuffix(strings.ToLower(host), ".")
 	if h == "localhost" {
 		return true
+	}
+	if strings.HasPrefix(h, "[") != strings.HasSuffix(h, "]") {
+		return false // an unmatched bracket is no host at all
 	}
 	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
 	a, ok := parseIP(h)
@@ -270,7 +275,7 @@ func (c *Client) lookupDomain(ctx context.Context) (string, error) {
 		return "", &Error{Code: CodeDomainLookup, Status: resp.Status, Message: "CSDS answer has an invalid " + ServiceName + " baseURI " + quoteForMessage(host)}
 	}
 	scheme := "https"
-	if strings.HasPrefix(r.csds, "http://") && isLoopbackHost(h) {
+	if strings.HasPrefix(r.csds, "http://") && IsLoopbackHost(h) {
 		scheme = "http" // a plain-http loopback CSDS pointing at a loopback host: the simulator
 	}
 	base := scheme + "://" + h

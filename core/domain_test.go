@@ -336,3 +336,14 @@ func TestNetworkFailureForgetsTheLookedUpHost(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), lookups.Load())
 }
+
+func TestIsLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LocalHost.": true, "127.0.0.1": true, "127.255.0.9": true,
+		"::1": true, "[::1]": true, "::ffff:127.0.0.1": true,
+		"": false, "localhost.evil.com": false, "10.0.0.1": false, "128.0.0.1": false,
+		"::2": false, "[::1": false, "example.com": false, "127.0.0.1.evil.com": false,
+	} {
+		assert.Equal(t, want, core.IsLoopbackHost(host), "IsLoopbackHost(%q)", host)
+	}
+}

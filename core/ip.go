@@ -157,14 +157,6 @@ func hexDigit(c byte) (int, bool) {
 	return 0, false
 }
 
-// IsLoopbackIP reports whether s is an IP address literal (IPv4, or IPv6 with or without a
-// zone) of a loopback address: 127.0.0.0/8, also IPv4-mapped, or ::1. Host names, even
-// "localhost", are not IP literals.
-func IsLoopbackIP(s string) bool {
-	a, ok := parseIP(s)
-	return ok && a.isLoopback()
-}
-
 // is4In6 reports whether a is an IPv4-mapped IPv6 address, ::ffff:a.b.c.d.
 func (a ipAddr) is4In6() bool {
 	if a.is4 {

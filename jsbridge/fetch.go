@@ -229,7 +229,7 @@ func checkScheme(url string) error {
 	case strings.HasPrefix(url, "https://"):
 		return nil
 	case strings.HasPrefix(url, "http://"):
-		if isLoopback(hostOf(url[len("http://"):])) {
+		if core.IsLoopbackHost(hostOf(url[len("http://"):])) {
 			return nil
 		}
 	}
@@ -244,7 +244,8 @@ func schemeOf(url string) string {
 	return "a URL without a scheme"
 }
 
-// hostOf returns the host of the authority at the start of rest, without port or brackets.
+// hostOf returns the host of the authority at the start of rest, without its port (an IPv6
+// literal keeps its brackets, as core.IsLoopbackHost takes it).
 func hostOf(rest string) string {
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
 		rest = rest[:i]
@@ -254,7 +255,7 @@ func hostOf(rest string) string {
 	}
 	if strings.HasPrefix(rest, "[") {
 		if i := strings.Index(rest, "]"); i >= 0 {
-			return rest[1:i]
+			return rest[:i+1]
 		}
 		return rest
 	}
@@ -262,11 +263,4 @@ func hostOf(rest string) string {
 		rest = rest[:i]
 	}
 	return rest
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	return core.IsLoopbackIP(host)
 }

@@ -121,3 +121,39 @@ func TestFetchTransportNetworkErrorAndBadFetch(t *testing.T) {
 	_, err = NewFetchTransport(jsEval(t, `"not a function"`))
 	assert.Error(t, err)
 }
+
+func TestFetchTransportPlainHTTPOnlyToLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		url     string
+		allowed bool
+	}{
+		{"https://va.v.liveperson.net/x", true},
+		{"http://127.0.0.1:8081/x", true},
+		{"http://127.9.9.9/x", true},
+		{"http://localhost:8081/x", true},
+		{"http://LOCALHOST./x", true},
+		{"http://[::1]:8081/x", true},
+		{"http://[::ffff:127.0.0.1]/x", true},
+		{"http://va.v.liveperson.net/x", false},
+		{"http://10.0.0.1/x", false},
+		{"http://localhost.evil.com/x", false},
+		{"http://127.0.0.1.evil.com/x", false},
+		{"http://user@evil.com/x", false},
+		{"http://127.0.0.1@evil.com/x", false},
+		{"ftp://127.0.0.1/x", false},
+	} {
+		t.Run(tt.url, func(t *testing.T) {
+			fake := jsEval(t, fakeFetch).Invoke(200, map[string]any{}, `{}`, 0)
+			tr := transportOver(t, fake.Get("fetch"))
+			_, err := tr.Do(context.Background(), core.WireRequest{Method: "GET", URL: tt.url})
+			if tt.allowed {
+				require.NoError(t, err)
+				assert.Equal(t, 1, fake.Get("calls").Length())
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, core.CodeValidation, core.ErrorCode(err))
+			assert.Equal(t, 0, fake.Get("calls").Length(), "nothing is sent")
+		})
+	}
+}
