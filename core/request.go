@@ -5,11 +5,6 @@ var (
 	appTypes       = []string{string(AppTypeMSDK), string(AppTypeExternal)}
 	deviceFamilies = []string{string(DeviceDesktop), string(DeviceTablet), string(DeviceMobile)}
 	operatingSys   = []string{string(OSWindows), string(OSMacOSX), string(OSLinux), string(OSIOS), string(OSAndroid)}
-
-	// The messages Validate gives for them, built once.
-	msgAppType      = enumMessage(appTypes)
-	msgDeviceFamily = enumMessage(deviceFamilies)
-	msgOS           = enumMessage(operatingSys)
 )
 
 var appDetailsSchema = &schema{fields: []field{

@@ -262,15 +262,6 @@ func canonicalMap(m map[string]any, depth int) map[string]any {
 	return out
 }
 
-// canonicalMembers returns canonical copies of the members of m (at depth levels below the
-// top), nil when m is empty.
-func canonicalMembers(m map[string]any, depth int) map[string]any {
-	if len(m) == 0 {
-		return nil
-	}
-	return canonicalMap(m, depth)
-}
-
 // unknownMembers returns canonical copies of the members of m that s does not know: what
 // a validator that is not strict passed through, carried in the Extra field of the typed
 // request. It is nil when there are none.
