@@ -41,8 +41,8 @@ const (
 )
 
 // MaxDepth is the deepest nesting of objects and arrays that any reader of appengage accepts
-// in a request or response tree: the top-level object is level 1, each object or array inside
-// it one level more, so {"a": [{}]} has 3 levels. core's validator refuses deeper trees with
+// in a JSON or JS value (a request, a response, a stored record): the top-level object is
+// level 1, each object or array inside it one level more, so {"a": [{}]} has 3 levels. core's validator refuses deeper trees with
 // "is nested too deeply" at the field where the limit is crossed, and the adapters (the JS
 // value and JSON readers, the gateway, the simulator) use the same limit, so a request is
 // refused in the same place whichever way it arrives. A cyclic map built in Go ends there

@@ -69,7 +69,8 @@ func (o Validation) ParseRequest(v any) (Request, error) {
 // wire needs it). Members of Extra and AppDetails.Extra are checked like unknown members of
 // a tree; one that repeats a documented field's name is refused, because Body would send
 // only one of the two. It returns nil or an *Error with CodeValidation listing every
-// problem in field order.
+// problem: those of the tree in field order, then those of Extra members that repeat a
+// field.
 func (o Validation) Request(r Request) error {
 	var v validator
 	v.init("", o.Strict)
