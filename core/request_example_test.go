@@ -59,3 +59,25 @@ func ExampleParseRequest_valid() {
 	// 123 456 <nil>
 	// {"appType":"EXTERNAL","engagementAttributes":[{"info":{"campaignId":"US-Campaign","channel":"1"},"type":"mrktInfo"}]}
 }
+
+// By default a member no rule knows is passed through to LivePerson unchanged (in Extra, and
+// in Body); a strict Validation, or a Client with Config.Strict, refuses it. A near-miss of a
+// documented name is refused either way.
+func ExampleValidation() {
+	var tree any
+	_ = json.Unmarshal([]byte(`{"appDetails": {"os": "LINUX", "Platform": "electron"}}`), &tree)
+
+	r, err := core.ParseRequest(tree)
+	fmt.Println(err, r.AppDetails.Extra)
+
+	_, err = core.Validation{Strict: true}.ParseRequest(tree)
+	fmt.Println(err)
+
+	_ = json.Unmarshal([]byte(`{"appDetails": {"ipAdress": "203.0.113.7"}}`), &tree)
+	_, err = core.ParseRequest(tree)
+	fmt.Println(err)
+	// Output:
+	// <nil> map[Platform:electron]
+	// appengage: validation: appDetails.Platform: unknown field
+	// appengage: validation: appDetails.ipAdress: unknown field; did you mean ipAddress?
+}
