@@ -201,6 +201,13 @@ func TestStrictRefusesEveryUnknownField(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []core.Problem{p("entryPoints", "unknown field")}, validationProblems(t, strict.UpdateRequest(u)))
 	assert.Empty(t, rec.received(), "nothing is sent")
+
+	// UpdateSession of a strict client refuses Extra too, after a session exists.
+	_, err = c.GetEngagement(context.Background(), core.Request{})
+	require.NoError(t, err)
+	err = c.UpdateSession(context.Background(), u)
+	assert.Equal(t, []core.Problem{p("entryPoints", "unknown field")}, validationProblems(t, err))
+	assert.Len(t, rec.received(), 1, "only the Create Session was sent")
 }
 
 // Pass-through values must still be plain JSON: finite numbers, supported types, bounded
