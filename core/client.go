@@ -20,7 +20,7 @@ type Config struct {
 	// CSDSDomain is the Domain API base, normalized like Domain. "" means DefaultCSDSDomain.
 	CSDSDomain string
 
-	// Transport makes the HTTP exchanges (nethttp.New() natively, jsbridge in JS).
+	// Transport makes the HTTP round trips (nethttp.New() natively, jsbridge in JS).
 	Transport Transport
 
 	// Store keeps the visitor and session ids between calls. nil means NewMemoryStore().
@@ -39,6 +39,12 @@ type Config struct {
 
 	// Now is the clock (for the domain cache and Retry-After dates). nil means time.Now.
 	Now func() time.Time
+
+	// MethodOverride sends each PUT (UpdateSession) as a POST carrying the header
+	// X-HTTP-Method-Override: PUT. Browsers need it: LivePerson's gateways allow only GET,
+	// POST and PATCH in cross-origin (CORS) requests, and LivePerson's own browser examples
+	// send the report this way. Native clients leave it false.
+	MethodOverride bool
 }
 
 // Client asks LivePerson's App Engagement API whether an engagement is available, reusing
@@ -51,6 +57,7 @@ type Client struct {
 	store          SessionStore
 	retry          RetryPolicy
 	attemptTimeout time.Duration
+	methodOverride bool
 	now            func() time.Time
 	gate           sessionGate
 }
@@ -72,6 +79,7 @@ func NewClient(cfg Config) (*Client, error) {
 		store:          cfg.Store,
 		retry:          cfg.Retry.withDefaults(),
 		attemptTimeout: cfg.AttemptTimeout,
+		methodOverride: cfg.MethodOverride,
 		now:            cfg.Now,
 	}
 	if cfg.Domain != "" {
@@ -257,7 +265,7 @@ func (c *Client) createSession(ctx context.Context, body map[string]any, s Sessi
 	if err != nil {
 		return Response{}, err
 	}
-	wr, err := c.run(ctx, exchange{
+	wr, err := c.retried(ctx, retriedCall{
 		method:           "POST",
 		url:              func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
 		vid:              s.VisitorID,
@@ -338,7 +346,7 @@ func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.run(ctx, exchange{
+	_, err = c.retried(ctx, retriedCall{
 		method: "PUT",
 		url:    func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
 		vid:    s.VisitorID,
