@@ -137,3 +137,47 @@ func TestSlowStoreEndsInTheCallersTimeout(t *testing.T) {
 	e := requireCode(t, err, core.CodeTimeout)
 	assert.Contains(t, e.Message, "session store")
 }
+
+// The plain-http rule lives in the client alone (the JS transport's copy was removed): https
+// anywhere, plain http only to a loopback host; a refused domain sends nothing because no
+// client is made.
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		domain  string
+		allowed bool
+	}{
+		{"https://va.v.liveperson.net", true},
+		{"https://example.com", true},
+		{"http://127.0.0.1:8081", true},
+		{"http://127.0.0.1:8080", true},
+		{"http://127.9.9.9", true},
+		{"http://localhost:8081", true},
+		{"http://localhost", true},
+		{"http://LOCALHOST.", true},
+		{"http://[::1]:8081", true},
+		{"http://[::1]:80", true},
+		{"http://[::ffff:127.0.0.1]", true},
+		{"http://va.v.liveperson.net", false},
+		{"http://10.0.0.1", false},
+		{"http://localhost.evil.com", false},
+		{"http://127.0.0.1.evil.com", false},
+		{"http://user@evil.com", false},
+		{"http://127.0.0.1@evil.com", false},
+		{"ftp://127.0.0.1", false},
+		{"//127.0.0.1", false},
+	} {
+		t.Run(tt.domain, func(t *testing.T) {
+			wire := &fakeWire{answer: script(answerStatus(200, notAvailable("v", "s", "p")))}
+			c, err := core.NewClient(core.Config{AccountID: "a1", Domain: tt.domain, Transport: wire})
+			if !tt.allowed {
+				e := requireCode(t, err, core.CodeValidation)
+				assert.Equal(t, "domain", e.Field())
+				return
+			}
+			require.NoError(t, err)
+			_, err = c.GetEngagement(context.Background(), core.Request{})
+			require.NoError(t, err)
+			assert.Len(t, wire.requests(), 1)
+		})
+	}
+}
