@@ -247,7 +247,7 @@ function plainCopy(v, depth) {
 }
 
 // Keys createChatApi handles in JS; the rest go to the Go module, which refuses unknown ones.
-const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'wasmModule', 'methodOverride'];
+const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'wasmModule'];
 
 /**
  * The body of createChatApi, shared by the entries: load (memoised by the caller) the module,
@@ -275,7 +275,7 @@ export async function createWith(options, load, resolveStorage) {
     throw appEngageError('validation', 'fetch: this host has no fetch; pass options.fetch', { field: 'fetch', problems: [{ field: 'fetch', message: 'must be a function' }] });
   }
   const module = await load();
-  const exchange = exchangeOver(fetchFn, { methodOverride: options.methodOverride === true });
+  const exchange = exchangeOver(fetchFn);
   const handle = module.exports.newClient(config, exchange, await resolveStorage(options.storage));
   if (handle instanceof Error) throw handle;
   return new ChatApi(handle, module, options);
