@@ -346,13 +346,31 @@ func (c *Client) attempt(ctx context.Context, req WireRequest) (WireResponse, er
 	if req.Timeout <= 0 {
 		return c.transport.Do(ctx, req)
 	}
-	actx, cancel := context.WithTimeout(ctx, req.Timeout)
+	actx, cancel := context.WithDeadline(ctx, attemptDeadline(req.Timeout))
 	defer cancel()
 	resp, err := c.transport.Do(actx, req)
 	if err != nil && actx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 		err = &attemptTimeoutError{after: req.Timeout, cause: err}
 	}
 	return resp, err
+}
+
+// deadlineGrid is the origin of the grid long attempt deadlines are rounded up to; it holds
+// a monotonic clock reading, so the rounded deadlines do too.
+var deadlineGrid = time.Now()
+
+// attemptDeadline is now+timeout, rounded up to the next whole second (from deadlineGrid)
+// when timeout is 10 s or more, i.e. at most 10 % later. Consecutive calls then share one
+// deadline per second, which lets a host coalesce their timers: the Go runtime on js/wasm
+// re-arms its host setTimeout whenever its earliest timer moves by more than 1 ms, which with
+// exact deadlines was once per call (≈50-70 µs a call against the simulator,
+// docs/benchmarks/wasm.md). Short timeouts (tests, tight budgets) stay exact.
+func attemptDeadline(timeout time.Duration) time.Time {
+	at := time.Since(deadlineGrid) + timeout
+	if timeout >= 10*time.Second {
+		at = (at/time.Second + 1) * time.Second
+	}
+	return deadlineGrid.Add(at)
 }
 
 // attemptTimeoutError is the one error for an attempt that ran out of its Timeout, however
