@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -361,4 +362,106 @@ func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
 		c.afterFailure(err)
 	}
 	return err
+}
+
+// retriedCall is one logical HTTP call: the first round trip (an attempt) and its retries.
+type retriedCall struct {
+	method string
+	// url builds the attempt's URL for a visitor id; the loading-account rule may change it.
+	url func(vid string) string
+	vid string
+	// body is the JSON body as a value tree, nil for GET.
+	body any
+	// followLoadingVID makes a "Loading account" 500 put its vid into the next attempt.
+	followLoadingVID bool
+}
+
+// retried makes the call under the policy and returns the first 2xx answer, or an *Error
+// for the last failure: its Code from the status (or network/timeout/aborted), Status,
+// InternalCode, Time and Message from the error body, and Err the cause.
+func (c *Client) retried(ctx context.Context, x retriedCall) (WireResponse, error) {
+	p := c.retry
+	attempts := len(p.Delays) + 1
+	vid := x.vid
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return WireResponse{}, contextError(err)
+		}
+		req := WireRequest{Method: x.method, URL: x.url(vid), Body: x.body, Timeout: c.attemptTimeout, MaxBody: MaxResponseBody}
+		if c.methodOverride && req.Method == "PUT" {
+			req.Method, req.MethodOverride = "POST", "PUT"
+		}
+		resp, err := c.attempt(ctx, req)
+		if perr := ctx.Err(); perr != nil {
+			return WireResponse{}, contextError(perr)
+		}
+		var final *Error
+		retryable := false
+		var answered *WireResponse
+		switch {
+		case err != nil:
+			final, retryable = transportError(err)
+		case resp.Status >= 200 && resp.Status < 300:
+			return resp, nil
+		default:
+			body, _ := ParseErrorBody(resp.Body)
+			final = statusError(resp, body)
+			retryable = resp.Status == 429 || resp.Status >= 500
+			answered = &resp
+			if x.followLoadingVID && isLoadingAccount(resp.Status, body) {
+				vid = nextLoadingVID(body.Message, vid)
+			}
+		}
+		if !retryable || attempt+1 >= attempts {
+			if retryable && attempts > 1 && final.Status == 0 {
+				final.Message += " (after " + strconv.Itoa(attempts) + " attempts)"
+			}
+			return WireResponse{}, final
+		}
+		if err := p.Sleep(ctx, p.pause(attempt, answered, c.now())); err != nil {
+			return WireResponse{}, contextError(err)
+		}
+	}
+}
+
+// nextLoadingVID picks the visitor id for the retry after a "Loading account" 500: the one
+// in its message when it is a well-formed id, else the one the failed attempt used.
+func nextLoadingVID(msg, current string) string {
+	if v, ok := loadingAccountVID(msg); ok && WellFormedID(v) {
+		return v
+	}
+	return current
+}
+
+// attempt makes one round trip under the per-attempt deadline, which the client keeps
+// itself (one Go timer per attempt) whatever the transport does with req.Timeout.
+func (c *Client) attempt(ctx context.Context, req WireRequest) (WireResponse, error) {
+	if req.Timeout <= 0 {
+		return c.transport.Do(ctx, req)
+	}
+	actx, cancel := context.WithDeadline(ctx, attemptDeadline(req.Timeout))
+	defer cancel()
+	resp, err := c.transport.Do(actx, req)
+	if err != nil && actx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+		err = &attemptTimeoutError{after: req.Timeout, cause: err}
+	}
+	return resp, err
+}
+
+// deadlineGrid is the origin of the grid long attempt deadlines are rounded up to; it holds
+// a monotonic clock reading, so the rounded deadlines do too.
+var deadlineGrid = time.Now()
+
+// attemptDeadline is now+timeout, rounded up to the next whole second (from deadlineGrid)
+// when timeout is 10 s or more, i.e. at most 10 % later. Consecutive calls then share one
+// deadline per second, which lets a host coalesce their timers: the Go runtime on js/wasm
+// re-arms its host setTimeout whenever its earliest timer moves by more than 1 ms, which with
+// exact deadlines was once per call (≈50-70 µs a call against the simulator,
+// docs/benchmarks/wasm.md). Short timeouts (tests, tight budgets) stay exact.
+func attemptDeadline(timeout time.Duration) time.Time {
+	at := time.Since(deadlineGrid) + timeout
+	if timeout >= 10*time.Second {
+		at = (at/time.Second + 1) * time.Second
+	}
+	return deadlineGrid.Add(at)
 }
