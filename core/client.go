@@ -41,10 +41,6 @@ type Config struct {
 	// Now is the clock (for the domain cache and Retry-After dates). nil means time.Now.
 	Now func() time.Time
 
-	// Strict refuses every field of a request that the spec does not define. By default
-	// an unknown field is passed through to LivePerson unchanged.
-	Strict bool
-
 	// MethodOverride sends each PUT (UpdateSession) as a POST carrying the header
 	// X-HTTP-Method-Override: PUT. Browsers need it: LivePerson's gateways allow only GET,
 	// POST and PATCH in cross-origin (CORS) requests, and LivePerson's own browser examples
