@@ -46,6 +46,11 @@ type Config struct {
 	// POST and PATCH in cross-origin (CORS) requests, and LivePerson's own browser examples
 	// send the report this way. Native clients leave it false.
 	MethodOverride bool
+
+	// Strict refuses every request member that no documented field describes. By default
+	// (false) such members are passed through to LivePerson unchanged, and only near-misses
+	// of documented names (firstName for firstname) are refused. See Validation.
+	Strict bool
 }
 
 // Client asks LivePerson's App Engagement API whether an engagement is available, reusing
@@ -61,6 +66,7 @@ type Client struct {
 	methodOverride bool
 	now            func() time.Time
 	gate           sessionGate
+	validation     Validation
 }
 
 // NewClient checks cfg and returns a Client. A bad Config is a *Error with CodeValidation
@@ -82,6 +88,7 @@ func NewClient(cfg Config) (*Client, error) {
 		attemptTimeout: cfg.AttemptTimeout,
 		methodOverride: cfg.MethodOverride,
 		now:            cfg.Now,
+		validation:     Validation{Strict: cfg.Strict},
 	}
 	if cfg.Domain != "" {
 		base, msg := parseBase(cfg.Domain)
@@ -148,7 +155,7 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 	if req.AppType == "" {
 		req.AppType = AppTypeExternal
 	}
-	if err := validateEngagementRequest(req); err != nil {
+	if err := validateEngagementRequest(c.validation, req); err != nil {
 		return Response{}, err
 	}
 	return c.getEngagement(ctx, req, req.Body())
@@ -160,7 +167,7 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 // instead of twice, and the body shares the attributes ParseRequest has just copied instead
 // of copying them again. Errors are those of ParseRequest and GetEngagement.
 func (c *Client) GetEngagementTree(ctx context.Context, tree any) (Response, error) {
-	req, err := ParseRequest(tree)
+	req, err := c.validation.ParseRequest(tree)
 	if err != nil {
 		return Response{}, err
 	}
@@ -216,8 +223,8 @@ func (c *Client) createFirst(ctx context.Context, body map[string]any) (Response
 
 // validateEngagementRequest runs Request.Validate and adds the client's own rule that
 // explicit ids must be well formed (the server would answer 401).
-func validateEngagementRequest(req Request) error {
-	err := req.Validate()
+func validateEngagementRequest(v Validation, req Request) error {
+	err := v.Request(req)
 	problems, other := validationProblems(err)
 	if other != nil {
 		return other
@@ -257,7 +264,7 @@ func addIDProblem(problems []Problem, field, id string) []Problem {
 			return problems
 		}
 	}
-	return append(problems, Problem{Field: field, Message: "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -"})
+	return append(problems, Problem{Field: field, Message: msgVisitID})
 }
 
 // createSession sends one Create Session (with its retries) of body for the ids in s.
@@ -332,7 +339,7 @@ func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
 	if u.PageID == "" {
 		u.PageID = s.PageID
 	}
-	verr := u.Validate()
+	verr := c.validation.UpdateRequest(u)
 	more, other := validationProblems(verr)
 	if other != nil {
 		return other
