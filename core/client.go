@@ -121,6 +121,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if c.store == nil {
 		c.store = NewMemoryStore()
 	}
+	c.gate.slot = make(chan struct{}, 1)
 	if c.attemptTimeout == 0 {
 		c.attemptTimeout = DefaultAttemptTimeout
 	} else if c.attemptTimeout < 0 {
@@ -467,4 +468,10 @@ func attemptDeadline(timeout time.Duration) time.Time {
 		at = (at/time.Second + 1) * time.Second
 	}
 	return deadlineGrid.Add(at)
+}
+
+// ParseRequest reads a request tree under this client's rules (Config.Strict), as
+// GetEngagementTree does; adapters use it for requests they keep, such as a watch's.
+func (c *Client) ParseRequest(tree any) (Request, error) {
+	return c.validation.ParseRequest(tree)
 }

@@ -47,15 +47,13 @@ func (m *MemoryStore) Clear(ctx context.Context) error {
 // context: the gate is a one-slot semaphore that a waiting call leaves when its context
 // ends, and the store itself is given the holder's context.
 type sessionGate struct {
-	once     sync.Once
-	slot     chan struct{} // holds one token while a call reads or writes the store
+	slot     chan struct{} // holds one token while a call reads or writes the store (made by NewClient)
 	mu       sync.Mutex    // guards creating only; never held during store I/O
 	creating chan struct{} // non-nil while a Create Session without ids is under way
 }
 
 // lock takes the store slot, or returns the caller's timeout or abort when ctx ends first.
 func (g *sessionGate) lock(ctx context.Context) error {
-	g.once.Do(func() { g.slot = make(chan struct{}, 1) })
 	select {
 	case g.slot <- struct{}{}:
 		return nil

@@ -343,26 +343,12 @@ var (
 func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Context, payload any) (js.Value, error)) {
 	s := Settler{Resolve: arg(args, timeoutAt+1), Reject: arg(args, timeoutAt+2)}
 	id := numberArg(args, 0)
-	var timeout time.Duration
-	refuse := func(msg string) {
+	timeout, msg := timeoutArg(arg(args, timeoutAt))
+	if msg != "" {
 		s.Run(func() (js.Value, error) {
 			return js.Undefined(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
 				Problems: []core.Problem{{Field: "timeoutMs", Message: msg}}}
 		})
-	}
-	switch t, known := convert.TypeOf(arg(args, timeoutAt)); {
-	case !known:
-		refuse("must be a number of milliseconds, not a bigint")
-		return
-	case t == js.TypeNumber:
-		d, msg := duration(arg(args, timeoutAt).Float())
-		if msg != "" {
-			refuse(msg)
-			return
-		}
-		timeout = d
-	case t != js.TypeUndefined && t != js.TypeNull:
-		refuse("must be a number of milliseconds, not " + convert.Describe(arg(args, timeoutAt)))
 		return
 	}
 	// One context, one cancel: the deadline is derived from the cancellable context, so the
@@ -391,6 +377,20 @@ func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Con
 		}
 		return work(ctx, payload)
 	})
+}
+
+// timeoutArg reads a call's timeoutMs: undefined or null for none, else a whole number of
+// milliseconds; msg says what is wrong with anything else (a bigint included).
+func timeoutArg(v js.Value) (d time.Duration, msg string) {
+	switch t, known := convert.TypeOf(v); {
+	case !known:
+		return 0, "must be a number of milliseconds, not a bigint"
+	case t == js.TypeNumber:
+		return duration(v.Float())
+	case t != js.TypeUndefined && t != js.TypeNull:
+		return 0, "must be a number of milliseconds, not " + convert.Describe(v)
+	}
+	return 0, ""
 }
 
 // payloadTree converts a request from the loader: JSON text when the loader could
@@ -441,7 +441,7 @@ func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
 	if err != nil {
 		return js.Null(), err
 	}
-	req, err := core.ParseRequest(tree)
+	req, err := c.core.ParseRequest(tree)
 	if err != nil {
 		return js.Null(), err
 	}

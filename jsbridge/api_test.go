@@ -101,4 +101,8 @@ func TestOptionsStrictAndMethodOverride(t *testing.T) {
 	code, field := rejectedWith(t, err)
 	assert.Equal(t, "validation", code)
 	assert.Equal(t, "notAField", field, "strict refuses an unknown field")
+
+	lenient := handleFor(t, `{accountId: "a1", domain: "https://x.test"}`)
+	_, err = call(t, lenient, "getEngagement", jsEval(t, `({ appType: "EXTERNAL", notAField: 1 })`), js.Undefined())
+	assert.NoError(t, err, "without strict an unknown field passes through")
 }

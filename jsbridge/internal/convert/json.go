@@ -8,6 +8,8 @@ package convert
 
 import (
 	"errors"
+
+	"github.com/appengage/appengage/core"
 	"math"
 	"reflect"
 	"sort"
@@ -16,10 +18,9 @@ import (
 	"unicode/utf8"
 )
 
-// MaxDepth is the one nesting limit of every value reader here (JSON text and JS objects).
-// It is core.MaxDepth's value until the core defines it (the validation change); then this
-// becomes MaxDepth = core.MaxDepth.
-const MaxDepth = 64
+// MaxDepth is the one nesting limit of every value reader here (JSON text and JS objects):
+// the core's, so that no reader refuses what another accepts.
+const MaxDepth = core.MaxDepth
 
 // DecodeJSON parses one JSON text into a generic tree: objects as map[string]any, arrays
 // as []any, numbers as float64, and strings, booleans and null as string, bool and nil.
