@@ -21,7 +21,7 @@ if (process.env.COUNT !== '0') globalThis.Go = class CountingGo extends Base {
   _resume() { bump('JS→Go resume'); return super._resume(); }
 };
 
-const { createChatApi } = await import('../web/src/node.js');
+const { createChatApi, moduleStats } = await import('../web/src/node.js');
 const sim = await startSim();
 try {
   const api = await createChatApi({ accountId: 'profile', domain: sim.url, ...(process.argv[3] ? { wasmURL: process.argv[3] } : {}) });
@@ -30,6 +30,10 @@ try {
   const t0 = performance.now();
   for (let i = 0; i < calls; i++) await api.getEngagement({ appType: 'EXTERNAL' });
   const ms = performance.now() - t0;
+  const gcRuns = counts.get('syscall/js.finalizeRef') || 0;
+  await moduleStats(); // a Go GC runs the finalizers of every js.Value the calls left behind
+  counts.set('syscall/js.finalizeRef', (counts.get('syscall/js.finalizeRef') || 0));
+  counts.set('finalizers run during the calls', gcRuns);
   api.close();
   const rows = [...counts].sort((a, b) => b[1] - a[1]);
   console.log(`${calls} calls, ${(ms / calls).toFixed(3)} ms a call (mean)`);
