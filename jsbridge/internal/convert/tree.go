@@ -23,7 +23,6 @@ var (
 	jsReflect = js.Global().Get("Reflect")
 	jsObject  = js.Global().Get("Object")
 	jsArray   = js.Global().Get("Array")
-	jsJSON    = js.Global().Get("JSON")
 	jsError   = js.Global().Get("Error")
 	objectTag = jsObject.Get("prototype").Get("toString")
 	plainTag  = "[object Object]"
