@@ -40,8 +40,10 @@ type WireResponse struct {
 	Status     int
 	RetryAfter string // the Retry-After header, "" when absent
 	// Body is the body decoded from JSON into a value tree (objects as map[string]any, arrays
-	// as []any, numbers as float64), whatever the Content-Type says; a body that is not JSON
-	// is given as its text (a string), an empty one as nil.
+	// as []any, numbers as float64 or, from nethttp, a json.Number-like value that keeps
+	// large ids exact), whatever the Content-Type says; a body that is not JSON is given as
+	// its text (a string), an empty one as nil. The core reads numbers through one helper
+	// (asNumber), which also serves trees Go callers build by hand (int, Attribute...).
 	Body any
 	// Text is the body as received, for adapters that hand the server's own JSON text to
 	// their caller (the JS module answers with JSON.parse of it); "" when the transport does
