@@ -17,12 +17,17 @@ import (
 // web/src/exchange.js over a fetch that answers NotAvailable, and memory storage.
 func handleFor(t *testing.T, config string) js.Value {
 	t.Helper()
+	return handleWithStorage(t, config, js.ValueOf("memory"))
+}
+
+func handleWithStorage(t *testing.T, config string, storage js.Value) js.Value {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	mod, err := promise.Await(ctx, jsEval(t, `import(require("url").pathToFileURL(require("path").resolve("../web/src/exchange.js")).href)`))
 	require.NoError(t, err)
 	fetch := jsEval(t, `async () => new Response('{"status":"NotAvailable","visitorId":"v1","sessionId":"s1","pageId":"p1"}', { status: 200 })`)
-	h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), js.ValueOf("memory"))
+	h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), storage)
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Call("close") })
 	return h
@@ -105,4 +110,16 @@ func TestOptionsStrictAndMethodOverride(t *testing.T) {
 	lenient := handleFor(t, `{accountId: "a1", domain: "https://x.test"}`)
 	_, err = call(t, lenient, "getEngagement", jsEval(t, `({ appType: "EXTERNAL", notAField: 1 })`), js.Undefined())
 	assert.NoError(t, err, "without strict an unknown field passes through")
+}
+
+// Issue 9 finding 4: a storage.set that never settles must not make later calls ignore
+// their timeoutMs, and a call whose store gave up with its deadline ends in "timeout".
+func TestStuckStorageLeavesTimeoutsWorking(t *testing.T) {
+	storage := jsEval(t, `({ get: () => null, set: () => new Promise(() => {}), remove: () => undefined })`)
+	h := handleWithStorage(t, `{accountId: "a1", domain: "https://x.test"}`, storage)
+	for i := 0; i < 3; i++ {
+		_, err := call(t, h, "getEngagement", jsEval(t, `({})`), 50)
+		code, _ := rejectedWith(t, err)
+		assert.Equal(t, "timeout", code, "call %d", i)
+	}
 }
