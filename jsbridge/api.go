@@ -59,6 +59,18 @@ func Exports(version string) js.Value {
 	return exports
 }
 
+// NewFetchTransport is the fetch transport of the earlier exchange contract, one promise per
+// round trip (exchange(url, method, body, controller) → Promise<[status, retryAfter, text]>),
+// for the Workers gateway only until it fetches through github.com/syumai/workers (issue 10,
+// the edge change); delete it then. The ChatApi uses the exchange port (internal/fetch).
+func NewFetchTransport(exchange js.Value) (core.Transport, error) {
+	t, err := fetch.NewPromiseTransport(exchange)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 func collect(args []js.Value) any {
 	{
 		Settler{Resolve: arg(args, 0), Reject: arg(args, 1)}.Run(func() (js.Value, error) {
