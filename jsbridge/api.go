@@ -61,8 +61,10 @@ func Exports(version string) js.Value {
 
 // NewFetchTransport is the fetch transport of the earlier exchange contract, one promise per
 // round trip (exchange(url, method, body, controller) → Promise<[status, retryAfter, text]>),
-// for the Workers gateway only until it fetches through github.com/syumai/workers (issue 10,
-// the edge change); delete it then. The ChatApi uses the exchange port (internal/fetch).
+// which the Workers gateway's upstream.mjs implements; the gateway keeps it as its default
+// because syumai/workers' fetch measured worse there (docs/benchmarks/gateway.md). The
+// ChatApi uses the exchange port (internal/fetch); once upstream.mjs offers the port's
+// contract (connect/send/abort), this and fetch.PromiseTransport can go.
 func NewFetchTransport(exchange js.Value) (core.Transport, error) {
 	t, err := fetch.NewPromiseTransport(exchange)
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 )
 
 // PromiseTransport is the earlier exchange contract, one promise per round trip, kept only
-// for the Workers gateway (wasm/gateway/upstream.mjs) until it fetches through
-// github.com/syumai/workers (issue 10, the edge change); delete it then:
+// for the Workers gateway (wasm/gateway/upstream.mjs implements it); it can go once that
+// file offers the exchange port's contract (connect/send/abort) instead:
 //
 //	exchange(url, method, body, controller) → Promise<[status, retryAfter | null, text]>
 type PromiseTransport struct {
