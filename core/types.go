@@ -108,6 +108,11 @@ type Response struct {
 	// Adapters hand it to JS callers unchanged, including fields this version does not know.
 	// It is nil for responses built in Go.
 	Raw map[string]any
+
+	// RawText is the body's text as the transport received it (WireResponse.Text), which
+	// the JS module hands back as JSON.parse of the server's own text; "" when the transport
+	// does not keep it or for responses built in Go.
+	RawText string
 }
 
 // EngagementDetails describes the engagement that is available. Id fields are kept as
