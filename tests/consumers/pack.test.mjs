@@ -1,0 +1,78 @@
+// The tarball `make pack` writes, as npm would publish it: what it carries, and what
+// @arethetypeswrong/cli and publint (pinned in the root package.json) say about it. Also
+// that `npm pack` in web/ cannot produce a package without the wasm.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, cpSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root, run, tarball } from './lib.mjs';
+
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+test('the tarball carries the wasm, wasm_exec.js, dist/, the types, README and both licenses', async () => {
+  const { stdout } = await run('tar', ['-tzf', tarball]);
+  const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
+  for (const f of ['chatapi.wasm', 'wasm_exec.js', 'dist/chatapi.js', 'dist/chatapi.min.js', 'dist/package.json',
+    'index.d.ts', 'index.d.cts', 'global.d.ts', 'global.d.cts', 'chatapi.wasm.d.ts', 'chatapi.wasm.d.cts',
+    'index.cjs', 'browser.js', 'browser.cjs', 'src/node.js', 'src/loader.js', 'src/wasm-exec.js',
+    'README.md', 'LICENSE', 'LICENSE.go', 'package.json']) {
+    assert.ok(files.includes(f), `${f} is in the tarball (it has ${files.join(', ')})`);
+  }
+  assert.ok(!files.some((f) => f.startsWith('scripts/') || f.startsWith('demo/')), 'no build scripts or demo');
+  const pkg = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout);
+  for (const k of ['repository', 'homepage', 'bugs', 'keywords', 'license']) assert.ok(pkg[k], `package.json has ${k}`);
+  const license = (await run('tar', ['-xzOf', tarball, 'package/LICENSE.go'])).stdout;
+  assert.match(license, /Copyright \d{4} The Go Authors/);
+});
+
+test('@arethetypeswrong/cli finds no problem for node16 (CommonJS and ESM) and bundler', async () => {
+  const { stdout } = await run(bin('attw'), [tarball, '--profile', 'node16', '--format', 'json'], { maxBuffer: 64 << 20 })
+    .catch((err) => assert.fail(`attw failed:\n${err.stdout}${err.stderr}`));
+  const report = JSON.parse(stdout);
+  const problems = (report.analysis?.problems ?? []).filter((p) => !(p.resolutionKind === 'node10'));
+  assert.deepEqual(problems, []);
+  const entrypoints = Object.keys(report.analysis.entrypoints);
+  for (const e of ['.', './browser', './global', './dist/chatapi.js', './dist/chatapi.min.js', './chatapi.wasm']) {
+    assert.ok(entrypoints.includes(e), `attw checked ${e}`);
+  }
+});
+
+test('publint --strict reports nothing on the unpacked tarball', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'appengage-publint-'));
+  try {
+    await run('tar', ['-xzf', tarball, '-C', dir]);
+    const { stdout, stderr } = await run(bin('publint'), ['run', join(dir, 'package'), '--pack', 'false', '--strict'])
+      .catch((err) => assert.fail(`publint failed:\n${err.stdout}${err.stderr}`));
+    assert.doesNotMatch(stdout + stderr, /Suggestions|Warnings|Errors/, stdout + stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('npm pack in web/ runs prepack, which builds what is missing: the package always has the wasm', async () => {
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], { cwd: join(root, 'web'), maxBuffer: 16 << 20, timeout: 600_000 });
+  const files = JSON.parse(stdout.slice(stdout.indexOf('[')))[0].files.map((f) => f.path);
+  assert.ok(files.includes('chatapi.wasm') && files.includes('dist/chatapi.js'), files.join(', '));
+});
+
+test('outside the repository, npm pack of a package folder without the wasm refuses and says how', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'appengage-prepack-'));
+  try {
+    const web = join(root, 'web');
+    for (const f of ['package.json', 'index.cjs', 'index.d.ts', 'browser.js', 'src', 'scripts', 'README.md', 'LICENSE']) {
+      cpSync(join(web, f), join(dir, f), { recursive: true });
+    }
+    const err = await run('npm', ['pack', '--dry-run', '--loglevel=error'], { cwd: dir }).then(() => null, (e) => e);
+    assert.ok(err, 'npm pack failed');
+    assert.match(err.stderr, /refusing to pack a broken package: missing chatapi\.wasm, wasm_exec\.js, dist\/chatapi\.js.*make pack/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('index.d.cts and global.d.cts are the generated twins of index.d.ts and global.d.ts', async () => {
+  await run(process.execPath, [join(root, 'web', 'scripts', 'types-cts.mjs'), '--check'])
+    .catch((err) => assert.fail(err.stderr));
+  assert.match(readFileSync(join(root, 'web', 'global.d.cts'), 'utf8'), /from '\.\/index\.cjs';/);
+});
