@@ -105,3 +105,65 @@ export async function outcome(page, timeout = 60_000) {
   await page.waitForFunction(() => { const t = document.getElementById('out')?.textContent; return t && t !== '…'; }, null, { timeout });
   return page.locator('#out').textContent();
 }
+
+/**
+ * The code of a recipe in the docs: the fenced block right after `<!-- recipe: ID -->` in
+ * docs/DOC. The tests build exactly what the docs show.
+ */
+export function recipe(doc, id) {
+  const text = readFileSync(join(root, 'docs', doc), 'utf8');
+  const marker = `<!-- recipe: ${id} -->`;
+  const at = text.indexOf(marker);
+  if (at < 0) throw new Error(`docs/${doc} has no ${marker}`);
+  const m = /^```[a-z]*\n([\s\S]*?)^```$/m.exec(text.slice(at + marker.length));
+  if (!m) throw new Error(`no code block after ${marker} in docs/${doc}`);
+  return m[1];
+}
+
+/**
+ * The one change the tests make to a recipe or sample: the account becomes a fresh one on
+ * the simulator, whose Domain API is given as csdsDomain.
+ */
+export function pointAtSimulator(code, sim, account) {
+  const re = /accountId: '12345678'/g;
+  const n = (code.match(re) ?? []).length;
+  if (n !== 1) throw new Error(`expected one accountId: '12345678' in the recipe, found ${n}:\n${code}`);
+  return code.replace(re, `accountId: '${account}', csdsDomain: '${sim}'`);
+}
+
+/** A fresh account id per test, so tests never share simulator state. */
+export function uniqueAccount(prefix) {
+  return `${prefix.replace(/\W/g, "")}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.slice(0, 20);
+}
+
+/** The recipe's shell commands, one per line (comments and blank lines dropped). */
+export function commands(script) {
+  return script.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** Runs `npx TOOL args…` lines of a recipe through the project's own node_modules/.bin. */
+export async function runCommands(project, script) {
+  const out = [];
+  for (const line of commands(script)) {
+    const parts = line.split('&&').map((p) => p.trim());
+    for (const part of parts) {
+      const words = part.split(/\s+/);
+      if (words[0] === 'npx') out.push(await project.bin(words[1], words.slice(2)));
+      else if (words[0] === 'cp') out.push(await run('cp', words.slice(1), { cwd: project.dir }));
+      else if (words[0] === 'node') out.push(await project.node(words.slice(1)));
+      else throw new Error(`unexpected command in a recipe: ${part}`);
+    }
+  }
+  return out;
+}
+
+/** Waits until the page (or a worker it started) logs a line and returns the first one. */
+export async function firstLog(page, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const line = page.consoleLines.find((l) => l.startsWith('log: '));
+    if (line) return line.slice('log: '.length);
+    if (Date.now() > deadline) throw new Error(`no console.log in ${timeout} ms; console: ${page.consoleLines.join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -116,7 +116,9 @@ export async function wasmSource(options, { defaultURL, base, readFile }) {
   } catch (err) {
     throw loadFailed(url, `cannot fetch it (${err.message})`, err);
   }
-  if (!res.ok) throw loadFailed(url, `HTTP ${res.status}`, undefined, { status: res.status });
+  if (!res.ok) {
+    throw loadFailed(url, `HTTP ${res.status}${res.status === 404 ? ' (a bundler that does not copy the wasm, like esbuild: copy node_modules/appengage/chatapi.wasm beside the bundle, or import wasmURL from \'appengage/chatapi.wasm\' with a file loader)' : ''}`, undefined, { status: res.status });
+  }
   if (typeof WebAssembly.compileStreaming === 'function' && res.headers.get('Content-Type') === 'application/wasm') {
     return compiled(url, WebAssembly.compileStreaming(res));
   }
