@@ -13,6 +13,7 @@
 // response, when the user activates the button while Available), error (detail: the error).
 // Impressions: impDisplay when an Available button is shown, impAccept when it is used.
 import { createChatApi } from '../browser.js';
+import { appEngageError } from './errors.js';
 
 export const TAG = 'appengage-chat-button';
 
@@ -124,12 +125,7 @@ function sharedApi(options) {
 }
 
 function validationError(field, message) {
-  const err = new Error(`appengage: validation: ${field}: ${message}`);
-  err.name = 'AppEngageError';
-  err.code = 'validation';
-  err.field = field;
-  err.problems = [{ field, message }];
-  return err;
+  return appEngageError('validation', `${field}: ${message}`, { field, problems: [{ field, message }] });
 }
 
 const noop = () => {};

@@ -16,6 +16,8 @@
 // Answers are shared only when the tabs share the session too (the default localStorage
 // storage), since another storage means another visitor per tab.
 
+import { appEngageError } from './errors.js';
+
 /** The pause between questions when the caller gives none (the Go watcher's default). */
 export const DEFAULT_INTERVAL_MS = 60_000;
 /** The longest pause after failures in a row. */
@@ -33,12 +35,7 @@ export function inPage() {
 }
 
 function validationError(field, message) {
-  const err = new Error(`appengage: validation: ${field}: ${message}`);
-  err.name = 'AppEngageError';
-  err.code = 'validation';
-  err.field = field;
-  err.problems = [{ field, message }];
-  return err;
+  return appEngageError('validation', `${field}: ${message}`, { field, problems: [{ field, message }] });
 }
 
 /**
