@@ -14,6 +14,7 @@
 // impression) fail with code "loading" while it loads. A failed load rejects every queued
 // call with the load error, and init can then be called again to retry.
 import { createChatApi } from './browser.js';
+import './src/button.js';
 
 /** The error the global facade raises itself; its code is one of the documented strings. */
 class ChatApiError extends Error {

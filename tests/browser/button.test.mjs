@@ -212,3 +212,16 @@ test('a bad attribute is an error event naming it, not an exception', async () =
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
+
+test('the script-tag build defines the element too (wasm found beside dist/, strict CSP)', async () => {
+  const account = uniqueAccount('btncl');
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/classic.html?account=${account}`);
+  await waitState(page, 'available');
+  assert.equal(await page.evaluate(() => typeof window.ChatApi.init), 'function');
+  await page.getByRole('button', { name: 'Chat with support' }).press('Enter');
+  assert.deepEqual(await events(page), [{ type: 'engagement', status: 'Available' }, { type: 'chat', contextId: '1' }]);
+  await waitStats(account, (s) => s.impressions?.impAccept === 1 && s.impressions?.impDisplay === 1, 'impDisplay and impAccept');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
