@@ -190,6 +190,15 @@ export class AppEngageChatButton extends Base {
     this.#status = status;
     button.addEventListener('click', () => this.#activate());
     this.#renderInside(this.getAttribute('state') || 'checking'); // attributes wait for connectedCallback
+    // Properties a page (or a framework) set before this module defined the element are
+    // own properties of the not-yet-upgraded element; move them onto the setters.
+    for (const name of ['api', 'request']) {
+      if (Object.prototype.hasOwnProperty.call(this, name)) {
+        const value = this[name];
+        delete this[name];
+        this[name] = value;
+      }
+    }
   }
 
   /** checking, available, notavailable or error. */
