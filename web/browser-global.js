@@ -16,6 +16,7 @@
 // not_initialized), and init can then be called again to retry. A relative wasmURL resolves
 // against document.baseURI, or in a classic worker (importScripts) against self.location.
 import { createChatApi } from './browser.js';
+import './src/button.js';
 
 /** The error the global facade raises itself; its code is one of the documented strings. */
 class ChatApiError extends Error {
