@@ -85,7 +85,7 @@ window.addEventListener('unhandledrejection', (e) => show(e.reason));
     const failed = await visit(dist, '/fail.html');
     assert.match(failed.logged, /^load_failed: .*cannot load chatapi\.wasm from http:\/\/127\.0\.0\.1:\d+\/chatapi\.wasm: HTTP 404/);
     assert.match(failed.logged, /pass wasmURL/);
-    assert.match(failed.logged, /esbuild: copy node_modules\/appengage\/chatapi\.wasm beside the bundle, or import wasmURL from 'appengage\/chatapi\.wasm' with a file loader/);
+    assert.match(failed.logged, /esbuild: copy node_modules\/appengage\/chatapi\.wasm beside the bundle, or pass as wasmURL the URL a file loader gives for an import of 'appengage\/chatapi\.wasm'/);
     await runCommands(project, copy);
     const got = await visit(dist);
     assert.equal(got.logged, 'Available');

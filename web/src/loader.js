@@ -117,7 +117,7 @@ export async function wasmSource(options, { defaultURL, base, readFile }) {
     throw loadFailed(url, `cannot fetch it (${err.message})`, err);
   }
   if (!res.ok) {
-    throw loadFailed(url, `HTTP ${res.status}${res.status === 404 ? ' (a bundler that does not copy the wasm, like esbuild: copy node_modules/appengage/chatapi.wasm beside the bundle, or import wasmURL from \'appengage/chatapi.wasm\' with a file loader)' : ''}`, undefined, { status: res.status });
+    throw loadFailed(url, `HTTP ${res.status}${res.status === 404 ? ' (a bundler that does not copy the wasm, like esbuild: copy node_modules/appengage/chatapi.wasm beside the bundle, or pass as wasmURL the URL a file loader gives for an import of \'appengage/chatapi.wasm\')' : ''}`, undefined, { status: res.status });
   }
   if (typeof WebAssembly.compileStreaming === 'function' && res.headers.get('Content-Type') === 'application/wasm') {
     return compiled(url, WebAssembly.compileStreaming(res));
