@@ -93,3 +93,37 @@ test('index.d.cts and global.d.cts are the generated twins of index.d.ts and glo
     .catch((err) => assert.fail(err.stderr));
   assert.match(readFileSync(join(root, 'web', 'global.d.cts'), 'utf8'), /from '\.\/index\.cjs';/);
 });
+
+test('the sizes the docs quote are those of the built package (script-tag build, wasm, tarball)', async () => {
+  const { gzipSync, brotliCompressSync } = await import('node:zlib');
+  const web = join(root, 'web');
+  const min = readFileSync(join(web, 'dist', 'chatapi.min.js'));
+  const wasm = readFileSync(join(web, 'chatapi.wasm'));
+  const kb = (n) => n / 1024;
+  const mb = (n) => n / 1e6;
+  const actual = {
+    minKB: kb(min.length), minGzKB: kb(gzipSync(min, { level: 9 }).length),
+    wasmMB: mb(wasm.length), wasmGzMB: mb(gzipSync(wasm, { level: 9 }).length), wasmBrMB: mb(brotliCompressSync(wasm).length),
+    tarMB: mb(readFileSync(tarball).length),
+  };
+  let quotes = 0;
+  for (const doc of ['README.md', 'web/README.md', 'docs/js.md', 'docs/browser.md']) {
+    const text = readFileSync(join(root, doc), 'utf8').replace(/\s+/g, ' ');
+    for (const m of text.matchAll(/(\d+) KB, (\d+(?:\.\d)?) KB gzipped/g)) {
+      quotes++;
+      assert.ok(Math.abs(Number(m[1]) - actual.minKB) < 1, `${doc}: "${m[0]}" vs ${actual.minKB.toFixed(1)} KB`);
+      assert.ok(Math.abs(Number(m[2]) - actual.minGzKB) < 0.2, `${doc}: "${m[0]}" vs ${actual.minGzKB.toFixed(1)} KB gzipped`);
+    }
+    for (const m of text.matchAll(/(\d\.\d) MB[,:—\s]+(\d\.\d) MB gzipped, (\d\.\d) MB (?:with )?brotli/g)) {
+      quotes++;
+      assert.ok(Math.abs(Number(m[1]) - actual.wasmMB) < 0.06, `${doc}: "${m[0]}" vs ${actual.wasmMB.toFixed(2)} MB`);
+      assert.ok(Math.abs(Number(m[2]) - actual.wasmGzMB) < 0.06, `${doc}: "${m[0]}" vs ${actual.wasmGzMB.toFixed(2)} MB gzipped`);
+      assert.ok(Math.abs(Number(m[3]) - actual.wasmBrMB) < 0.06, `${doc}: "${m[0]}" vs ${actual.wasmBrMB.toFixed(2)} MB brotli`);
+    }
+    for (const m of text.matchAll(/tarball is about (\d\.\d) MB/g)) {
+      quotes++;
+      assert.ok(Math.abs(Number(m[1]) - actual.tarMB) < 0.06, `${doc}: "${m[0]}" vs ${actual.tarMB.toFixed(2)} MB`);
+    }
+  }
+  assert.ok(quotes >= 8, `${quotes} size quotes found`);
+});
