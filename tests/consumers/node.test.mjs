@@ -24,13 +24,31 @@ for (const [name, file] of [['node-esm', 'main.mjs'], ['node-cjs', 'main.cjs']])
   });
 }
 
-test('node-cjs: require() gets every name index.d.cts declares', async () => {
-  const project = await freshProject('node-cjs-names');
+test('every entry exports exactly the values its declarations name (import, require, browser, browser require)', async () => {
+  const project = await freshProject('entry-names');
   try {
-    const { stdout } = await project.node(['-e', `const m = require('appengage');
-      console.log(Object.keys(m).sort().join(','), typeof m.moduleStats, typeof m.fileStorage);
-      m.moduleStats().then((s) => console.log(s));`]);
-    assert.equal(stdout.trim(), 'VERSION,createChatApi,fileStorage,moduleStats function function\nnull');
+    const { stdout } = await project.node(['--input-type=module', '-e', `
+      import { readFileSync } from 'node:fs';
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/');
+      const pkg = process.cwd() + '/node_modules/appengage/';
+      const declared = (f) => [...readFileSync(pkg + f, 'utf8').matchAll(/^export (?:declare )?(?:function|const) (\\w+)/gm)].map((m) => m[1]).sort();
+      const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== 'module.exports').sort();
+      const out = {
+        dts: declared('index.d.ts'),
+        dcts: declared('index.d.cts'),
+        import: names(await import('appengage')),
+        require: names(require('appengage')),
+        browser: names(await import('appengage/browser')),
+        browserRequire: names(require('appengage/browser')),
+        moduleStats: await require('appengage').moduleStats(),
+      };
+      console.log(JSON.stringify(out));`]);
+    const got = JSON.parse(stdout);
+    assert.deepEqual(got.dts, ['VERSION', 'createChatApi', 'fileStorage', 'moduleStats']);
+    assert.deepEqual(got.dcts, got.dts);
+    for (const entry of ['import', 'require', 'browser', 'browserRequire']) assert.deepEqual(got[entry], got.dts, entry);
+    assert.equal(got.moduleStats, null, 'moduleStats works under require (null before a load)');
   } finally {
     project.remove();
   }
