@@ -13,10 +13,17 @@ PACK_FILES   := web/package.json web/index.cjs web/browser.js web/browser-global
 
 .PHONY: pack package-files test-pack test-consumers
 
-package-files: build-wasm build-browser web/index.d.cts web/global.d.cts ## what the npm package carries besides its sources (wasm, wasm_exec.js, dist/, index.d.cts)
+package-files: build-wasm build-browser web/index.d.cts web/global.d.cts web/LICENSE.go ## what the npm package carries besides its sources (wasm, wasm_exec.js, dist/, the .d.cts twins, Go's license)
 
-web/index.d.cts web/global.d.cts: web/index.d.ts web/global.d.ts web/scripts/types-cts.mjs
+# Generated, never committed (STYLE.md): the CommonJS twins of the declarations…
+web/index.d.cts web/global.d.cts &: web/index.d.ts web/global.d.ts web/scripts/types-cts.mjs
 	node web/scripts/types-cts.mjs
+
+# …and the license of the Go code the package carries, from the toolchain that built it.
+web/LICENSE.go: $(GOROOT)/LICENSE
+	{ echo "The Go runtime and standard library compiled into chatapi.wasm, and wasm_exec.js (also inside"; \
+	  echo "dist/chatapi.js and dist/chatapi.min.js), come from the Go distribution under this license:"; \
+	  echo; cat $<; } > $@
 
 pack: $(TARBALL) ## the npm package tarball, build/appengage-VERSION.tgz (what `npm install` of it gets)
 

@@ -1,7 +1,8 @@
 // Writes web/index.d.cts and web/global.d.cts, the CommonJS declarations, from the ESM ones
 // (index.d.ts, global.d.ts): both entries export the same names, but TypeScript under
 // node16/nodenext must see CommonJS types for require('appengage') (else TS1479,
-// "masquerading as ESM"). With --check it only reports whether they are up to date.
+// "masquerading as ESM"). Run by make package-files / make pack (they are not committed);
+// with --check it only reports whether they are up to date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
