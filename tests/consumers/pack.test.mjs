@@ -73,6 +73,26 @@ test('npm pack in web/ runs prepack, which builds what is missing: the package a
   assert.ok(files.includes('chatapi.wasm') && files.includes('dist/chatapi.js'), files.join(', '));
 });
 
+test('a fresh clone: npm pack in web/ builds the wasm, wasm_exec.js, dist/ and the generated files itself', async (t) => {
+  // The committed tree, cloned: nothing built, no node_modules. npm pack --dry-run runs
+  // prepack, which runs make package-files (Go and npm caches make it quick).
+  const head = await run('git', ['-C', root, 'rev-parse', 'HEAD']).catch(() => null);
+  if (!head) return t.skip('not a git checkout');
+  const dir = mkdtempSync(join(tmpdir(), 'appengage-clone-'));
+  try {
+    await run('git', ['clone', '--quiet', '--no-hardlinks', root, dir]);
+    await run('git', ['-C', dir, 'checkout', '--quiet', head.stdout.trim()]);
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], { cwd: join(dir, 'web'), maxBuffer: 16 << 20, timeout: 900_000 })
+      .catch((err) => assert.fail(`npm pack failed:\n${err.stderr}`));
+    const files = JSON.parse(stdout)[0].files.map((f) => f.path);
+    for (const f of ['chatapi.wasm', 'wasm_exec.js', 'dist/chatapi.js', 'dist/chatapi.min.js', 'index.d.cts', 'global.d.cts', 'LICENSE.go', 'README.md', 'LICENSE']) {
+      assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('outside the repository, npm pack of a package folder without the wasm refuses and says how', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'appengage-prepack-'));
   try {

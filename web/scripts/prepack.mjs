@@ -15,7 +15,11 @@ if (inRepo && process.env.APPENGAGE_PREPACK_BUILT !== '1') {
   // make rebuilds only what is older than its sources (a stale wasm would be refused at run
   // time for its version).
   try {
-    execFileSync('make', ['-C', repo, '--no-print-directory', 'package-files'], { stdio: 'inherit' });
+    // npm runs this hook with its own settings in npm_* variables (npm pack --dry-run sets
+    // npm_config_dry_run): the npm ci that make may run must not inherit them. make's output
+    // goes to stderr, so npm pack --json stays parseable.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+    execFileSync('make', ['-C', repo, '--no-print-directory', 'package-files'], { stdio: ['ignore', 2, 2], env });
   } catch {
     refuse('make package-files failed (see above): building the package needs Go (go.mod\'s version) and Node; run `make pack` from the repository root');
   }
