@@ -30,6 +30,8 @@ export declare class AppEngageChatButton extends HTMLElement {
   request: EngagementRequest | undefined;
   /** A ChatApi to use instead of one made from the attributes (then account-id, domain, csds-domain and wasm-url are not read). */
   api: ChatApi | undefined;
+  /** Does what activating the button does (for a menu item or a shortcut): while Available fires `chat`, reports impAccept and returns true; else returns false. */
+  requestChat(): boolean;
   addEventListener<K extends keyof AppEngageChatButtonEventMap>(type: K, listener: (this: AppEngageChatButton, ev: AppEngageChatButtonEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
   removeEventListener<K extends keyof AppEngageChatButtonEventMap>(type: K, listener: (this: AppEngageChatButton, ev: AppEngageChatButtonEventMap[K]) => any, options?: boolean | EventListenerOptions): void;
