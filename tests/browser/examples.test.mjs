@@ -112,6 +112,22 @@ test('examples/game-launcher: the support button under the page CSP', async () =
   await page.close();
 });
 
+test('examples/react (built by make, in Chromium): JSX with the chat event, request as a property', async () => {
+  const account = uniqueAccount('exreact');
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/examples/react/index.html?account=${account}&sim=${encodeURIComponent(sim.url)}`);
+  await page.locator('appengage-chat-button[state="available"]').waitFor({ state: 'attached', timeout: 30_000 });
+  await page.locator('#react-state', { hasText: 'Last answer: Available' }).waitFor();
+  await page.getByRole('button', { name: 'Chat with us' }).press('Enter');
+  await page.locator('#react-chat', { hasText: 'Opening chat for engagement 3562981110' }).waitFor();
+  await waitImpressions(account, 'impAccept', 1);
+  // The request property reached the server: its SDE and sections.
+  const s = await stats(sim.url, account);
+  assert.equal(s.sdeTypes?.cart >= 1, true, `the cart SDE of the request property: ${JSON.stringify(s.sdeTypes)}`);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
 test('examples/electron: the Electron-only files parse and the package points at them', async () => {
   // main.mjs and preload.cjs need Electron to run; here they are at least compiled by V8.
   for (const f of ['main.mjs', 'preload.cjs']) {
