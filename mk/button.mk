@@ -12,8 +12,9 @@ tests/browser/axe/node_modules/.package-lock.json: tests/browser/axe/package.jso
 
 deps-axe: tests/browser/axe/node_modules/.package-lock.json ## install axe-core for the chat button's accessibility checks
 
-# The Chromium tests include tests/browser/button*.test.mjs, which run axe-core.
-test-browser: deps-axe
+# The Chromium tests include tests/browser/button*.test.mjs, which run axe-core on the
+# packed package (tests/browser/button-package.mjs installs the tarball into a fresh project).
+test-browser: deps-axe pack
 
 bench-tabs: build-go build-wasm build-browser deps-chromium deps-node-root ## requests per minute N tabs make, old watcher vs the one with manners (BENCHMARKS.md)
 	node tests/browser/bench-tabs.mjs

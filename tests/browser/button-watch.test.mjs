@@ -7,17 +7,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSimulator, startDevServer, launchChromium, openPage, setScenario, stats, uniqueAccount,
+  startSimulator, launchChromium, openPage, setScenario, stats, uniqueAccount,
 } from './harness.mjs';
+import { buttonPackage, startButtonServer } from './button-package.mjs';
 import { pauseAfter, changeKey, MAX_BACKOFF_MS } from '../../web/src/watch-browser.js';
 
 let sim;
 let server;
 let browser;
+let pkg;
 
 before(async () => {
+  pkg = await buttonPackage();
+  console.log(`the package under test: ${pkg.what}`);
   sim = await startSimulator();
-  server = await startDevServer(sim.url, { demo: 'tests/browser/pages/button' });
+  server = await startButtonServer(sim.url, pkg.dir);
   browser = await launchChromium();
 });
 
@@ -25,6 +29,7 @@ after(async () => {
   await browser?.close();
   await server?.stop();
   await sim?.stop();
+  pkg?.remove();
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -5,17 +5,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSimulator, startDevServer, launchChromium, openPage, screenshot, setScenario, stats, uniqueAccount,
+  startSimulator, launchChromium, openPage, screenshot, setScenario, stats, uniqueAccount,
 } from './harness.mjs';
+import { buttonPackage, startButtonServer } from './button-package.mjs';
 import { runAxe } from './button-axe.mjs';
 
 let sim;
 let server;
 let browser;
+let pkg;
 
 before(async () => {
+  pkg = await buttonPackage();
+  console.log(`the package under test: ${pkg.what}`);
   sim = await startSimulator();
-  server = await startDevServer(sim.url, { demo: 'tests/browser/pages/button' });
+  server = await startButtonServer(sim.url, pkg.dir);
   browser = await launchChromium();
 });
 
@@ -23,6 +27,7 @@ after(async () => {
   await browser?.close();
   await server?.stop();
   await sim?.stop();
+  pkg?.remove();
 });
 
 function pageURL(account, params = {}) {
