@@ -4,8 +4,8 @@ import type { AppEngageError, ChatApi, EngagementRequest, EngagementResponse } f
 /** The element's `state` attribute. */
 export type ChatButtonState = 'checking' | 'available' | 'notavailable' | 'error';
 
-/** Events the element dispatches (all bubble and cross shadow roots). */
-export interface AppEngageChatButtonEventMap extends HTMLElementEventMap {
+/** Events the element dispatches (all bubble and cross shadow roots); its `error` is a CustomEvent, not an ErrorEvent. */
+export interface AppEngageChatButtonEventMap extends Omit<HTMLElementEventMap, 'error'> {
   /** The state or the engagement changed; detail is the getEngagement response. */
   engagement: CustomEvent<EngagementResponse>;
   /** The user activated the button while Available; open the chat window from detail (engagementDetails, visitorId, sessionId). */
