@@ -4,8 +4,8 @@ import type { AppEngageError, ChatApi, EngagementRequest, EngagementResponse } f
 /** The element's `state` attribute. */
 export type ChatButtonState = 'checking' | 'available' | 'notavailable' | 'error';
 
-/** Events the element dispatches (all bubble and cross shadow roots). */
-export interface AppEngageChatButtonEventMap extends HTMLElementEventMap {
+/** Events the element dispatches (all bubble and cross shadow roots); its `error` is a CustomEvent, not an ErrorEvent. */
+export interface AppEngageChatButtonEventMap extends Omit<HTMLElementEventMap, 'error'> {
   /** The state or the engagement changed; detail is the getEngagement response. */
   engagement: CustomEvent<EngagementResponse>;
   /** The user activated the button while Available; open the chat window from detail (engagementDetails, visitorId, sessionId). */
@@ -30,6 +30,8 @@ export declare class AppEngageChatButton extends HTMLElement {
   request: EngagementRequest | undefined;
   /** A ChatApi to use instead of one made from the attributes (then account-id, domain, csds-domain and wasm-url are not read). */
   api: ChatApi | undefined;
+  /** Does what activating the button does (for a menu item or a shortcut): while Available fires `chat`, reports impAccept and returns true; else returns false. */
+  requestChat(): boolean;
   addEventListener<K extends keyof AppEngageChatButtonEventMap>(type: K, listener: (this: AppEngageChatButton, ev: AppEngageChatButtonEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
   removeEventListener<K extends keyof AppEngageChatButtonEventMap>(type: K, listener: (this: AppEngageChatButton, ev: AppEngageChatButtonEventMap[K]) => any, options?: boolean | EventListenerOptions): void;

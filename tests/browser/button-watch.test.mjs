@@ -7,17 +7,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSimulator, startDevServer, launchChromium, openPage, setScenario, stats, uniqueAccount,
+  startSimulator, launchChromium, openPage, setScenario, stats, uniqueAccount,
 } from './harness.mjs';
+import { buttonPackage, startButtonServer } from './button-package.mjs';
 import { pauseAfter, changeKey, MAX_BACKOFF_MS } from '../../web/src/watch-browser.js';
 
 let sim;
 let server;
 let browser;
+let pkg;
 
 before(async () => {
+  pkg = await buttonPackage();
+  console.log(`the package under test: ${pkg.what}`);
   sim = await startSimulator();
-  server = await startDevServer(sim.url, { demo: 'tests/browser/pages/button' });
+  server = await startButtonServer(sim.url, pkg.dir);
   browser = await launchChromium();
 });
 
@@ -25,6 +29,7 @@ after(async () => {
   await browser?.close();
   await server?.stop();
   await sim?.stop();
+  pkg?.remove();
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -181,5 +186,28 @@ test('failures in a row: each next question waits twice as long; an answer reset
   assert.ok(gaps[1] >= 1950, `after 2 failures ~2 s, got ${gaps}`);
   assert.ok(gaps[2] >= 3900, `after 3 failures ~4 s, got ${gaps}`);
   assert.ok(gaps[3] >= 450 && gaps[3] < gaps[2], `an answer resets the pause to the interval, got ${gaps}`);
+  await page.close();
+});
+
+test('watchEngagement in a page: bad arguments throw, a request failing validation is reported once and ends the watch', async () => {
+  const account = uniqueAccount('wval'); // not the test page's own element's account
+  const page = await openPage(browser.context);
+  await page.goto(pageURL(uniqueAccount('wvalpage'), { interval: '60' }));
+  const out = await page.evaluate(async ({ account: accountId, sim: csdsDomain }) => {
+    const { createChatApi } = await import('/appengage/browser.js');
+    const api = await createChatApi({ accountId, csdsDomain, storage: 'memory' });
+    const thrown = [];
+    for (const bad of [() => api.watchEngagement({ appType: 'EXTERNAL' }, { intervalMs: -1 }, () => {}),
+      () => api.watchEngagement({ appType: 'EXTERNAL' }, { intervalMs: 1000 }, 'not a function')]) {
+      try { bad(); thrown.push(null); } catch (e) { thrown.push([e.code, e.field]); }
+    }
+    const calls = [];
+    api.watchEngagement({ appType: 'EXTERNAL', appDetails: { os: 'PLAN9' } }, { intervalMs: 200 }, (r, e) => calls.push([r, e && e.code, e && e.field]));
+    await new Promise((r) => setTimeout(r, 1500)); // several intervals: still one report
+    return { thrown, calls };
+  }, { account, sim: sim.url });
+  assert.deepEqual(out.thrown, [['validation', 'intervalMs'], ['validation', 'onChange']]);
+  assert.deepEqual(out.calls, [[null, 'validation', 'appDetails.os']]);
+  assert.equal((await stats(sim.url, account)).createCalls, 0, 'nothing invalid was sent');
   await page.close();
 });

@@ -5,17 +5,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSimulator, startDevServer, launchChromium, openPage, screenshot, setScenario, stats, uniqueAccount,
+  startSimulator, launchChromium, openPage, screenshot, setScenario, stats, uniqueAccount,
 } from './harness.mjs';
+import { buttonPackage, startButtonServer } from './button-package.mjs';
 import { runAxe } from './button-axe.mjs';
 
 let sim;
 let server;
 let browser;
+let pkg;
 
 before(async () => {
+  pkg = await buttonPackage();
+  console.log(`the package under test: ${pkg.what}`);
   sim = await startSimulator();
-  server = await startDevServer(sim.url, { demo: 'tests/browser/pages/button' });
+  server = await startButtonServer(sim.url, pkg.dir);
   browser = await launchChromium();
 });
 
@@ -23,6 +27,7 @@ after(async () => {
   await browser?.close();
   await server?.stop();
   await sim?.stop();
+  pkg?.remove();
 });
 
 function pageURL(account, params = {}) {
@@ -67,7 +72,7 @@ test('Available: state, engagement event, impDisplay, an enabled real button wit
   assert.equal(await page.getByRole('status').textContent(), 'An agent is available.');
   await waitStats(account, (s) => s.impressions?.impDisplay === 1, 'one impDisplay');
   await page.waitForTimeout(200); // let the first paint settle for the picture
-  await screenshot(button(page), 'button-available');
+  await screenshot(page.locator('#host'), 'button-available');
   assert.deepEqual(await runAxe(page), []);
   assert.deepEqual(await page.problems(), []);
   await page.close();
@@ -81,7 +86,7 @@ test('Checking: the state while the first answer is under way', async () => {
   assert.equal(await button(page).getAttribute('state'), 'checking');
   assert.equal(await page.getByRole('button', { name: 'Chat with us' }).getAttribute('aria-disabled'), 'true');
   assert.equal(await page.getByRole('status').textContent(), 'Checking whether an agent is available…');
-  await screenshot(button(page), 'button-checking');
+  await screenshot(page.locator('#host'), 'button-checking');
   assert.deepEqual(await runAxe(page), []);
   await waitState(page, 'available');
   assert.deepEqual(await page.problems(), []);
@@ -98,12 +103,12 @@ test('NotAvailable: disabled for use but focusable, says why, no impDisplay; hid
   const b = page.getByRole('button', { name: 'Chat with us' });
   assert.equal(await b.getAttribute('aria-disabled'), 'true');
   assert.equal(await page.getByRole('status').textContent(), 'No agent is available right now.');
+  await screenshot(page.locator('#host'), 'button-notavailable');
   // Activating it does nothing.
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await b.click({ force: true }); // a pointer, too (Playwright itself treats aria-disabled as not clickable)
   assert.equal((await events(page)).filter((e) => e.type === 'chat').length, 0);
-  await screenshot(button(page), 'button-notavailable');
   assert.deepEqual(await runAxe(page), []);
   const s = await stats(sim.url, account);
   assert.equal(s.impressions?.impDisplay ?? 0, 0);
@@ -162,7 +167,7 @@ test('503s beyond the retries: error state and event with its code, then back of
   assert.equal(err.code, 'server');
   assert.equal(await page.getByRole('status').textContent(), 'Chat cannot be reached right now; trying again.');
   assert.equal(await page.getByRole('button', { name: 'Chat with us' }).getAttribute('aria-disabled'), 'true');
-  await screenshot(button(page), 'button-error');
+  await screenshot(page.locator('#host'), 'button-error');
   assert.deepEqual(await runAxe(page), []);
   await waitState(page, 'available');
   assert.deepEqual((await events(page)).map((e) => e.type), ['error', 'engagement']);

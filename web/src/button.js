@@ -7,7 +7,8 @@
 // Attributes: account-id, domain, csds-domain, sections (comma-separated consumerSections),
 // wasm-url, interval (seconds), when-unavailable="hide|disable", no-impressions.
 // Properties: request (a full getEngagement request), api (a ChatApi to use instead of one
-// made from the attributes), and read-only state and response.
+// made from the attributes), read-only state, response and error; requestChat() does what
+// activating the button does. Without account-id (or api) it waits, asking nothing.
 // Reflected: state = checking | available | notavailable | error.
 // Events (bubbling, composed): engagement (detail: the response), chat (detail: the
 // response, when the user activates the button while Available), error (detail: the error).
@@ -317,7 +318,9 @@ export class AppEngageChatButton extends Base {
         api = this.#api;
       } else {
         const options = this.#options();
-        if (!options.accountId) throw validationError('account-id', 'is required (or set the api property)');
+        // Like an <img> without src, an element without account-id (or api) waits for one:
+        // pages and frameworks often set it after the element is in the document.
+        if (!options.accountId) return;
         api = await sharedApi(options);
       }
     } catch (err) {
@@ -384,11 +387,20 @@ export class AppEngageChatButton extends Base {
     this.#impression('impDisplay', response);
   }
 
-  #activate() {
+  /**
+   * Does what activating the button does (a menu item or a shortcut may call it): while
+   * Available, fires `chat` and reports impAccept, and returns true; else returns false.
+   */
+  requestChat() {
     const response = this.#response;
-    if (this.state !== 'available' || !response) return;
+    if (this.state !== 'available' || !response) return false;
     this.#emit('chat', response);
     this.#impression('impAccept', response);
+    return true;
+  }
+
+  #activate() {
+    this.requestChat();
   }
 
   #impression(kind, response) {
