@@ -125,15 +125,21 @@ test('module worker without a bundler: the worker imports browser.js by path and
   }
 });
 
-test('classic worker: importScripts the script-tag build, a relative wasmURL against the worker; a failed init rejects queued calls with its error', async () => {
+test('classic worker: importScripts the script-tag build, a relative wasmURL against the worker; a failed init (a missing wasm, or no wasmURL) rejects queued calls with its error', async () => {
   const worker = pointAtSimulator(recipe('browser.md', 'classic-worker/worker.js'), sim.url, uniqueAccount('classic_worker'));
   const page = recipe('browser.md', 'worker-page/main.js').replace("new Worker('./worker.js', { type: 'module' })", "new Worker('./worker.js')");
   assert.notEqual(page, recipe('browser.md', 'worker-page/main.js'));
   // The same worker, first with a wasmURL that is not there: the queued call gets init's error.
   const failing = worker.replace("wasmURL: './node_modules/appengage/chatapi.wasm'", "wasmURL: './missing/chatapi.wasm'");
+  // And without wasmURL (a worker has no document.currentScript): init's validation error.
+  const noURL = worker.replace(", wasmURL: './node_modules/appengage/chatapi.wasm'", '');
+  assert.notEqual(noURL, worker);
   const project = await freshProject('classic-worker', {
     files: {
       'worker.js': worker,
+      'nourl/worker.js': noURL.replace("importScripts('./", "importScripts('../"),
+      'nourl/index.html': modulePage,
+      'nourl/main.js': page,
       'fail/worker.js': failing.replace("importScripts('./", "importScripts('../"),
       'main.js': page,
       'index.html': modulePage,
@@ -144,6 +150,8 @@ test('classic worker: importScripts the script-tag build, a relative wasmURL aga
   try {
     const failed = await visit(project.dir, '/fail/index.html');
     assert.match(failed.logged, /^load_failed: .*cannot load chatapi\.wasm from http:\/\/127\.0\.0\.1:\d+\/fail\/missing\/chatapi\.wasm: HTTP 404.*pass wasmURL/);
+    const noWasmURL = await visit(project.dir, '/nourl/index.html');
+    assert.match(noWasmURL.logged, /^validation: wasmURL: cannot tell where chatapi\.wasm is .*pass options\.wasmURL/, 'the queued call gets init\'s error, not not_initialized');
     const got = await visit(project.dir);
     assert.equal(got.logged, 'Available');
     assert.ok(got.requests.includes('/node_modules/appengage/chatapi.wasm'), got.requests.join(' '));

@@ -14,9 +14,10 @@ after(async () => { await sim?.stop(); });
 
 // A page script using the global of the script-tag build (not run: it needs a document).
 const globalPage = `/// <reference types="appengage/global" />
+import type { ChatApi as Instance, createChatApi as create } from 'appengage/browser';
+export const typed: [typeof create, Instance | null] | null = null; // appengage/browser has types (was TS7016)
 ChatApi.init({ accountId: '12345678', onEngagement: (r) => { if ('status' in r) console.log(r.status); } });
 ChatApi.getEngagement({ appType: 'EXTERNAL' }).catch((e: { code: string }) => console.error(e.code));
-export {};
 `;
 
 async function node16(name, type, main) {
