@@ -8,7 +8,7 @@ PACK_VERSION := $(shell sed -n 's/^  "version": "\(.*\)",/\1/p' web/package.json
 TARBALL      := $(BUILD)/appengage-$(PACK_VERSION).tgz
 # Everything `files` in web/package.json lists (button.* once the element exists).
 PACK_FILES   := web/package.json web/index.cjs web/browser.js web/browser-global.js \
-                $(wildcard web/*.d.ts) $(wildcard web/*.d.cts) web/browser.cjs $(wildcard web/src/*.js) $(wildcard web/button.js web/button.d.ts) \
+                $(wildcard web/*.d.ts) web/chatapi.wasm.d.cts web/index.d.cts web/global.d.cts web/browser.cjs $(wildcard web/src/*.js) $(wildcard web/button.js web/button.d.ts) \
                 web/chatapi.wasm web/wasm_exec.js web/dist/chatapi.js web/README.md web/LICENSE web/LICENSE.go
 
 .PHONY: pack package-files test-pack test-consumers
