@@ -5,6 +5,8 @@
 
 SIM_PORT    ?= 8081
 RUN_ACCOUNT ?= 12345678
+# The start-up check asks as its own account, so the demo's first page shows one visitor.
+RUN_CHECK_ACCOUNT ?= makerun_check
 RUN_LOGS    := $(BUILD)/run
 
 .PHONY: run
@@ -28,8 +30,8 @@ run: build ## build everything, start the simulator and the demo on 127.0.0.1:PO
 	$(call wait_listening,$(RUN_LOGS)/lpsim.log,$$sim,lpsim,is port $(SIM_PORT) free? try SIM_PORT=...); \
 	simurl=$$(sed -n 's/^lpsim: listening on //p' $(RUN_LOGS)/lpsim.log | head -n1); \
 	echo "The CLI asks the simulator for an engagement with LivePerson's documented example:"; \
-	echo "  $(BUILD)/bin/appengage get --account $(RUN_ACCOUNT) --csds $$simurl --request testdata/seed-request.json"; \
-	$(BUILD)/bin/appengage get --account $(RUN_ACCOUNT) --csds $$simurl --request testdata/seed-request.json; \
+	echo "  $(BUILD)/bin/appengage get --account $(RUN_CHECK_ACCOUNT) --csds $$simurl --request testdata/seed-request.json"; \
+	$(BUILD)/bin/appengage get --account $(RUN_CHECK_ACCOUNT) --csds $$simurl --request testdata/seed-request.json; \
 	$(BUILD)/bin/devserver -addr 127.0.0.1:$(PORT) -sim "$$simurl" -account $(RUN_ACCOUNT) \
 	  -demo web/demo -pkg web -mount /examples/=examples \
 	  -mount /examples/electron/node_modules/appengage/=web \

@@ -12,8 +12,11 @@
 // Calls made while it loads are queued and run in order once it is ready; calls made before
 // init fail with code "not_initialized"; synchronous calls that cannot wait (instance,
 // impression) fail with code "loading" while it loads. A failed load rejects every queued
-// call with the load error, and init can then be called again to retry.
+// call with the load error (as does a failed init: its calls reject with its error, never
+// not_initialized), and init can then be called again to retry. A relative wasmURL resolves
+// against document.baseURI, or in a classic worker (importScripts) against self.location.
 import { createChatApi } from './browser.js';
+import './src/button.js';
 
 /** The error the global facade raises itself; its code is one of the documented strings. */
 class ChatApiError extends Error {
@@ -85,6 +88,20 @@ function queued(method, args, listeners = []) {
   return p;
 }
 
+/** Checks init's options and creates the ChatApi (the wasm from wasmURL, else beside this script). */
+async function start(options) {
+  if (!options || typeof options !== 'object') {
+    throw new ChatApiError('validation', 'ChatApi.init needs an options object with accountId');
+  }
+  const { onEngagement, ...rest } = options;
+  bindings = normalizeBindings(onEngagement);
+  if (rest.wasmURL == null && rest.wasmModule == null && !defaultWasmURL) {
+    throw Object.assign(new ChatApiError('validation',
+      'wasmURL: cannot tell where chatapi.wasm is (no document.currentScript, as in a worker): pass options.wasmURL'), { field: 'wasmURL' });
+  }
+  return createChatApi({ ...rest, wasmURL: rest.wasmURL ?? defaultWasmURL });
+}
+
 const ChatApi = {
   /** The version of this build, e.g. "1.2.3". */
   version: typeof __APPENGAGE_VERSION__ === 'string' ? __APPENGAGE_VERSION__ : 'dev',
@@ -101,27 +118,16 @@ const ChatApi = {
    */
   init(options) {
     if (phase === 'loading' || phase === 'ready') return loading;
-    if (!options || typeof options !== 'object') {
-      return Promise.reject(new ChatApiError('validation', 'ChatApi.init needs an options object with accountId'));
-    }
-    const { onEngagement, ...rest } = options;
-    try {
-      bindings = normalizeBindings(onEngagement);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (!rest.wasmURL && !rest.wasmModule && !defaultWasmURL) {
-      return Promise.reject(new ChatApiError('validation',
-        'cannot tell where chatapi.wasm is (no document.currentScript): pass options.wasmURL'));
-    }
     phase = 'loading';
-    loading = createChatApi({ wasmURL: defaultWasmURL, ...rest }).then(
+    loading = start(options).then(
       (instance) => {
         api = instance;
         phase = 'ready';
         return instance;
       },
       (err) => {
+        // Calls queued behind this init, and later ones until init is called again, reject
+        // with this same error.
         phase = 'failed';
         throw err;
       },

@@ -13,9 +13,14 @@ import { moduleLoader } from './src/loader.js';
 import { appEngageError } from './src/errors.js';
 import { VERSION } from './src/version.js';
 
-// The base sits in a variable: webpack turns new URL(<expression>, import.meta.url) into a
-// module lookup that fails at run time (createChatApi passes the literal form bundlers follow).
-const base = import.meta.url;
+// A relative wasmURL is the page's (or the worker's) to resolve, as a <script src> or fetch()
+// would: against document.baseURI, else the worker's self.location. The default wasm is the
+// one beside this file. (import.meta.url sits in a variable: webpack turns
+// new URL(<expression>, import.meta.url) into a module lookup that fails at run time;
+// createChatApi passes the literal form bundlers follow.)
+const here = import.meta.url;
+const base = () => globalThis.document?.baseURI ?? globalThis.location?.href ?? here;
+// (defaultURL is never used: createChatApi always passes a wasmURL.)
 const load = moduleLoader({ defaultURL: './chatapi.wasm', base });
 
 /**

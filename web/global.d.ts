@@ -14,14 +14,14 @@ import type {
   Session,
   UpdateSessionRequest,
   WatchOptions,
-} from './index';
+} from './index.js';
 
 /** The codes the script-tag facade adds to the client's. */
 export type GlobalErrorCode =
   | ErrorCode
   | 'not_initialized' // a call before ChatApi.init
-  | 'loading'         // instance() or impression() while the module loads (queued calls wait instead)
-  | 'load_failed';    // instance() after the load failed; ChatApi.init again retries
+  | 'loading';        // instance() or impression() while the module loads (queued calls wait instead)
+// load_failed (in ErrorCode): the load failed, also from instance() after it; ChatApi.init again retries
 
 /** An error of the facade or the client. */
 export interface GlobalChatApiError extends Omit<AppEngageError, 'code'> {

@@ -18,4 +18,7 @@ exports.fileStorage = (path) => {
   };
 };
 
+/** @type {import('./index').moduleStats} */
+exports.moduleStats = () => import('./src/node.js').then((m) => m.moduleStats());
+
 exports.VERSION = version;

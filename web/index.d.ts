@@ -229,8 +229,8 @@ export interface Session {
 
 // ---- Errors ---------------------------------------------------------------------------
 
-/** error.code: a stable class of failure. */
-export type ErrorCode =
+/** The codes of the Go module's errors: exactly the Code constants of core/errors.go (a test checks). */
+export type ModuleErrorCode =
   | 'validation'    // the request or options broke a documented rule; nothing was sent
   | 'unauthorized'  // HTTP 401: vid/sid failed the server's validation
   | 'not_found'     // HTTP 404
@@ -242,6 +242,11 @@ export type ErrorCode =
   | 'aborted'       // cancelled through options.signal, or the ChatApi was closed
   | 'timeout'       // options.timeoutMs or an attempt's deadline passed
   | 'internal';     // a bug in appengage, or the module stopped
+
+/** error.code: a stable class of failure. */
+export type ErrorCode =
+  | ModuleErrorCode
+  | 'load_failed';  // chatapi.wasm could not be read, fetched, compiled or started; error.url is the URL tried (pass wasmURL)
 
 /** One broken rule, named by its field path, e.g. engagementAttributes[0].personal.age.age. */
 export interface Problem {
@@ -260,6 +265,8 @@ export interface AppEngageError extends Error {
   field?: string;
   /** Every validation problem, in field order. */
   problems?: Problem[];
+  /** load_failed: the URL chatapi.wasm was loaded from. */
+  url?: string;
 }
 
 // ---- Options and the ChatApi ----------------------------------------------------------

@@ -1,46 +1,28 @@
-// The launcher's support button. ChatApi comes from the script-tag build; init and
-// watchEngagement are called at once and run when the wasm is ready.
-/* global ChatApi */
+// The launcher's support button is <appengage-chat-button> from the script-tag build: it
+// checks availability (quietly while the launcher is minimised, once for all its windows),
+// reports LivePerson's impressions, and fires `chat` when the player uses it.
 (function () {
   'use strict';
-  // A real launcher ships its LivePerson account id; leaving domain and csdsDomain out makes
-  // the ChatApi look the msdkgw host up at api.liveperson.net. ?account=&sim= point it at
-  // the local simulator instead (the tests and `make run` do).
+  // A real launcher ships its LivePerson account id; leaving csds-domain out makes the
+  // ChatApi look the msdkgw host up at api.liveperson.net. ?account=&sim= point it at the
+  // local simulator instead (the tests and `make run` do).
   var q = new URLSearchParams(location.search);
-  var options = { accountId: q.get('account') || '12345678' };
-  if (q.get('sim')) options.csdsDomain = q.get('sim');
-
-  function show(state, label, note) {
-    var button = document.getElementById('support-chat');
-    button.setAttribute('data-state', state);
-    button.disabled = state !== 'available';
-    document.getElementById('support-label').textContent = label;
-    document.getElementById('support-note').textContent = note || '';
-  }
-
-  var engagement = null;
-  ChatApi.init(options);
-  ChatApi.watchEngagement({ appType: 'EXTERNAL', appDetails: { deviceFamily: 'DESKTOP', appVersion: '3.2.0' },
-    consumerSections: ['launcher', 'library'] }, { intervalMs: 60000 }, function (response, error) {
-    if (error) {
-      show('error', 'Support: offline', 'Could not reach support (' + (error.code || 'error') + ').');
-    } else if (response.status === 'Available') {
-      engagement = response;
-      show('available', 'Chat with support');
-    } else {
-      engagement = null;
-      show('notavailable', 'Support: no agents online');
-    }
-  });
 
   document.addEventListener('DOMContentLoaded', function () {
-    document.getElementById('support-chat').addEventListener('click', function () {
-      if (!engagement) return;
-      // Tell LivePerson the offer was accepted, then open the chat window of your choice
-      // with engagement.visitorId, sessionId and engagementDetails.contextId.
-      ChatApi.updateSession({ impAttributes: [ChatApi.impression('impAccept', engagement.engagementDetails)] })
-        .catch(function () { /* reporting is best effort */ });
-      document.getElementById('support-note').textContent = 'Opening chat…';
+    var button = document.getElementById('support-chat');
+    var note = document.getElementById('support-note');
+    if (q.get('sim')) button.setAttribute('csds-domain', q.get('sim'));
+    button.setAttribute('account-id', q.get('account') || '12345678');
+    button.addEventListener('chat', function (ev) {
+      // Open the chat window of your choice with ev.detail.visitorId, sessionId and
+      // engagementDetails (contextId, engagementId…); the element has reported impAccept.
+      note.textContent = 'Opening chat…';
+    });
+    button.addEventListener('error', function (ev) {
+      note.textContent = button.state === 'error' ? 'Could not reach support (' + (ev.detail.code || 'error') + ').' : '';
+    });
+    button.addEventListener('engagement', function () {
+      note.textContent = '';
     });
   });
 })();

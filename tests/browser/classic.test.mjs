@@ -170,3 +170,42 @@ test('the minified script-tag build answers the same', async () => {
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
+
+test('wasmURL: unusable is validation (field wasmURL) for init and its queued calls; relative resolves against document.baseURI', async () => {
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/test/blank.html`);
+  const got = await page.evaluate(async (sim) => {
+    const opts = { accountId: 'relative_url', csdsDomain: sim, storage: 'memory' };
+    const show = (e) => `${e.code} ${e.field} ${e.message}`;
+    const init = ChatApi.init({ ...opts, wasmURL: 'http://[' });
+    const queued = ChatApi.getEngagement({}); // behind the failing init: its error, not not_initialized
+    const bad = await init.then(() => 'ready', show);
+    const queuedErr = await queued.then(() => 'resolved', show);
+    // <base> moves document.baseURI: the relative URL is the page's to resolve.
+    const base = document.createElement('base');
+    base.href = '/appengage/dist/';
+    document.head.append(base);
+    const ok = await ChatApi.init({ ...opts, wasmURL: '../chatapi.wasm' }).then(() => 'ready', show);
+    const status = await ChatApi.getEngagement({}).then((r) => r.status, show);
+    return { bad, queuedErr, ok, status, wasm: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')) };
+  }, sim.url);
+  assert.match(got.bad, /^validation wasmURL .*"http:\/\/\[" is not a URL/);
+  assert.equal(got.queuedErr, got.bad);
+  assert.equal(got.ok, 'ready');
+  assert.equal(got.status, 'Available');
+  assert.deepEqual(got.wasm, ['/appengage/chatapi.wasm']);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('a wasm that is not WebAssembly is load_failed with the URL tried, never internal', async () => {
+  const page = await openPage(browser.context);
+  await page.route('**/chatapi.wasm', (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: 'not wasm' }));
+  await page.goto(`${server.url}/test/blank.html`);
+  const got = await page.evaluate(() => ChatApi.init({ accountId: 'notwasm', domain: 'http://127.0.0.1:9', storage: 'memory' })
+    .then(() => 'ready', (e) => ({ code: e.code, url: e.url, message: e.message })));
+  assert.equal(got.code, 'load_failed');
+  assert.match(got.url, /\/appengage\/chatapi\.wasm$/);
+  assert.match(got.message, /cannot load chatapi\.wasm from http:\/\/127\.0\.0\.1:\d+\/appengage\/chatapi\.wasm: it is not a WebAssembly module .*pass wasmURL/);
+  await page.close();
+});

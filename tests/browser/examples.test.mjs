@@ -34,6 +34,15 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+async function waitImpressions(account, kind, n) {
+  for (let i = 0; ; i++) {
+    const s = await stats(sim.url, account);
+    if (s.impressions?.[kind] === n) return;
+    if (i > 200) assert.fail(`expected ${n} ${kind}, the simulator has ${JSON.stringify(s.impressions)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 test('examples/node: two runs reuse one visitor through the session file', async () => {
   const account = uniqueAccount('exnode');
   const session = join(tmp, 'node-session.json');
@@ -75,9 +84,12 @@ test('examples/electron renderer (in Chromium): the ESM entry draws the button',
   const account = uniqueAccount('exrend');
   const page = await openPage(browser.context);
   await page.goto(`${server.url}/examples/electron/renderer/index.html?account=${account}&sim=${encodeURIComponent(sim.url)}`);
-  await page.locator('#chat[data-state="available"]').waitFor({ timeout: 30_000 });
-  await page.locator('#chat').click();
+  await page.locator('#chat[state="available"]').waitFor({ state: 'attached', timeout: 30_000 });
+  await page.getByRole('button', { name: 'Chat with us' }).click();
   await page.locator('#note', { hasText: 'Opening chat' }).waitFor();
+  // The Help menu's path: requestChat does what the click does.
+  assert.equal(await page.evaluate(() => document.getElementById('chat').requestChat()), true);
+  await waitImpressions(account, 'impAccept', 2);
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
@@ -86,11 +98,32 @@ test('examples/game-launcher: the support button under the page CSP', async () =
   const account = uniqueAccount('exgame');
   const page = await openPage(browser.context);
   await page.goto(`${server.url}/examples/game-launcher/index.html?account=${account}&sim=${encodeURIComponent(sim.url)}`);
-  await page.locator('#support-chat[data-state="available"]').waitFor({ timeout: 30_000 });
+  await page.locator('#support-chat[state="available"]').waitFor({ state: 'attached', timeout: 30_000 });
+  assert.equal(await page.getByText('An agent is online.').isVisible(), true, 'the page words the status (a named slot)');
+  assert.equal(await page.getByText('No agents online right now.').isVisible(), false, 'only the current status shows');
+  await page.waitForTimeout(200);
   await screenshot(page, 'game-launcher');
   await screenshot(page, 'game-launcher-support', { x: 600, y: 560, width: 600, height: 300 });
-  await page.locator('#support-chat').click();
+  await page.getByRole('button', { name: 'Chat with support' }).press('Enter');
   await page.locator('#support-note', { hasText: 'Opening chat' }).waitFor();
+  await waitImpressions(account, 'impAccept', 1);
+  assert.equal((await stats(sim.url, account)).impressions.impDisplay, 1);
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('examples/react (built by make, in Chromium): JSX with the chat event, request as a property', async () => {
+  const account = uniqueAccount('exreact');
+  const page = await openPage(browser.context);
+  await page.goto(`${server.url}/examples/react/index.html?account=${account}&sim=${encodeURIComponent(sim.url)}`);
+  await page.locator('appengage-chat-button[state="available"]').waitFor({ state: 'attached', timeout: 30_000 });
+  await page.locator('#react-state', { hasText: 'Last answer: Available' }).waitFor();
+  await page.getByRole('button', { name: 'Chat with us' }).press('Enter');
+  await page.locator('#react-chat', { hasText: 'Opening chat for engagement 3562981110' }).waitFor();
+  await waitImpressions(account, 'impAccept', 1);
+  // The request property reached the server: its SDE and sections.
+  const s = await stats(sim.url, account);
+  assert.equal(s.sdeTypes?.cart >= 1, true, `the cart SDE of the request property: ${JSON.stringify(s.sdeTypes)}`);
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });

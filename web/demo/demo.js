@@ -1,5 +1,5 @@
-// The Click-to-Chat demo: one ChatApi from the browser ESM entry, a button driven by
-// watchEngagement, and controls for the session, SDEs and the simulator's scenario.
+// The Click-to-Chat demo: one ChatApi from the browser ESM entry, the package's
+// <appengage-chat-button> using it, and controls for the session, SDEs and the simulator's scenario.
 // Nothing here prints SDE values: the event log names the SDE type only.
 
 const $ = (id) => document.getElementById(id);
@@ -27,13 +27,6 @@ const sampleSDEs = {
     contacts: [{ email: 'ada@example.com', phone: '+1 555 0100', phoneType: 'MOBILE' }] } },
 };
 
-const stateText = {
-  checking: ['Checking…', 'Asking whether an agent is available…'],
-  available: ['Chat with us', 'An agent is available.'],
-  notavailable: ['Chat unavailable', 'No agent is available right now. We keep checking.'],
-  error: ['Can’t check chat', 'The last check failed; trying again.'],
-};
-
 function clampInt(v, min, max, dflt) {
   const n = Number.parseInt(v, 10);
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : dflt;
@@ -57,17 +50,11 @@ function describeError(err) {
   return err.code && !msg.startsWith(`${err.code}:`) ? `${err.code}: ${msg}` : msg;
 }
 
-function setState(state, detail) {
-  const chat = $('chat');
-  chat.dataset.state = state;
-  const [label, status] = stateText[state];
-  $('chat-label').textContent = label;
-  $('chat-status').textContent = status;
-  $('chat-button').disabled = state !== 'available';
+// The element shows the state; the page adds the error's details under it.
+function showError(detail) {
   const errorBox = $('chat-error');
-  errorBox.hidden = state !== 'error';
-  errorBox.textContent = state === 'error' ? detail : '';
-  if (state !== 'available') $('chat-opened').hidden = true;
+  errorBox.hidden = !detail;
+  errorBox.textContent = detail || '';
 }
 
 // Shows the ids of a getEngagement response ({visitorId, sessionId, pageId}) or of
@@ -122,21 +109,13 @@ function ordered(res) {
   return out;
 }
 
-function impression(kind, details) {
-  const base = { type: kind, campaign: Number(details.campaignId), engId: Number(details.engagementId),
-    revision: Number(details.engagementRevision) };
-  if (kind === 'impDisplay' || kind === 'impAccept') {
-    base.eContext = [{ type: 'engagementContext', id: String(details.contextId) }];
-  }
-  return base;
-}
-
 async function main() {
+  const chat = $('chat-button'); // <appengage-chat-button>, defined once the package is imported
   let cfg;
   try {
     cfg = await loadConfig();
   } catch (err) {
-    setState('error', describeError(err));
+    showError(describeError(err));
     return;
   }
   $('account').textContent = cfg.accountId;
@@ -156,51 +135,45 @@ async function main() {
       retry: { delaysMs: cfg.retryDelaysMs },
     });
   } catch (err) {
-    setState('error', `The ChatApi did not start: ${describeError(err)}`);
+    showError(`The ChatApi did not start: ${describeError(err)}`);
     log(`ChatApi failed to start: ${describeError(err)}`);
     return;
   }
   log('ChatApi ready');
   try { showIds(await api.session()); } catch { /* shown once the first answer arrives */ }
 
-  let current = null; // last successful response
-  const request = { appType: 'EXTERNAL', appDetails: { deviceFamily: 'DESKTOP', appVersion: '1.0.0' },
-    consumerSections: ['demo'] };
-
-  const onChange = async (res, err) => {
+  // The element uses the page's ChatApi (shortened retries, the same session) and this
+  // request; it watches, reports impDisplay/impAccept and tells the page through events.
+  chat.addEventListener('engagement', (ev) => {
+    const res = ev.detail;
     setTimeout(refreshStats, 200);
-    if (err) {
-      setState('error', describeError(err));
-      log(`check failed — ${describeError(err)}`);
-      return;
-    }
-    current = res;
+    showError(null);
+    $('chat-opened').hidden = true;
     $('response').textContent = JSON.stringify(ordered(res), null, 2);
     showIds(res);
     if (res.status === 'Available') {
-      setState('available');
       log(`Available (engagement ${res.engagementDetails?.engagementId}, valid ${res.engagementDetails?.validForSeconds} s)`);
-      try {
-        await api.updateSession({ pageId: res.pageId, impAttributes: [impression('impDisplay', res.engagementDetails)] });
-        log('reported impDisplay');
-      } catch (e) { log(`impDisplay not reported — ${describeError(e)}`); }
     } else {
-      setState('notavailable');
       log('NotAvailable');
     }
-  };
-  let stop = api.watchEngagement(request, { intervalMs: cfg.intervalMs }, onChange);
-
-  $('chat-button').addEventListener('click', async () => {
-    if (!current || current.status !== 'Available') return;
-    const d = current.engagementDetails;
+  });
+  chat.addEventListener('error', (ev) => {
+    setTimeout(refreshStats, 200);
+    if (chat.state === 'error') showError(describeError(ev.detail));
+    $('chat-opened').hidden = true;
+    log(`${chat.state === 'error' ? 'check failed' : 'impression not reported'} — ${describeError(ev.detail)}`);
+  });
+  chat.addEventListener('chat', (ev) => {
+    const d = ev.detail.engagementDetails;
     $('chat-opened').hidden = false;
     $('chat-opened').textContent = `A chat window would open here (engagement ${d.engagementId}, context ${d.contextId}, ${d.language}).`;
-    try {
-      await api.updateSession({ pageId: current.pageId, impAttributes: [impression('impAccept', d)] });
-      log('reported impAccept');
-    } catch (e) { log(`impAccept not reported — ${describeError(e)}`); }
+    log('chat requested (the element reports impAccept)');
+    setTimeout(refreshStats, 300);
   });
+  chat.setAttribute('interval', String(cfg.intervalMs / 1000));
+  chat.request = { appType: 'EXTERNAL', appDetails: { deviceFamily: 'DESKTOP', appVersion: '1.0.0' } };
+  chat.api = api;
+  await import('/appengage/button.js');
 
   $('sde-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -226,18 +199,19 @@ async function main() {
 
   $('reset-session').addEventListener('click', async () => {
     $('reset-session').disabled = true;
+    // Out of the page the element stops watching (a question under way is cancelled), so
+    // nothing stores the old session again; back in, it starts over with a new visitor.
+    const place = [chat.parentNode, chat.nextSibling];
+    chat.remove();
     try {
-      stop();
       await api.resetSession();
-      current = null;
       showIds(null);
       $('response').textContent = '—';
-      setState('checking');
       log('session reset: the next check creates a new visitor');
-      stop = api.watchEngagement(request, { intervalMs: cfg.intervalMs }, onChange);
     } catch (err) {
       log(`reset failed — ${describeError(err)}`);
     } finally {
+      place[0].insertBefore(chat, place[1]);
       $('reset-session').disabled = false;
     }
   });

@@ -3,7 +3,7 @@
 // defines window.ChatApi. Run by `make build-browser` after the wasm build has copied
 // wasm_exec.js and chatapi.wasm into web/.
 import { build } from 'esbuild';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,4 +36,7 @@ const common = {
 // Readable for pages that vendor it, minified for pages that load it from a CDN.
 await build({ ...common, outfile: join(web, 'dist', 'chatapi.js') });
 await build({ ...common, outfile: join(web, 'dist', 'chatapi.min.js'), minify: true, legalComments: 'inline' });
+// Classic scripts, not ES modules: Node and TypeScript must not read them as ESM because of
+// the package's "type": "module" (their types, global.d.cts, are CommonJS declarations).
+writeFileSync(join(web, 'dist', 'package.json'), '{\n  "type": "commonjs"\n}\n');
 console.log(`build-classic: web/dist/chatapi.js and chatapi.min.js (appengage ${version})`);

@@ -4,6 +4,7 @@
 
 import { appEngageError } from './errors.js';
 import { exchangeOver } from './exchange.js';
+import { inPage, watchInPage } from './watch-browser.js';
 
 export { appEngageError };
 
@@ -170,6 +171,8 @@ export class ChatApi {
     if (typeof options === 'function' && typeof onChange !== 'function') {
       [onChange, options] = [options, onChange]; // watchEngagement(request, options, onChange)
     }
+    // In a page the watcher has manners (hidden, offline, one per origin across tabs, backoff).
+    if (inPage()) return watchInPage(this, this.#options, request, onChange, options);
     const interval = options?.intervalMs ?? options?.interval;
     const wrapped = (response, error) => callSafely(onChange, response ?? null, error ?? null);
     const id = this.#h.watch(requestPayload(request), interval, typeof onChange === 'function' ? wrapped : onChange);

@@ -19,7 +19,12 @@ export async function instantiate(source) {
   const compiling = source instanceof WebAssembly.Module ? source : WebAssembly.compile(source);
   compiling.catch?.(() => {}); // awaited below; do not report it as unhandled meanwhile
   const go = await startGo();
-  const instance = await WebAssembly.instantiate(await compiling, go.importObject);
+  let instance;
+  try {
+    instance = await WebAssembly.instantiate(await compiling, go.importObject);
+  } catch (err) {
+    throw appEngageError('load_failed', `chatapi.wasm cannot be started (${err.message}): it is not the appengage module of this loader; pass wasmURL (or wasmModule) of the package's chatapi.wasm`, { cause: err });
+  }
   let exports;
   const previous = globalThis[BOOT_GLOBAL];
   globalThis[BOOT_GLOBAL] = (e) => { exports = e; };
@@ -30,9 +35,9 @@ export async function instantiate(source) {
   } finally {
     if (previous === undefined) delete globalThis[BOOT_GLOBAL]; else globalThis[BOOT_GLOBAL] = previous;
   }
-  if (!exports) throw appEngageError('internal', 'chatapi.wasm did not start (is it the appengage module?)');
+  if (!exports) throw appEngageError('load_failed', 'chatapi.wasm did not start: it is not the appengage module; pass wasmURL (or wasmModule) of the package\'s chatapi.wasm');
   if (exports.version !== VERSION) {
-    throw appEngageError('internal', `chatapi.wasm is version ${exports.version} but the loader is ${VERSION}; rebuild or reinstall the package`);
+    throw appEngageError('load_failed', `chatapi.wasm is version ${exports.version} but the loader is ${VERSION}: reinstall the package, or pass wasmURL of the chatapi.wasm of version ${VERSION}`);
   }
   return {
     exports,
@@ -81,33 +86,75 @@ export function memoise(loadModule) {
 
 /**
  * The module's source from options.wasmModule, else options.wasmURL (resolved against base),
- * else defaultURL (against base): read from disk when it is a file: URL and readFile is given (Node),
- * otherwise fetched and compiled (while downloading when the server labels it
- * application/wasm).
+ * else defaultURL (against base): read from disk when it is a file: URL and readFile is given
+ * (Node), otherwise fetched and compiled (while downloading when the server labels it
+ * application/wasm). A wasm that cannot be read, fetched or compiled is a load_failed error
+ * naming the URL tried; a wasmURL that is no URL is a validation error of field wasmURL.
  * @param {{wasmModule?: unknown, wasmURL?: unknown}} options
- * @param {{defaultURL: URL | string, base: URL | string, readFile?: (url: URL) => Promise<Uint8Array>}} where
+ * @param {{defaultURL: URL | string, base: URL | string | (() => URL | string | undefined), readFile?: (url: URL) => Promise<Uint8Array>}} where
  */
 export async function wasmSource(options, { defaultURL, base, readFile }) {
   if (options.wasmModule !== undefined) {
     if (!(options.wasmModule instanceof WebAssembly.Module)) {
-      throw appEngageError('validation', 'wasmModule: must be a WebAssembly.Module', { field: 'wasmModule' });
+      throw appEngageError('validation', 'wasmModule: must be a WebAssembly.Module', { field: 'wasmModule', problems: [{ field: 'wasmModule', message: 'must be a WebAssembly.Module' }] });
     }
     return options.wasmModule;
   }
-  const url = options.wasmURL === undefined ? new URL(defaultURL, base) : new URL(String(options.wasmURL), base);
+  const url = wasmURLOf(options.wasmURL, defaultURL, typeof base === 'function' ? base() : base);
+  let bytes;
   if (url.protocol === 'file:' && readFile) {
     try {
-      return await readFile(url);
+      bytes = await readFile(url);
     } catch (err) {
-      throw appEngageError('internal', `cannot read ${url.pathname}: ${err.message} (run make build-wasm, or pass wasmURL)`, { cause: err });
+      throw loadFailed(url, `cannot read it (${err.code ?? err.message})`, err);
     }
+    return compiled(url, bytes);
   }
-  const res = await fetch(url);
-  if (!res.ok) throw appEngageError('internal', `cannot load ${url}: HTTP ${res.status}`, { status: res.status });
+  let res;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw loadFailed(url, `cannot fetch it (${err.message})`, err);
+  }
+  if (!res.ok) {
+    throw loadFailed(url, `HTTP ${res.status}${res.status === 404 ? ' (a bundler that does not copy the wasm, like esbuild: copy node_modules/appengage/chatapi.wasm beside the bundle, or pass as wasmURL the URL a file loader gives for an import of \'appengage/chatapi.wasm\')' : ''}`, undefined, { status: res.status });
+  }
   if (typeof WebAssembly.compileStreaming === 'function' && res.headers.get('Content-Type') === 'application/wasm') {
-    return WebAssembly.compileStreaming(res);
+    return compiled(url, WebAssembly.compileStreaming(res));
   }
-  return WebAssembly.compile(await res.arrayBuffer());
+  try {
+    bytes = await res.arrayBuffer();
+  } catch (err) {
+    throw loadFailed(url, `cannot read the response (${err.message})`, err);
+  }
+  return compiled(url, bytes);
+}
+
+/** The URL to load: wasmURL (a string or URL) against base, or defaultURL. */
+function wasmURLOf(wasmURL, defaultURL, base) {
+  if (wasmURL === undefined) return new URL(defaultURL, base);
+  const problem = (message) => appEngageError('validation', `wasmURL: ${message}`, { field: 'wasmURL', problems: [{ field: 'wasmURL', message }] });
+  if (typeof wasmURL !== 'string' && !(wasmURL instanceof URL)) throw problem('must be a string or a URL');
+  try {
+    return new URL(wasmURL, base);
+  } catch {
+    throw problem(base === undefined
+      ? `${JSON.stringify(String(wasmURL))} is relative and there is no page or worker location to resolve it against; pass an absolute URL`
+      : `${JSON.stringify(String(wasmURL))} is not a URL`);
+  }
+}
+
+/** Compiles the bytes (or awaits the streaming compilation), as load_failed on failure. */
+async function compiled(url, bytesOrCompiling) {
+  try {
+    return await (bytesOrCompiling instanceof Promise ? bytesOrCompiling : WebAssembly.compile(bytesOrCompiling));
+  } catch (err) {
+    throw loadFailed(url, `it is not a WebAssembly module (${err.message})`, err);
+  }
+}
+
+function loadFailed(url, why, cause, extra) {
+  return appEngageError('load_failed', `cannot load chatapi.wasm from ${url}: ${why}. Serve the package's chatapi.wasm there, or pass wasmURL (or wasmModule) saying where it is`, { url: String(url), ...(cause ? { cause } : {}), ...extra });
 }
 
 /**

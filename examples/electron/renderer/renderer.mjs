@@ -1,6 +1,7 @@
-// Electron renderer: the browser ESM entry, as a bundler or the app:// protocol serves it.
-// The session lives in this origin's localStorage.
-import { createChatApi } from '../node_modules/appengage/browser.js';
+// Electron renderer: <appengage-chat-button> from the package's button entry (over the
+// browser ESM entry), as a bundler or the app:// protocol serves it. The session lives in
+// this origin's localStorage; the windows of the app share one watcher.
+import '../node_modules/appengage/button.js';
 
 const q = new URLSearchParams(location.search);
 // From the preload script in Electron; from the query string when the page is opened in a
@@ -9,30 +10,18 @@ const config = globalThis.appengageConfig || { accountId: q.get('account'), csds
 const button = document.getElementById('chat');
 const note = document.getElementById('note');
 
-function show(state, label, text = '') {
-  button.dataset.state = state;
-  button.disabled = state !== 'available';
-  button.textContent = label;
-  note.textContent = text;
-}
+button.request = { appType: 'EXTERNAL', appDetails: { deviceFamily: 'DESKTOP' }, consumerSections: ['electron-renderer'] };
+if (config.csdsDomain) button.setAttribute('csds-domain', config.csdsDomain);
+button.setAttribute('account-id', config.accountId);
 
-let current = null;
-try {
-  const api = await createChatApi({ accountId: config.accountId, ...(config.csdsDomain ? { csdsDomain: config.csdsDomain } : {}) });
-  api.watchEngagement({ appType: 'EXTERNAL', appDetails: { deviceFamily: 'DESKTOP' }, consumerSections: ['electron-renderer'] },
-    { intervalMs: 60_000 }, (response, error) => {
-      if (error) { current = null; show('error', 'Chat unreachable', `${error.code}: ${error.message}`); return; }
-      current = response;
-      if (response.status === 'Available') show('available', 'Chat with us');
-      else show('notavailable', 'No agents online');
-    });
-  const open = () => {
-    if (!current || current.status !== 'Available') return;
-    api.updateSession({ impAttributes: [api.impression('impAccept', current.engagementDetails)] }).catch(() => {});
-    note.textContent = `Opening chat (engagement ${current.engagementDetails.engagementId})…`;
-  };
-  button.addEventListener('click', open);
-  globalThis.appengageEvents?.onOpenChat(open);
-} catch (err) {
-  show('error', 'Chat unavailable', `${err.code || 'error'}: ${err.message}`);
-}
+button.addEventListener('chat', (ev) => {
+  // Open your chat window here with ev.detail (visitorId, sessionId, engagementDetails);
+  // the element has reported impAccept.
+  note.textContent = `Opening chat (engagement ${ev.detail.engagementDetails.engagementId})…`;
+});
+button.addEventListener('error', (ev) => {
+  if (button.state === 'error') note.textContent = `${ev.detail.code}: ${ev.detail.message}`;
+});
+button.addEventListener('engagement', () => { note.textContent = ''; });
+// The Help menu's "Chat with us" (main process) does what clicking the button does.
+globalThis.appengageEvents?.onOpenChat(() => button.requestChat());

@@ -1,0 +1,55 @@
+// Node ESM and CommonJS, as docs/js.md's recipes say, from the packed tarball in fresh
+// projects outside the repository.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshProject, recipe, pointAtSimulator, uniqueAccount } from './lib.mjs';
+import { startSimulator } from '../browser/harness.mjs';
+
+let sim;
+before(async () => { sim = await startSimulator(); });
+after(async () => { await sim?.stop(); });
+
+for (const [name, file] of [['node-esm', 'main.mjs'], ['node-cjs', 'main.cjs']]) {
+  test(`${name}: ${file} from docs/js.md gets an answer`, async () => {
+    const project = await freshProject(name);
+    try {
+      writeFileSync(join(project.dir, file), pointAtSimulator(recipe('js.md', `${name}/${file}`), sim.url, uniqueAccount(name)));
+      const { stdout, stderr } = await project.node([file]);
+      assert.equal(stdout.trim(), 'Available', stderr);
+    } finally {
+      project.remove();
+    }
+  });
+}
+
+test('every entry exports exactly the values its declarations name (import, require, browser, browser require)', async () => {
+  const project = await freshProject('entry-names');
+  try {
+    const { stdout } = await project.node(['--input-type=module', '-e', `
+      import { readFileSync } from 'node:fs';
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/');
+      const pkg = process.cwd() + '/node_modules/appengage/';
+      const declared = (f) => [...readFileSync(pkg + f, 'utf8').matchAll(/^export (?:declare )?(?:function|const) (\\w+)/gm)].map((m) => m[1]).sort();
+      const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== 'module.exports').sort();
+      const out = {
+        dts: declared('index.d.ts'),
+        dcts: declared('index.d.cts'),
+        import: names(await import('appengage')),
+        require: names(require('appengage')),
+        browser: names(await import('appengage/browser')),
+        browserRequire: names(require('appengage/browser')),
+        moduleStats: await require('appengage').moduleStats(),
+      };
+      console.log(JSON.stringify(out));`]);
+    const got = JSON.parse(stdout);
+    assert.deepEqual(got.dts, ['VERSION', 'createChatApi', 'fileStorage', 'moduleStats']);
+    assert.deepEqual(got.dcts, got.dts);
+    for (const entry of ['import', 'require', 'browser', 'browserRequire']) assert.deepEqual(got[entry], got.dts, entry);
+    assert.equal(got.moduleStats, null, 'moduleStats works under require (null before a load)');
+  } finally {
+    project.remove();
+  }
+});
