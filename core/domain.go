@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/appengage/appengage/wire"
 )
 
 // DefaultCSDSDomain is LivePerson's Domain API (CSDS) host, used when Config.CSDSDomain is "".
@@ -14,7 +16,7 @@ const DefaultCSDSDomain = "https://api.liveperson.net"
 const DefaultDomainTTL = time.Hour
 
 // ServiceName is the Domain API name of the App Engagement API.
-const ServiceName = "msdkgw"
+const ServiceName = wire.Service
 
 // NormalizeBase turns a configured service address into the base URL the client prefixes to
 // API paths: "scheme://host[:port][/path]" without a trailing slash.
@@ -250,7 +252,7 @@ func (c *Client) forgetDomain() {
 // answer when there was one and the underlying error in Err.
 func (c *Client) lookupDomain(ctx context.Context) (string, error) {
 	r := c.domains
-	u := r.csds + "/api/account/" + escapeURLComponent(c.account) + "/service/" + ServiceName + "/baseURI.json?version=1.0"
+	u := r.csds + wire.DomainPath(escapeURLComponent(c.account), ServiceName) + "?version=" + wire.Version
 	resp, err := c.run(ctx, exchange{method: "GET", url: func(string) string { return u }})
 	if err != nil {
 		e, _ := err.(*Error)
