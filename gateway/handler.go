@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -16,21 +14,17 @@ import (
 	"time"
 
 	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/nethttp"
+	"github.com/appengage/appengage/wire"
 )
+
+// maxBodyDepth is the nesting limit of request bodies (core.MaxDepth once validation defines it).
+const maxBodyDepth = 64
 
 // HealthPath answers 200 when the gateway is up (used by tests and load balancers), with the
 // number of requests this process (on Workers: this Go instance) has served and the memory
 // its Go runtime holds.
 const HealthPath = "/appengage/v1/health"
-
-// LivePerson internalCode values the gateway answers with; they match the simulator's.
-const (
-	codeValidation = 5  // 400: body missing, not JSON, too large or failing validation
-	codeInternal   = 18 // 5xx: the gateway or the upstream failed
-	codeVersion    = 33 // 400: "Illegal Version"
-	codeBadVisitor = 37 // 401: vid malformed or missing
-	codeBadSession = 39 // 401: sid malformed or missing
-)
 
 // Handler is the gateway. It is safe for concurrent use; create it with New.
 type Handler struct {
@@ -100,66 +94,13 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// route is what a request path asks for.
-type route int
-
-const (
-	routeNone route = iota
-	routeHealth
-	routeCSDSOne  // /api/account/{a}/service/{s}/baseURI.json
-	routeCSDSAll  // /api/account/{a}/service/baseURI.json
-	routeVisitors // /api/account/{a}/app/engagement/visitors/{vid}
-)
-
-// parsed is a request's route and path parameters.
-type parsed struct {
-	route   route
-	account string
-	service string
-	vid     string
-}
-
-// parsePath matches the escaped path against the msdkgw and CSDS routes. Path segments are
-// unescaped one by one, so an encoded slash never moves a boundary.
-func parsePath(escaped string) (parsed, bool) {
-	if escaped == HealthPath {
-		return parsed{route: routeHealth}, true
-	}
-	parts := strings.Split(escaped, "/")
-	if len(parts) < 5 || parts[0] != "" || parts[1] != "api" || parts[2] != "account" {
-		return parsed{}, false
-	}
-	seg := make([]string, len(parts))
-	for i, p := range parts {
-		s, err := url.PathUnescape(p)
-		if err != nil {
-			return parsed{}, false
-		}
-		seg[i] = s
-	}
-	p := parsed{account: seg[3]}
-	switch {
-	case len(seg) == 7 && seg[4] == "service" && seg[6] == "baseURI.json":
-		p.route, p.service = routeCSDSOne, seg[5]
-	case len(seg) == 6 && seg[4] == "service" && seg[5] == "baseURI.json":
-		p.route = routeCSDSAll
-	case len(seg) == 7 && seg[4] == "app" && seg[5] == "engagement" && seg[6] == "visitors":
-		p.route = routeVisitors
-	case len(seg) == 8 && seg[4] == "app" && seg[5] == "engagement" && seg[6] == "visitors":
-		p.route, p.vid = routeVisitors, seg[7]
-	default:
-		return parsed{}, false
-	}
-	return p, true
-}
-
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	served := h.served.Add(1)
 	defer func() {
 		if v := recover(); v != nil {
 			h.logf("gateway: internal error on %s %s", r.Method, routeName(r))
-			h.writeError(w, http.StatusInternalServerError, codeInternal, "gateway internal error")
+			h.writeError(w, http.StatusInternalServerError, wire.CodeInternal, "gateway internal error")
 		}
 	}()
 	if !h.cors(w, r) {
@@ -171,28 +112,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	p, ok := parsePath(r.URL.EscapedPath())
-	if !ok {
-		h.writeError(w, http.StatusNotFound, 0, "no such endpoint on this gateway")
-		return
-	}
-	if p.route == routeHealth {
+	if r.URL.EscapedPath() == HealthPath {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "served": served, "goMemoryBytes": goMemory()})
 		return
 	}
-	if !core.ValidAccountID(p.account) {
-		h.writeError(w, http.StatusBadRequest, codeValidation, "accountId must match ^[a-zA-Z0-9_]{1,20}$")
+	p, ok := wire.ParsePath(r.URL.EscapedPath())
+	if !ok {
+		h.writeError(w, http.StatusNotFound, wire.CodeNone, "no such endpoint on this gateway")
 		return
 	}
-	if !h.anyAcct && !h.accounts[p.account] {
-		h.logf("gateway: refused account %s", p.account)
-		h.writeError(w, http.StatusForbidden, 0, "account "+p.account+" is not served by this gateway")
+	if !core.ValidAccountID(p.Account) {
+		h.writeError(w, http.StatusBadRequest, wire.CodeValidation, "accountId must match ^[a-zA-Z0-9_]{1,20}$")
 		return
 	}
-	switch p.route {
-	case routeCSDSOne, routeCSDSAll:
+	if !h.anyAcct && !h.accounts[p.Account] {
+		h.logf("gateway: refused account %s", p.Account)
+		h.writeError(w, http.StatusForbidden, wire.CodeNone, "account "+p.Account+" is not served by this gateway")
+		return
+	}
+	switch p.Kind {
+	case wire.KindDomain, wire.KindDomainList:
 		h.serveCSDS(w, r, p)
-	case routeVisitors:
+	case wire.KindSession:
 		h.serveVisitors(w, r, p)
 	}
 }
@@ -223,7 +164,7 @@ func (h *Handler) cors(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // serveCSDS answers the Domain API with the gateway itself as the msdkgw host.
-func (h *Handler) serveCSDS(w http.ResponseWriter, r *http.Request, p parsed) {
+func (h *Handler) serveCSDS(w http.ResponseWriter, r *http.Request, p wire.Route) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET")
 		h.writeError(w, http.StatusMethodNotAllowed, 0, "the Domain API is GET only")
@@ -233,12 +174,12 @@ func (h *Handler) serveCSDS(w http.ResponseWriter, r *http.Request, p parsed) {
 	if host == "" {
 		host = r.Host
 	}
-	entry := map[string]any{"service": "msdkgw", "account": p.account, "baseURI": host}
-	if p.route == routeCSDSAll {
+	entry := map[string]any{"service": wire.Service, "account": p.Account, "baseURI": host}
+	if p.Kind == wire.KindDomainList {
 		writeJSON(w, http.StatusOK, map[string]any{"baseURIs": []any{entry}})
 		return
 	}
-	if p.service != "msdkgw" {
+	if p.Service != wire.Service {
 		h.writeError(w, http.StatusNotFound, 0, "this gateway serves only the msdkgw service")
 		return
 	}
@@ -246,51 +187,43 @@ func (h *Handler) serveCSDS(w http.ResponseWriter, r *http.Request, p parsed) {
 }
 
 // serveVisitors handles Create Session (POST) and Update Session (PUT, or POST with
-// X-HTTP-Method-Override: PUT).
-func (h *Handler) serveVisitors(w http.ResponseWriter, r *http.Request, p parsed) {
-	method := r.Method
-	if o := r.Header.Get("X-HTTP-Method-Override"); o != "" && method == http.MethodPost {
-		method = strings.ToUpper(strings.TrimSpace(o))
-	}
-	if method != http.MethodPost && method != http.MethodPut {
-		w.Header().Set("Allow", "POST, PUT")
-		h.writeError(w, http.StatusMethodNotAllowed, 0, "Create Session is POST, Update Session is PUT")
-		return
-	}
+// X-HTTP-Method-Override: PUT), after the wire checks every msdkgw applies (wire.CheckCall,
+// the simulator's too) and reading the body under the size and depth limits.
+func (h *Handler) serveVisitors(w http.ResponseWriter, r *http.Request, p wire.Route) {
 	q := r.URL.Query()
-	if v := q.Get("v"); v != "1.0" && v != "1" {
-		h.writeError(w, http.StatusBadRequest, codeVersion, "Illegal Version")
+	sid := q.Get(wire.SessionParam)
+	v := wire.CheckCall(wire.Call{Method: r.Method, Override: r.Header.Get(wire.MethodOverrideHeader),
+		Versions: q[wire.VersionParam], VisitorID: p.VisitorID, SessionID: sid}, core.WellFormedID)
+	if v.Status != 0 {
+		if v.Status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", "POST, PUT")
+		}
+		h.writeError(w, v.Status, v.InternalCode, v.Message)
 		return
 	}
-	sid := q.Get("sid")
-	update := method == http.MethodPut
-	if (update || p.vid != "") && !core.WellFormedID(p.vid) {
-		h.writeError(w, http.StatusUnauthorized, codeBadVisitor, "invalid visitor id")
-		return
-	}
-	if (update || sid != "") && !core.WellFormedID(sid) {
-		h.writeError(w, http.StatusUnauthorized, codeBadSession, "invalid session id")
-		return
-	}
-	body, status, msg := readJSON(w, r, h.cfg.MaxBodyBytes)
-	if status != 0 {
-		h.writeError(w, status, codeValidation, msg)
+	body, berr := nethttp.ReadObject(r.Body, h.cfg.MaxBodyBytes, maxBodyDepth)
+	if berr != nil {
+		status := http.StatusBadRequest
+		if berr.TooLarge {
+			status = http.StatusRequestEntityTooLarge
+		}
+		h.writeError(w, status, wire.CodeValidation, berr.Message)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Deadline)
 	defer cancel()
-	if update {
+	if v.Update {
 		h.update(ctx, w, p, sid, body)
 		return
 	}
 	h.create(ctx, w, r, p, sid, body)
 }
 
-func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Request, p parsed, sid string, body any) {
+func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Request, p wire.Route, sid string, body any) {
 	if m, _ := body.(map[string]any); m != nil {
-		for _, k := range []string{"vid", "sid"} {
+		for _, k := range wire.URLOnlyFields {
 			if _, ok := m[k]; ok {
-				h.writeError(w, http.StatusBadRequest, codeValidation, k+": belongs in the URL (visitors/{vid}?sid=), not in the body")
+				h.writeError(w, http.StatusBadRequest, wire.CodeValidation, k+": belongs in the URL (visitors/{vid}?sid=), not in the body")
 				return
 			}
 		}
@@ -300,7 +233,7 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 		h.writeCoreError(w, err)
 		return
 	}
-	req.VisitorID, req.SessionID = p.vid, sid
+	req.VisitorID, req.SessionID = p.VisitorID, sid
 	client := h.clientKey(r)
 	capped := h.cfg.VisitorCap > 0
 	if capped {
@@ -309,7 +242,7 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 			h.refuseVisitor(w, wait)
 			return
 		}
-		if p.vid == "" {
+		if p.VisitorID == "" {
 			adm, err := h.cfg.Limiter.Reserve(ctx, client, h.cfg.VisitorCap)
 			if err != nil {
 				// The counter is unreachable: serve rather than fail every new visitor.
@@ -321,7 +254,7 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 			}
 		}
 	}
-	c, err := h.client(ctx, p.account, nil)
+	c, err := h.client(ctx, p.Account, nil)
 	if err != nil {
 		h.writeCoreError(w, err)
 		return
@@ -331,7 +264,7 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 		h.writeCoreError(w, err)
 		return
 	}
-	if capped && p.vid != "" && resp.VisitorID != "" && resp.VisitorID != p.vid {
+	if capped && p.VisitorID != "" && resp.VisitorID != "" && resp.VisitorID != p.VisitorID {
 		// The upstream did not know the vid and created a visitor: count it, so inventing
 		// vids does not get round the cap.
 		now := h.cfg.Now()
@@ -346,18 +279,18 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 	writeJSON(w, http.StatusOK, resp.Tree())
 }
 
-func (h *Handler) update(ctx context.Context, w http.ResponseWriter, p parsed, sid string, body any) {
+func (h *Handler) update(ctx context.Context, w http.ResponseWriter, p wire.Route, sid string, body any) {
 	u, err := core.ParseUpdateRequest(body)
 	if err != nil {
 		h.writeCoreError(w, err)
 		return
 	}
 	store := core.NewMemoryStore()
-	if err := store.Save(ctx, core.Session{VisitorID: p.vid, SessionID: sid, PageID: u.PageID}); err != nil {
+	if err := store.Save(ctx, core.Session{VisitorID: p.VisitorID, SessionID: sid, PageID: u.PageID}); err != nil {
 		h.writeCoreError(w, err)
 		return
 	}
-	c, err := h.client(ctx, p.account, store)
+	c, err := h.client(ctx, p.Account, store)
 	if err != nil {
 		h.writeCoreError(w, err)
 		return
@@ -420,7 +353,7 @@ func (h *Handler) writeCoreError(w http.ResponseWriter, err error) {
 	var ce *core.Error
 	if !errors.As(err, &ce) {
 		h.logf("gateway: internal error: %v", err)
-		h.writeError(w, http.StatusInternalServerError, codeInternal, "gateway internal error")
+		h.writeError(w, http.StatusInternalServerError, wire.CodeInternal, "gateway internal error")
 		return
 	}
 	if ce.Status >= 400 && ce.Code != core.CodeDomainLookup {
@@ -439,33 +372,33 @@ func (h *Handler) writeCoreError(w http.ResponseWriter, err error) {
 	}
 	switch ce.Code {
 	case core.CodeValidation:
-		status, code := http.StatusBadRequest, codeValidation
+		status, code := http.StatusBadRequest, wire.CodeValidation
 		for _, p := range ce.Problems {
 			switch p.Field {
 			case "vid":
-				status, code = http.StatusUnauthorized, codeBadVisitor
+				status, code = http.StatusUnauthorized, wire.CodeBadVisitor
 			case "sid":
-				status, code = http.StatusUnauthorized, codeBadSession
+				status, code = http.StatusUnauthorized, wire.CodeBadSession
 			}
 		}
 		h.writeError(w, status, code, validationMessage(ce))
 	case core.CodeDomainLookup:
 		h.logf("gateway: msdkgw lookup failed: %v", err)
-		h.writeError(w, http.StatusBadGateway, codeInternal, "the msdkgw host of this account could not be resolved")
+		h.writeError(w, http.StatusBadGateway, wire.CodeInternal, "the msdkgw host of this account could not be resolved")
 	case core.CodeTimeout:
 		h.logf("gateway: upstream timed out")
-		h.writeError(w, http.StatusGatewayTimeout, codeInternal, "upstream did not answer in time")
+		h.writeError(w, http.StatusGatewayTimeout, wire.CodeInternal, "upstream did not answer in time")
 	case core.CodeNetwork:
 		h.logf("gateway: upstream unreachable: %v", err)
-		h.writeError(w, http.StatusBadGateway, codeInternal, "upstream unreachable")
+		h.writeError(w, http.StatusBadGateway, wire.CodeInternal, "upstream unreachable")
 	case core.CodeServer:
 		h.logf("gateway: unusable upstream answer (HTTP %d)", ce.Status)
-		h.writeError(w, http.StatusBadGateway, codeInternal, "unusable upstream answer")
+		h.writeError(w, http.StatusBadGateway, wire.CodeInternal, "unusable upstream answer")
 	case core.CodeAborted:
-		h.writeError(w, http.StatusServiceUnavailable, codeInternal, "request cancelled")
+		h.writeError(w, http.StatusServiceUnavailable, wire.CodeInternal, "request cancelled")
 	default:
 		h.logf("gateway: internal error: %v", err)
-		h.writeError(w, http.StatusInternalServerError, codeInternal, "gateway internal error")
+		h.writeError(w, http.StatusInternalServerError, wire.CodeInternal, "gateway internal error")
 	}
 }
 
@@ -491,42 +424,6 @@ func (h *Handler) logf(format string, args ...any) {
 	}
 }
 
-// readJSON reads a request body of at most limit bytes as one JSON value (numbers kept as
-// json.Number). It returns a non-zero status and a message when the body is too large,
-// missing or not JSON.
-func readJSON(w http.ResponseWriter, r *http.Request, limit int64) (any, int, string) {
-	tooLarge := "request body larger than " + strconv.FormatInt(limit, 10) + " bytes"
-	if r.ContentLength > limit {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
-	}
-	if r.Body == nil {
-		return nil, http.StatusBadRequest, "request body is required"
-	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, http.StatusBadRequest, "request body could not be read"
-	}
-	if int64(len(data)) > limit {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, http.StatusBadRequest, "request body is required"
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, http.StatusBadRequest, "request body is not valid JSON"
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, http.StatusBadRequest, "request body has data after the JSON value"
-	}
-	if _, ok := v.(map[string]any); !ok {
-		return nil, http.StatusBadRequest, "request body must be a JSON object"
-	}
-	return v, 0, ""
-}
-
 func writeJSON(w http.ResponseWriter, status int, body any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -545,20 +442,18 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 
 // routeName is a request's route for logs, without ids.
 func routeName(r *http.Request) string {
-	p, ok := parsePath(r.URL.EscapedPath())
+	if r.URL.EscapedPath() == HealthPath {
+		return "health"
+	}
+	p, ok := wire.ParsePath(r.URL.EscapedPath())
 	if !ok {
 		return "unknown path"
 	}
-	switch p.route {
-	case routeCSDSOne, routeCSDSAll:
-		return "CSDS account " + p.account
-	case routeVisitors:
-		return "visitors account " + p.account
+	if p.Kind == wire.KindSession {
+		return "visitors account " + p.Account
 	}
-	return "health"
+	return "CSDS account " + p.Account
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // goMemory is all the memory the Go runtime has mapped (on js/wasm, the linear memory in use).
 func goMemory() uint64 {
