@@ -33,7 +33,7 @@ type Handler struct {
 	anyAcct  bool
 	origins  map[string]bool
 	anyOrig  bool
-	upstream *resolver
+	upstream func(ctx context.Context, account string) (string, error) // the msdkgw base of an account
 	blocks   blockList
 	served   atomic.Int64
 }
@@ -45,9 +45,6 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.Domains == nil {
-		cfg.Domains = NewMemoryDomains(cfg.Now)
 	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = NewMemoryLimiter(cfg.Now)
@@ -77,20 +74,11 @@ func New(cfg Config) (*Handler, error) {
 		}
 		h.origins[strings.TrimRight(o, "/")] = true
 	}
-	r := &resolver{transport: cfg.Transport, cache: cfg.Domains, ttl: cfg.DomainTTL, timeout: cfg.AttemptTimeout, retry: cfg.Retry}
-	if r.retry.Delays == nil {
-		r.retry = core.DefaultRetryPolicy()
+	up, err := newResolver(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Upstream != "" {
-		r.fixed, _ = core.NormalizeBase(cfg.Upstream)
-	} else {
-		csds := cfg.CSDS
-		if csds == "" {
-			csds = core.DefaultCSDSDomain
-		}
-		r.csds, _ = core.NormalizeBase(csds)
-	}
-	h.upstream = r
+	h.upstream = up
 	return h, nil
 }
 
@@ -230,48 +218,32 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	req, err := core.ParseRequest(body)
 	if err != nil {
-		h.writeCoreError(w, err)
+		h.writeCoreError(w, err, nil)
 		return
 	}
 	req.VisitorID, req.SessionID = p.VisitorID, sid
-	client := h.clientKey(r)
-	capped := h.cfg.VisitorCap > 0
-	if capped {
-		now := h.cfg.Now()
-		if wait, blocked := h.blocks.blocked(client, now); blocked {
-			h.refuseVisitor(w, wait)
-			return
-		}
-		if p.VisitorID == "" {
-			adm, err := h.cfg.Limiter.Reserve(ctx, client, h.cfg.VisitorCap)
-			if err != nil {
-				// The counter is unreachable: serve rather than fail every new visitor.
-				h.logf("gateway: visitor limiter failed, request admitted: %v", err)
-			} else if !adm.Allowed {
-				h.blocks.block(client, now.Add(adm.RetryAfter), now)
-				h.refuseVisitor(w, adm.RetryAfter)
-				return
-			}
-		}
+	release, ok := h.reserveVisitor(ctx, w, r)
+	if !ok {
+		return
 	}
-	c, err := h.client(ctx, p.Account, nil)
+	c, up, err := h.client(ctx, p.Account, nil)
 	if err != nil {
-		h.writeCoreError(w, err)
+		release(true)
+		h.writeCoreError(w, err, nil)
 		return
 	}
 	resp, err := c.GetEngagement(ctx, req)
 	if err != nil {
-		h.writeCoreError(w, err)
+		// An answered error created no visitor, except the "Loading account" 500, which
+		// names the one the retry must use; a lost answer may have created one.
+		var ce *core.Error
+		answered := errors.As(err, &ce) && ce.Status >= 400
+		release(answered && !wire.IsLoadingAccount(ce.Status, ce.InternalCode, ce.Message))
+		h.writeCoreError(w, err, up.last())
 		return
 	}
-	if capped && p.VisitorID != "" && resp.VisitorID != "" && resp.VisitorID != p.VisitorID {
-		// The upstream did not know the vid and created a visitor: count it, so inventing
-		// vids does not get round the cap.
-		now := h.cfg.Now()
-		if adm, err := h.cfg.Limiter.Charge(ctx, client, h.cfg.VisitorCap); err == nil && !adm.Allowed {
-			h.blocks.block(client, now.Add(adm.RetryAfter), now)
-		}
-	}
+	// A returning visitor (the upstream kept the vid it was given) is no new visitor.
+	release(p.VisitorID != "" && resp.VisitorID == p.VisitorID)
 	if resp.Raw != nil {
 		writeJSON(w, http.StatusOK, resp.Raw)
 		return
@@ -279,49 +251,90 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 	writeJSON(w, http.StatusOK, resp.Tree())
 }
 
+// reserveVisitor takes one slot of the client's visitor cap before a Create Session is
+// forwarded — every one of them, since an invented vid creates a visitor too — so that
+// concurrent requests cannot overshoot the cap. It answers 429 and reports false when the
+// client is past its cap. Otherwise it returns release, which gives the slot back when
+// called with true (no visitor was created) and does nothing when called with false.
+func (h *Handler) reserveVisitor(ctx context.Context, w http.ResponseWriter, r *http.Request) (release func(bool), ok bool) {
+	keep := func(bool) {}
+	if h.cfg.VisitorCap <= 0 {
+		return keep, true
+	}
+	client := h.clientKey(r)
+	now := h.cfg.Now()
+	if wait, blocked := h.blocks.blocked(client, now); blocked {
+		h.refuseVisitor(w, wait)
+		return nil, false
+	}
+	adm, err := h.cfg.Limiter.Reserve(ctx, client, h.cfg.VisitorCap)
+	if err != nil {
+		// The counter is unreachable: serve rather than fail every visitor.
+		h.logf("gateway: visitor limiter failed, request admitted")
+		return keep, true
+	}
+	if !adm.Allowed {
+		h.blocks.block(client, now.Add(adm.RetryAfter), now)
+		h.refuseVisitor(w, adm.RetryAfter)
+		return nil, false
+	}
+	return func(giveBack bool) {
+		if giveBack {
+			if err := h.cfg.Limiter.Release(context.WithoutCancel(ctx), client, adm.Window); err != nil {
+				h.logf("gateway: visitor limiter release failed")
+			}
+		}
+	}, true
+}
+
 func (h *Handler) update(ctx context.Context, w http.ResponseWriter, p wire.Route, sid string, body any) {
 	u, err := core.ParseUpdateRequest(body)
 	if err != nil {
-		h.writeCoreError(w, err)
+		h.writeCoreError(w, err, nil)
 		return
 	}
 	store := core.NewMemoryStore()
 	if err := store.Save(ctx, core.Session{VisitorID: p.VisitorID, SessionID: sid, PageID: u.PageID}); err != nil {
-		h.writeCoreError(w, err)
+		h.writeCoreError(w, err, nil)
 		return
 	}
-	c, err := h.client(ctx, p.Account, store)
+	c, up, err := h.client(ctx, p.Account, store)
 	if err != nil {
-		h.writeCoreError(w, err)
+		h.writeCoreError(w, err, nil)
 		return
 	}
 	if err := c.UpdateSession(ctx, u); err != nil {
-		h.writeCoreError(w, err)
+		h.writeCoreError(w, err, up.last())
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{})
 }
 
-// client returns a core.Client for one request, sending to the account's msdkgw base.
-func (h *Handler) client(ctx context.Context, account string, store core.SessionStore) (*core.Client, error) {
-	base, err := h.upstream.base(ctx, account)
+// client returns a core.Client for one request, sending to the account's msdkgw base with
+// one attempt (singleAttempt) through a transport that keeps the upstream's last answer.
+func (h *Handler) client(ctx context.Context, account string, store core.SessionStore) (*core.Client, *lastAnswer, error) {
+	base, err := h.upstream(ctx, account)
 	if err != nil {
 		var ce *core.Error
 		if !errors.As(err, &ce) {
 			ce = &core.Error{Code: core.CodeDomainLookup, Message: "msdkgw host lookup failed", Err: err}
 		}
-		ce.Code = core.CodeDomainLookup
-		return nil, ce
+		if ce.Code != core.CodeTimeout && ce.Code != core.CodeAborted {
+			ce.Code = core.CodeDomainLookup
+		}
+		return nil, nil, ce
 	}
-	return core.NewClient(core.Config{
+	up := &lastAnswer{inner: h.cfg.Transport}
+	c, err := core.NewClient(core.Config{
 		AccountID:      account,
 		Domain:         base,
-		Transport:      h.cfg.Transport,
+		Transport:      up,
 		Store:          store,
-		Retry:          h.cfg.Retry,
+		Retry:          singleAttempt,
 		AttemptTimeout: h.cfg.AttemptTimeout,
 		Now:            h.cfg.Now,
 	})
+	return c, up, err
 }
 
 // clientKey is the visitor cap's key: the client IP from ClientIPHeader when configured and
@@ -345,29 +358,29 @@ func (h *Handler) refuseVisitor(w http.ResponseWriter, wait time.Duration) {
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	h.logf("gateway: visitor cap reached, retry in %ds", secs)
-	h.writeError(w, http.StatusTooManyRequests, 0, "too many new visitors from this client; retry after "+strconv.Itoa(secs)+"s")
+	h.writeError(w, http.StatusTooManyRequests, wire.CodeNone, "too many new visitors from this client; retry after "+strconv.Itoa(secs)+"s")
 }
 
-// writeCoreError answers with the status and LivePerson error body that match err.
-func (h *Handler) writeCoreError(w http.ResponseWriter, err error) {
+// writeCoreError answers with the status and LivePerson error body that match err. When
+// the upstream answered (last, the answer of the one attempt), its status, error body (or
+// LivePerson's shape in place of a body that is not one) and Retry-After are passed through,
+// so the client's retry policy sees what it would see talking to msdkgw directly. Logs name
+// the outcome only: never an id, a URL or a transport error text (which carries the URL).
+func (h *Handler) writeCoreError(w http.ResponseWriter, err error, last *core.WireResponse) {
 	var ce *core.Error
 	if !errors.As(err, &ce) {
-		h.logf("gateway: internal error: %v", err)
+		h.logf("gateway: internal error")
 		h.writeError(w, http.StatusInternalServerError, wire.CodeInternal, "gateway internal error")
 		return
 	}
-	if ce.Status >= 400 && ce.Code != core.CodeDomainLookup {
-		// The upstream answered: relay its status and error body.
-		t := ce.Time
-		if t == 0 {
-			t = h.cfg.Now().UnixMilli()
+	if ce.Status >= 400 && ce.Code != core.CodeDomainLookup && last != nil && last.Status == ce.Status {
+		h.logf("gateway: upstream answered HTTP %d", ce.Status)
+		if d, ok := core.ParseRetryAfter(last.RetryAfter, h.cfg.Now()); ok {
+			w.Header().Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
+		} else if ce.Status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "1") // LivePerson: wait at least a second
 		}
-		if ce.Status == http.StatusTooManyRequests {
-			// The core used the upstream's Retry-After for its own pauses and does not keep
-			// it; LivePerson asks for at least a second between rate-limited calls.
-			w.Header().Set("Retry-After", "1")
-		}
-		writeJSON(w, ce.Status, map[string]any{"time": t, "message": ce.Message, "internalCode": ce.InternalCode})
+		writeJSON(w, ce.Status, relayedError(*last, h.cfg.Now().UnixMilli()))
 		return
 	}
 	switch ce.Code {
@@ -383,13 +396,13 @@ func (h *Handler) writeCoreError(w http.ResponseWriter, err error) {
 		}
 		h.writeError(w, status, code, validationMessage(ce))
 	case core.CodeDomainLookup:
-		h.logf("gateway: msdkgw lookup failed: %v", err)
+		h.logf("gateway: msdkgw lookup through CSDS failed (HTTP %d)", ce.Status)
 		h.writeError(w, http.StatusBadGateway, wire.CodeInternal, "the msdkgw host of this account could not be resolved")
 	case core.CodeTimeout:
 		h.logf("gateway: upstream timed out")
 		h.writeError(w, http.StatusGatewayTimeout, wire.CodeInternal, "upstream did not answer in time")
 	case core.CodeNetwork:
-		h.logf("gateway: upstream unreachable: %v", err)
+		h.logf("gateway: upstream unreachable")
 		h.writeError(w, http.StatusBadGateway, wire.CodeInternal, "upstream unreachable")
 	case core.CodeServer:
 		h.logf("gateway: unusable upstream answer (HTTP %d)", ce.Status)
@@ -397,7 +410,7 @@ func (h *Handler) writeCoreError(w http.ResponseWriter, err error) {
 	case core.CodeAborted:
 		h.writeError(w, http.StatusServiceUnavailable, wire.CodeInternal, "request cancelled")
 	default:
-		h.logf("gateway: internal error: %v", err)
+		h.logf("gateway: internal error (%s)", ce.Code)
 		h.writeError(w, http.StatusInternalServerError, wire.CodeInternal, "gateway internal error")
 	}
 }
@@ -415,7 +428,7 @@ func validationMessage(e *core.Error) string {
 }
 
 func (h *Handler) writeError(w http.ResponseWriter, status, internalCode int, message string) {
-	writeJSON(w, status, map[string]any{"time": h.cfg.Now().UnixMilli(), "message": message, "internalCode": internalCode})
+	writeJSON(w, status, wire.ErrorBody{Time: h.cfg.Now().UnixMilli(), Message: message, InternalCode: internalCode})
 }
 
 func (h *Handler) logf(format string, args ...any) {

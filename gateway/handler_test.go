@@ -47,9 +47,6 @@ type env struct {
 	sent    atomic.Int64 // exchanges the gateway made upstream (CSDS included)
 }
 
-// fastRetry keeps LivePerson's three retries but pauses 1ms.
-var fastRetry = core.RetryPolicy{Delays: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond}, MinRateLimitWait: time.Millisecond, MaxRateLimitWait: time.Millisecond}
-
 func newEnv(t *testing.T, edit func(*gateway.Config)) *env {
 	t.Helper()
 	s, err := sim.New(sim.Options{})
@@ -63,7 +60,6 @@ func newEnv(t *testing.T, edit func(*gateway.Config)) *env {
 		Accounts:   []string{account},
 		Origins:    []string{"https://app.example.com"},
 		VisitorCap: 0,
-		Retry:      fastRetry,
 		Transport: core.TransportFunc(func(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
 			e.sent.Add(1)
 			return inner.Do(ctx, req)
@@ -271,26 +267,48 @@ func TestInventedVisitorIdsAreCharged(t *testing.T) {
 	assert.Equal(t, 2, e.sim.Stats(account).Visitors)
 }
 
-func TestUpstreamFailuresAreRetried(t *testing.T) {
+func TestUpstreamFailuresArePassedThroughAfterOneAttempt(t *testing.T) {
 	e := newEnv(t, nil)
-	_, err := e.sim.SetScenario(account, sim.Scenario{FailCalls: 2, LoadingCalls: 1})
-	require.NoError(t, err)
-	a := e.do(t, "POST", visitors("", ""), `{}`, nil)
-	require.Equal(t, 200, a.status, "%v", a.body)
-	assert.Equal(t, 4, e.sim.Stats(account).CreateCalls)
-
-	_, err = e.sim.SetScenario(account, sim.Scenario{FailCalls: 10, FailStatus: 503})
+	_, err := e.sim.SetScenario(account, sim.Scenario{FailCalls: 10, FailStatus: 503})
 	require.NoError(t, err)
 	b := e.do(t, "POST", visitors("", ""), `{}`, nil)
-	assert.Equal(t, 503, b.status, "after the retries the upstream's answer is relayed")
+	assert.Equal(t, 503, b.status, "the upstream's status is relayed")
 	assert.Equal(t, float64(18), b.body["internalCode"])
+	assert.Contains(t, b.body["message"], "scripted by the simulator", "the upstream's own error body")
+	assert.Equal(t, 1, e.sim.Stats(account).CreateCalls, "one upstream attempt: the client retries")
 
 	_, err = e.sim.SetScenario(account, sim.Scenario{LoadingCalls: 10})
 	require.NoError(t, err)
 	c := e.do(t, "POST", visitors("", ""), `{}`, nil)
 	assert.Equal(t, 500, c.status)
 	assert.Equal(t, float64(20), c.body["internalCode"])
-	assert.Contains(t, c.body["message"], "Loading account")
+	assert.Regexp(t, `^Loading account: 12345678, vid: \S+$`, c.body["message"], "the vid the client's retry must use")
+	assert.Equal(t, 2, e.sim.Stats(account).CreateCalls)
+}
+
+func TestNonJSONUpstreamBodiesAreReplaced(t *testing.T) {
+	bodies := map[string]string{
+		"html":        "<html><body>502 Bad Gateway from lb-17.internal.example.net</body></html>",
+		"stack trace": "java.lang.NullPointerException\n\tat com.liveperson.msdkgw.Engagement.get(Engagement.java:88)",
+		"json array":  `["internal"]`,
+		"json object without the shape": `{"trace":"at com.liveperson.internal"}`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte(body))
+			}))
+			defer up.Close()
+			e := newEnv(t, func(c *gateway.Config) { c.Upstream = up.URL })
+			a := e.do(t, "POST", visitors("", ""), `{}`, nil)
+			assert.Equal(t, 503, a.status)
+			assert.Equal(t, float64(18), a.body["internalCode"])
+			assert.Equal(t, "upstream answered HTTP 503 without an error body", a.body["message"])
+			assert.NotZero(t, a.body["time"])
+		})
+	}
 }
 
 func TestUpstreamCannotBeSteered(t *testing.T) {
@@ -327,7 +345,7 @@ func TestCSDSResolutionIsCachedAndServed(t *testing.T) {
 	e := newEnv(t, func(c *gateway.Config) { c.Upstream = "" })
 	simURL = e.simURL
 	// Point the gateway at the simulator's CSDS (set after the simulator started).
-	cfg := gateway.Config{CSDS: simURL, Accounts: []string{account}, Retry: fastRetry, Transport: core.TransportFunc(func(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
+	cfg := gateway.Config{CSDS: simURL, Accounts: []string{account}, Transport: core.TransportFunc(func(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
 		e.sent.Add(1)
 		return nethttp.New().Do(ctx, req)
 	})}
@@ -359,7 +377,8 @@ func TestConfigFromEnv(t *testing.T) {
 		gateway.EnvAccounts:    " 123, abc_9 ",
 		gateway.EnvOrigins:     "https://a.example,http://127.0.0.1:8080",
 		gateway.EnvVisitorCap:  "0",
-		gateway.EnvRetryDelays: "1s,2s",
+		gateway.EnvRetryDelays: "none",
+		gateway.EnvStrict:      "true",
 		gateway.EnvMaxBody:     "1024",
 	}
 	cfg, err := gateway.ConfigFromEnv(func(k string) string { return vars[k] }, gateway.DefaultClientIPHeader)
@@ -367,21 +386,26 @@ func TestConfigFromEnv(t *testing.T) {
 	assert.Equal(t, []string{"123", "abc_9"}, cfg.Accounts)
 	assert.Len(t, cfg.Origins, 2)
 	assert.Zero(t, cfg.VisitorCap)
-	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second}, cfg.Retry.Delays)
+	assert.True(t, cfg.Strict)
 	assert.Equal(t, int64(1024), cfg.MaxBodyBytes)
 	assert.Equal(t, gateway.DefaultClientIPHeader, cfg.ClientIPHeader)
 
 	def, err := gateway.ConfigFromEnv(func(string) string { return "" }, "")
 	require.NoError(t, err)
 	assert.Equal(t, gateway.DefaultVisitorCap, def.VisitorCap)
-	assert.Nil(t, def.Retry.Delays, "the core's documented schedule")
+	assert.False(t, def.Strict)
+	assert.Equal(t, 25*time.Second, def.Deadline)
 
-	bad := map[string]string{gateway.EnvVisitorCap: "-1", gateway.EnvRetryDelays: "soon", gateway.EnvDeadline: "x"}
+	bad := map[string]string{gateway.EnvVisitorCap: "-1", gateway.EnvRetryDelays: "5s,10s,15s", gateway.EnvDeadline: "x",
+		gateway.EnvStrict: "maybe", gateway.EnvMaxBody: "9223372036854775807", gateway.EnvAttemptTimeout: "2h", gateway.EnvDomainTTL: "-1s"}
 	_, err = gateway.ConfigFromEnv(func(k string) string { return bad[k] }, "")
 	require.Error(t, err)
-	for _, name := range []string{gateway.EnvVisitorCap, gateway.EnvRetryDelays, gateway.EnvDeadline} {
+	for name := range bad {
 		assert.Contains(t, err.Error(), name)
 	}
+	huge := map[string]string{gateway.EnvVisitorCap: "99999999999999999999"}
+	_, err = gateway.ConfigFromEnv(func(k string) string { return huge[k] }, "")
+	assert.ErrorContains(t, err, gateway.EnvVisitorCap)
 
 	_, err = gateway.New(gateway.Config{Accounts: []string{"not valid!"}, Upstream: "ftp://x", Origins: []string{"example.com"}})
 	require.Error(t, err)
@@ -397,7 +421,7 @@ func TestLargeIDsStayExact(t *testing.T) {
 	require.NoError(t, err)
 	up := httptest.NewServer(s)
 	defer up.Close()
-	h, err := gateway.New(gateway.Config{Upstream: up.URL, Accounts: []string{"*"}, Transport: nethttp.New(), Retry: fastRetry})
+	h, err := gateway.New(gateway.Config{Upstream: up.URL, Accounts: []string{"*"}, Transport: nethttp.New()})
 	require.NoError(t, err)
 	gw := httptest.NewServer(h)
 	defer gw.Close()
@@ -429,7 +453,7 @@ func TestUpstreamRedirectsAreNotFollowed(t *testing.T) {
 		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 	}))
 	defer redirecting.Close()
-	h, err := gateway.New(gateway.Config{Upstream: redirecting.URL, Accounts: []string{account}, Transport: gateway.NewNativeTransport(), Retry: fastRetry})
+	h, err := gateway.New(gateway.Config{Upstream: redirecting.URL, Accounts: []string{account}, Transport: gateway.NewNativeTransport()})
 	require.NoError(t, err)
 	gw := httptest.NewServer(h)
 	defer gw.Close()
@@ -457,7 +481,7 @@ func TestUpstreamUnreachableOrSlow(t *testing.T) {
 	a := down.do(t, "POST", visitors("", ""), `{}`, nil)
 	assert.Equal(t, http.StatusBadGateway, a.status, "%v", a.body)
 	assert.Equal(t, "upstream unreachable", a.body["message"])
-	assert.Equal(t, int64(4), down.sent.Load(), "the first attempt and three retries")
+	assert.Equal(t, int64(1), down.sent.Load(), "one attempt: the client retries")
 
 	slow := newEnv(t, func(c *gateway.Config) { c.AttemptTimeout = 50 * time.Millisecond })
 	_, err := slow.sim.SetScenario(account, sim.Scenario{DelayMs: 2000})

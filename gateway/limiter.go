@@ -11,22 +11,28 @@ const VisitorWindow = time.Minute
 
 // Admission is a VisitorLimiter's answer for one client.
 type Admission struct {
-	// Allowed reports whether the client was under its cap.
+	// Allowed reports whether the client was under its cap (and one visitor was reserved).
 	Allowed bool
 	// RetryAfter is how long until the client's window ends, when it was refused.
 	RetryAfter time.Duration
+	// Window identifies the window the reservation was counted in (its start), for Release.
+	Window time.Time
 }
 
 // VisitorLimiter counts the new visitors each client creates per VisitorWindow. The key is
 // the client's IP address. On Workers it is a Durable Object (one counter per client,
 // consistent across isolates); natively an in-memory counter.
+//
+// The gateway reserves before it forwards any Create Session that may create a visitor (all
+// of them: an invented vid creates one too) and releases the reservation when the upstream
+// answer shows none was created, so concurrent requests cannot overshoot the cap.
 type VisitorLimiter interface {
-	// Reserve counts one new visitor for client if that keeps it within limit, and says
-	// whether it did.
+	// Reserve counts one visitor for client if that keeps it within limit, and says whether
+	// it did.
 	Reserve(ctx context.Context, client string, limit int) (Admission, error)
-	// Charge counts a visitor the upstream created although the request named one (an
-	// unknown vid), even past limit, and says whether the client has room for another.
-	Charge(ctx context.Context, client string, limit int) (Admission, error)
+	// Release gives back one visitor reserved in window, if that window is still the
+	// client's current one (a new window has started from zero anyway).
+	Release(ctx context.Context, client string, window time.Time) error
 }
 
 // MemoryLimiter is a VisitorLimiter for one process: a fixed one-minute window per client.
@@ -55,15 +61,6 @@ func NewMemoryLimiter(now func() time.Time) *MemoryLimiter {
 
 // Reserve implements VisitorLimiter.
 func (m *MemoryLimiter) Reserve(_ context.Context, client string, limit int) (Admission, error) {
-	return m.take(client, limit, false), nil
-}
-
-// Charge implements VisitorLimiter.
-func (m *MemoryLimiter) Charge(_ context.Context, client string, limit int) (Admission, error) {
-	return m.take(client, limit, true), nil
-}
-
-func (m *MemoryLimiter) take(client string, limit int, force bool) Admission {
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -75,14 +72,21 @@ func (m *MemoryLimiter) take(client string, limit int, force bool) Admission {
 		w = &window{start: now}
 		m.windows[client] = w
 	}
-	if w.count >= limit && !force {
-		return Admission{RetryAfter: w.start.Add(VisitorWindow).Sub(now)}
+	if w.count >= limit {
+		return Admission{RetryAfter: w.start.Add(VisitorWindow).Sub(now), Window: w.start}, nil
 	}
 	w.count++
-	if force && w.count >= limit {
-		return Admission{RetryAfter: w.start.Add(VisitorWindow).Sub(now)}
+	return Admission{Allowed: true, Window: w.start}, nil
+}
+
+// Release implements VisitorLimiter.
+func (m *MemoryLimiter) Release(_ context.Context, client string, start time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if w := m.windows[client]; w != nil && w.start.Equal(start) && w.count > 0 {
+		w.count--
 	}
-	return Admission{Allowed: true}
+	return nil
 }
 
 // sweep drops the windows that have ended; m.mu is held.
@@ -95,8 +99,8 @@ func (m *MemoryLimiter) sweep(now time.Time) {
 }
 
 // blockList remembers, in this process, which clients are past their cap and until when,
-// so requests that carry a vid (and so do not reserve) are refused without asking the
-// limiter. It is bounded like MemoryLimiter.
+// so their requests are refused without asking the limiter. It is bounded like
+// MemoryLimiter.
 type blockList struct {
 	mu    sync.Mutex
 	until map[string]time.Time

@@ -58,15 +58,16 @@ func withContext[T any](ctx context.Context, call func() (T, error)) (T, error) 
 	}
 }
 
-// cacheDomains keeps CSDS answers in this instance's memory and in the Workers Cache API,
-// so other isolates of the same location find them too.
+// cacheDomains keeps CSDS answers in the Workers Cache API, so other isolates of the same
+// location find them too. It is the shared store behind the core resolver's memory cache
+// (core.DomainStore), not a second resolver: the lookups themselves, their single flight and
+// the in-memory copy are core's.
 type cacheDomains struct {
-	memory *gateway.MemoryDomains
-	cache  *cache.Cache
+	cache *cache.Cache
 }
 
 func newCacheDomains() cacheDomains {
-	return cacheDomains{memory: gateway.NewMemoryDomains(nil), cache: cache.New()}
+	return cacheDomains{cache: cache.New()}
 }
 
 // cacheKey is the synthetic URL a CSDS answer is cached under; it is never fetched.
@@ -74,37 +75,31 @@ func cacheKey(account string) string {
 	return "https://appengage-gateway.invalid/csds/msdkgw/" + url.PathEscape(account)
 }
 
-// Get implements gateway.DomainCache.
-func (c cacheDomains) Get(ctx context.Context, account string) (string, bool) {
-	if b, ok := c.memory.Get(ctx, account); ok {
-		return b, true
-	}
+// Get implements core.DomainStore.
+func (c cacheDomains) Get(ctx context.Context, account string) (string, time.Duration, bool) {
 	req, err := http.NewRequest(http.MethodGet, cacheKey(account), nil)
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
 	resp, err := withContext(ctx, func() (*http.Response, error) { return c.cache.Match(req, nil) })
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1024))
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
 	base, err := core.NormalizeBase(strings.TrimSpace(string(body)))
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
-	if left := remainingTTL(resp.Header.Get("Cache-Control")); left > 0 {
-		c.memory.Put(ctx, account, base, left)
-	}
-	return base, true
+	left := remainingTTL(resp.Header.Get("Cache-Control"))
+	return base, left, left > 0
 }
 
-// Put implements gateway.DomainCache.
+// Put implements core.DomainStore.
 func (c cacheDomains) Put(ctx context.Context, account, base string, ttl time.Duration) {
-	c.memory.Put(ctx, account, base, ttl)
 	req, err := http.NewRequest(http.MethodGet, cacheKey(account), nil)
 	if err != nil {
 		return
@@ -122,7 +117,7 @@ func (c cacheDomains) Put(ctx context.Context, account, base string, ttl time.Du
 		Body: io.NopCloser(strings.NewReader(base)),
 	}
 	if _, err := withContext(ctx, func() (struct{}, error) { return struct{}{}, c.cache.Put(req, resp) }); err != nil {
-		fmt.Println("appengage gateway: caching the CSDS answer failed:", err)
+		fmt.Println("appengage gateway: caching the CSDS answer failed")
 	}
 }
 
@@ -146,44 +141,52 @@ type durableLimiter struct{ binding string }
 
 // Reserve implements gateway.VisitorLimiter.
 func (d durableLimiter) Reserve(ctx context.Context, client string, limit int) (gateway.Admission, error) {
-	return d.call(ctx, "reserve", client, limit)
+	var a capAnswer
+	if err := d.call(ctx, client, "reserve?limit="+strconv.Itoa(limit), &a); err != nil {
+		return gateway.Admission{}, err
+	}
+	return gateway.Admission{Allowed: a.Allowed, RetryAfter: time.Duration(a.RetryAfterMs) * time.Millisecond, Window: time.UnixMilli(a.WindowMs)}, nil
 }
 
-// Charge implements gateway.VisitorLimiter.
-func (d durableLimiter) Charge(ctx context.Context, client string, limit int) (gateway.Admission, error) {
-	return d.call(ctx, "charge", client, limit)
+// Release implements gateway.VisitorLimiter.
+func (d durableLimiter) Release(ctx context.Context, client string, window time.Time) error {
+	var a struct {
+		Released bool `json:"released"`
+	}
+	return d.call(ctx, client, "release?window="+strconv.FormatInt(window.UnixMilli(), 10), &a)
 }
 
-// capAnswer is VisitorCap's JSON answer.
+// capAnswer is VisitorCap's answer to reserve.
 type capAnswer struct {
 	Allowed      bool  `json:"allowed"`
 	RetryAfterMs int64 `json:"retryAfterMs"`
+	WindowMs     int64 `json:"windowMs"`
 }
 
-func (d durableLimiter) call(ctx context.Context, op, client string, limit int) (gateway.Admission, error) {
+// call POSTs op to client's VisitorCap object and decodes its JSON answer into out.
+func (d durableLimiter) call(ctx context.Context, client, op string, out any) error {
 	ns, err := cloudflare.NewDurableObjectNamespace(d.binding)
 	if err != nil {
-		return gateway.Admission{}, fmt.Errorf("visitor cap binding: %w", err)
+		return fmt.Errorf("visitor cap binding: %w", err)
 	}
 	stub, err := ns.Get(ns.IdFromName(client))
 	if err != nil {
-		return gateway.Admission{}, err
+		return err
 	}
-	req, err := http.NewRequest(http.MethodPost, "https://visitor-cap.invalid/"+op+"?limit="+strconv.Itoa(limit), nil)
+	req, err := http.NewRequest(http.MethodPost, "https://visitor-cap.invalid/"+op, nil)
 	if err != nil {
-		return gateway.Admission{}, err
+		return err
 	}
 	resp, err := withContext(ctx, func() (*http.Response, error) { return stub.Fetch(req) })
 	if err != nil {
-		return gateway.Admission{}, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return gateway.Admission{}, errors.New("visitor cap answered HTTP " + strconv.Itoa(resp.StatusCode))
+		return errors.New("visitor cap answered HTTP " + strconv.Itoa(resp.StatusCode))
 	}
-	var a capAnswer
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1024)).Decode(&a); err != nil {
-		return gateway.Admission{}, fmt.Errorf("visitor cap answer: %w", err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1024)).Decode(out); err != nil {
+		return fmt.Errorf("visitor cap answer: %w", err)
 	}
-	return gateway.Admission{Allowed: a.Allowed, RetryAfter: time.Duration(a.RetryAfterMs) * time.Millisecond}, nil
+	return nil
 }
