@@ -288,9 +288,9 @@ func TestUpstreamFailuresArePassedThroughAfterOneAttempt(t *testing.T) {
 
 func TestNonJSONUpstreamBodiesAreReplaced(t *testing.T) {
 	bodies := map[string]string{
-		"html":        "<html><body>502 Bad Gateway from lb-17.internal.example.net</body></html>",
-		"stack trace": "java.lang.NullPointerException\n\tat com.liveperson.msdkgw.Engagement.get(Engagement.java:88)",
-		"json array":  `["internal"]`,
+		"html":                          "<html><body>502 Bad Gateway from lb-17.internal.example.net</body></html>",
+		"stack trace":                   "java.lang.NullPointerException\n\tat com.liveperson.msdkgw.Engagement.get(Engagement.java:88)",
+		"json array":                    `["internal"]`,
 		"json object without the shape": `{"trace":"at com.liveperson.internal"}`,
 	}
 	for name, body := range bodies {
