@@ -24,6 +24,9 @@ const (
 	// and it ends before the client's own 30 s attempt timeout (core.DefaultAttemptTimeout),
 	// so the client always gets the gateway's answer rather than timing out itself.
 	DefaultDeadline = 25 * time.Second
+	// DefaultBodyTimeout bounds reading a request body: a slow client (1 byte every few
+	// seconds) is answered 408 instead of holding a connection and a goroutine.
+	DefaultBodyTimeout = 10 * time.Second
 	// DefaultDomainTTL is how long a host resolved through CSDS is reused.
 	DefaultDomainTTL = 10 * time.Minute
 	// MaxVisitorCap and MaxMaxBodyBytes bound what the settings accept.
@@ -44,7 +47,8 @@ const (
 	EnvRetryDelays    = "APPENGAGE_RETRY_DELAYS"     // refused: the gateway makes one upstream attempt per request
 	EnvStrict         = "APPENGAGE_STRICT"           // "true": refuse every field LivePerson does not document
 	EnvAttemptTimeout = "APPENGAGE_ATTEMPT_TIMEOUT"  // one upstream attempt, e.g. "10s"
-	EnvDeadline       = "APPENGAGE_DEADLINE"         // one gateway request, retries included
+	EnvDeadline       = "APPENGAGE_DEADLINE"         // one gateway request
+	EnvBodyTimeout    = "APPENGAGE_BODY_TIMEOUT"     // reading one request body
 	EnvDomainTTL      = "APPENGAGE_CSDS_TTL"         // how long a CSDS answer is reused
 	EnvPublicHost     = "APPENGAGE_PUBLIC_HOST"      // host[:port] the gateway names in its CSDS answers
 	EnvClientIPHeader = "APPENGAGE_CLIENT_IP_HEADER" // header holding the client IP; "-" = the remote address only
@@ -74,6 +78,9 @@ type Config struct {
 	// AttemptTimeout bounds one upstream exchange. The gateway makes one attempt per request
 	// and never retries: its clients do (docs/gateway.md "One retry layer").
 	AttemptTimeout time.Duration
+	// BodyTimeout bounds reading a request body (natively through the connection's read
+	// deadline; on Workers gateway.mjs reads the body under the same bound).
+	BodyTimeout time.Duration
 	// Deadline bounds one gateway request.
 	Deadline time.Duration
 	// DomainTTL is how long a CSDS answer is reused.
@@ -113,6 +120,7 @@ func ConfigFromEnv(getenv func(string) string, clientIPHeader string) (Config, e
 		MaxBodyBytes:   DefaultMaxBodyBytes,
 		AttemptTimeout: DefaultAttemptTimeout,
 		Deadline:       DefaultDeadline,
+		BodyTimeout:    DefaultBodyTimeout,
 		DomainTTL:      DefaultDomainTTL,
 		PublicHost:     strings.TrimSpace(getenv(EnvPublicHost)),
 		ClientIPHeader: clientIPHeader,
@@ -150,7 +158,7 @@ func ConfigFromEnv(getenv func(string) string, clientIPHeader string) (Config, e
 		name string
 		dst  *time.Duration
 		max  time.Duration
-	}{{EnvAttemptTimeout, &cfg.AttemptTimeout, time.Minute}, {EnvDeadline, &cfg.Deadline, 2 * time.Minute}, {EnvDomainTTL, &cfg.DomainTTL, 24 * time.Hour}}
+	}{{EnvAttemptTimeout, &cfg.AttemptTimeout, time.Minute}, {EnvDeadline, &cfg.Deadline, 2 * time.Minute}, {EnvBodyTimeout, &cfg.BodyTimeout, time.Minute}, {EnvDomainTTL, &cfg.DomainTTL, 24 * time.Hour}}
 	for _, d := range durations {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := time.ParseDuration(v)

@@ -58,6 +58,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Deadline <= 0 {
 		cfg.Deadline = DefaultDeadline
 	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
 	if cfg.DomainTTL <= 0 {
 		cfg.DomainTTL = DefaultDomainTTL
 	}
@@ -189,11 +192,26 @@ func (h *Handler) serveVisitors(w http.ResponseWriter, r *http.Request, p wire.R
 		h.writeError(w, v.Status, v.InternalCode, v.Message)
 		return
 	}
+	// The body is read under its own deadline (the connection's read deadline, where the
+	// server supports one), so a client trickling it in is cut off.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout))
 	body, berr := nethttp.ReadObject(r.Body, h.cfg.MaxBodyBytes, maxBodyDepth)
+	if berr == nil {
+		_ = rc.SetReadDeadline(time.Time{})
+	} else {
+		// Whatever is left of a refused body is not read (the expired deadline stays): the
+		// connection is closed after the answer.
+		w.Header().Set("Connection", "close")
+	}
 	if berr != nil {
 		status := http.StatusBadRequest
-		if berr.TooLarge {
+		switch {
+		case berr.TooLarge:
 			status = http.StatusRequestEntityTooLarge
+		case berr.TimedOut:
+			status = http.StatusRequestTimeout
+			h.logf("gateway: request body not received within %s", h.cfg.BodyTimeout)
 		}
 		h.writeError(w, status, wire.CodeValidation, berr.Message)
 		return

@@ -1,13 +1,17 @@
 package gateway_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -488,4 +492,155 @@ func TestUpstreamUnreachableOrSlow(t *testing.T) {
 	require.NoError(t, err)
 	b := slow.do(t, "POST", visitors("", ""), `{}`, nil)
 	assert.Equal(t, http.StatusGatewayTimeout, b.status, "%v", b.body)
+}
+
+// TestVisitorCapHoldsUnderConcurrency: 60 concurrent Create Sessions with invented vids from
+// one client must not create more visitors than the cap (the slot is reserved before the
+// request is forwarded).
+func TestVisitorCapHoldsUnderConcurrency(t *testing.T) {
+	const cap, n = 5, 60
+	for _, invented := range []bool{true, false} {
+		t.Run(map[bool]string{true: "invented vids", false: "no vid"}[invented], func(t *testing.T) {
+			e := newEnv(t, func(c *gateway.Config) { c.VisitorCap = cap })
+			_, err := e.sim.SetScenario(account, sim.Scenario{DelayMs: 50}) // requests overlap upstream
+			require.NoError(t, err)
+			var wg sync.WaitGroup
+			statuses := make([]int, n)
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					vid := ""
+					if invented {
+						vid = fmt.Sprintf("invented%d", i)
+					}
+					statuses[i] = e.do(t, "POST", visitors(vid, ""), `{}`, nil).status
+				}()
+			}
+			wg.Wait()
+			ok := 0
+			for _, s := range statuses {
+				if s == 200 {
+					ok++
+				} else {
+					assert.Equal(t, 429, s)
+				}
+			}
+			assert.LessOrEqual(t, e.sim.Stats(account).Visitors, cap, "visitors created past the cap")
+			assert.LessOrEqual(t, ok, cap)
+			assert.Greater(t, ok, 0)
+		})
+	}
+}
+
+// TestReturningVisitorsDoNotUseTheCap: a request whose vid the upstream knows gives its
+// reserved slot back.
+func TestReturningVisitorsDoNotUseTheCap(t *testing.T) {
+	e := newEnv(t, func(c *gateway.Config) { c.VisitorCap = 2 })
+	a := e.do(t, "POST", visitors("", ""), `{}`, nil)
+	require.Equal(t, 200, a.status)
+	vid, sid := a.body["visitorId"].(string), a.body["sessionId"].(string)
+	for i := 0; i < 10; i++ {
+		b := e.do(t, "POST", visitors(vid, sid), `{}`, nil)
+		require.Equal(t, 200, b.status, "call %d: %v", i, b.body)
+	}
+	c := e.do(t, "POST", visitors("", ""), `{}`, nil)
+	assert.Equal(t, 200, c.status, "the second new visitor still fits")
+	d := e.do(t, "POST", visitors("", ""), `{}`, nil)
+	assert.Equal(t, 429, d.status)
+}
+
+// TestSlowBodyIsTimedOut: a body trickled in (1 byte every 5 s) is cut off at the body
+// deadline with 408, and nothing is forwarded.
+func TestSlowBodyIsTimedOut(t *testing.T) {
+	e := newEnv(t, func(c *gateway.Config) { c.BodyTimeout = 300 * time.Millisecond })
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.gateway.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", visitors("", ""))
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Second):
+				_, _ = conn.Write([]byte(" "))
+			}
+		}
+	}()
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // a guard, not the assertion
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	var body map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	assert.Equal(t, float64(5), body["internalCode"])
+	assert.Zero(t, e.sent.Load())
+}
+
+// TestLogsCarryNoIdsOrURLs captures the gateway's log through every path that logs and
+// looks for the ids and the upstream URL.
+func TestLogsCarryNoIdsOrURLs(t *testing.T) {
+	const vid, sid = "VisitorSecret123", "SessionSecret456"
+	var mu sync.Mutex
+	var lines []string
+	logf := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	slow := newEnv(t, func(c *gateway.Config) { c.Logf = logf; c.AttemptTimeout = 50 * time.Millisecond })
+	_, err := slow.sim.SetScenario(account, sim.Scenario{DelayMs: 1000})
+	require.NoError(t, err)
+	slow.do(t, "POST", visitors(vid, sid), `{}`, nil)
+	down := newEnv(t, func(c *gateway.Config) { c.Logf = logf; c.Upstream = closedURL })
+	down.do(t, "POST", visitors(vid, sid), `{}`, nil)
+	down.do(t, "PUT", visitors(vid, sid), `{"pageId":"1"}`, nil)
+	failing := newEnv(t, func(c *gateway.Config) { c.Logf = logf })
+	_, err = failing.sim.SetScenario(account, sim.Scenario{FailCalls: 5, FailStatus: 503})
+	require.NoError(t, err)
+	failing.do(t, "POST", visitors(vid, sid), `{}`, nil)
+	failing.do(t, "POST", visitors(vid, sid), `{}`, map[string]string{"Origin": "https://evil.example"})
+	capped := newEnv(t, func(c *gateway.Config) { c.Logf = logf; c.VisitorCap = 1 })
+	capped.do(t, "POST", visitors("", ""), `{}`, nil)
+	capped.do(t, "POST", visitors(vid, sid), `{}`, nil)
+	csds := newEnv(t, func(c *gateway.Config) { c.Logf = logf; c.Upstream = ""; c.CSDS = closedURL })
+	csds.do(t, "POST", visitors(vid, sid), `{}`, nil)
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, lines)
+	hostOf := func(u string) string { return strings.TrimPrefix(u, "http://") }
+	for _, l := range lines {
+		for _, secret := range []string{vid, sid, "/visitors", hostOf(slow.simURL), hostOf(closedURL), "http://"} {
+			assert.NotContains(t, l, secret, "log line %q", l)
+		}
+	}
+}
+
+// TestDotSegmentVisitorIdsAreRefused: "." and ".." as vid (encoded, so that no client or
+// proxy resolved them first) never reach the upstream, where they would move the path.
+func TestDotSegmentVisitorIdsAreRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, vid := range []string{"%2E", "%2E%2E", ".%2E", "%2e%2e"} {
+		for _, method := range []string{"POST", "PUT"} {
+			body := `{}`
+			if method == "PUT" {
+				body = `{"pageId":"1"}`
+			}
+			a := e.do(t, method, "/api/account/"+account+"/app/engagement/visitors/"+vid+"?v=1.0&sid=s1", body, nil)
+			assert.Equal(t, 401, a.status, "%s %s: %v", method, vid, a.body)
+			assert.Equal(t, float64(37), a.body["internalCode"])
+		}
+	}
+	a := e.do(t, "POST", visitors("v1", ".."), `{}`, nil)
+	assert.Equal(t, 401, a.status)
+	assert.Zero(t, e.sent.Load())
 }

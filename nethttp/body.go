@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 )
 
@@ -13,6 +14,7 @@ import (
 // answer (it names the rule, never the body's content).
 type BodyError struct {
 	TooLarge bool // the body is larger than the limit: answer 413
+	TimedOut bool // the body did not arrive before the read deadline: answer 408
 	Message  string
 }
 
@@ -34,6 +36,9 @@ func ReadObject(body io.Reader, limit int64, maxDepth int) (any, *BodyError) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, tooLarge
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, &BodyError{TimedOut: true, Message: "request body not received in time"}
 		}
 		return nil, &BodyError{Message: "request body could not be read"}
 	}
