@@ -67,7 +67,7 @@ func validationProblems(t testing.TB, err error) []core.Problem {
 }
 
 const (
-	msgVisitID = "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -"
+	msgVisitID = "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -, not only dots"
 	msgIP      = "must be an IPv4 or IPv6 address"
 	msgOS      = "must be one of WINDOWS, MAC_OSX, LINUX, IOS, ANDROID"
 	msgDevice  = "must be one of DESKTOP, TABLET, MOBILE"
@@ -120,6 +120,8 @@ func TestParseRequestRules(t *testing.T) {
 		{"vid and sid empty", `{"vid": "", "sid": ""}`, nil},
 		{"vid malformed", `{"vid": "a/b", "sid": "x y"}`, []core.Problem{p("sid", msgVisitID), p("vid", msgVisitID)}},
 		{"vid too long", `{"vid": "` + long + `"}`, []core.Problem{p("vid", msgVisitID)}},
+		{"vid dot segments", `{"vid": "..", "sid": "."}`, []core.Problem{p("sid", msgVisitID), p("vid", msgVisitID)}},
+		{"vid dots inside", `{"vid": "a..b", "sid": ".x."}`, nil},
 		{"vid fraction", `{"vid": 1.5}`, []core.Problem{p("vid", msgVisitID)}},
 		{"vid bool", `{"vid": true}`, []core.Problem{p("vid", "must be a string, got boolean")}},
 		{"unknown top-level field", `{"appVersion": "1.0", "appType": "EXTERNAL"}`, []core.Problem{p("appVersion", "unknown field")}},
@@ -225,6 +227,7 @@ func TestRequestValidate(t *testing.T) {
 			p("engagementAttributes[1].type", "impression events belong in impAttributes, not engagementAttributes"),
 		}},
 		{"ids", core.Request{AppType: core.AppTypeMSDK, VisitorID: "a b", SessionID: "ä"}, []core.Problem{p("sid", msgVisitID), p("vid", msgVisitID)}},
+		{"dot segment ids", core.Request{AppType: core.AppTypeMSDK, VisitorID: "..", SessionID: "."}, []core.Problem{p("sid", msgVisitID), p("vid", msgVisitID)}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

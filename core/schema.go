@@ -403,7 +403,7 @@ func (v *validator) value(f *field, x any) {
 // Messages shared by the schema-driven checks of trees and the checks of typed values.
 const (
 	msgIP       = "must be an IPv4 or IPv6 address"
-	msgVisitID  = "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -"
+	msgVisitID  = "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -, not only dots"
 	msgRequired = "is required"
 )
 

@@ -1,0 +1,17 @@
+# Lint: staticcheck, pinned in go.mod as a tool (honnef.co/go/tools v0.8.2), so that it runs
+# offline once `go mod download` has fetched the modules. It checks the native build and the
+# js/wasm build (jsbridge and wasm/ only compile there).
+
+TEST_TARGETS += lint
+
+STATICCHECK := $(BUILD)/tools/staticcheck
+
+.PHONY: lint
+
+$(STATICCHECK): go.mod go.sum
+	@mkdir -p $(dir $@)
+	GOOS= GOARCH= $(GO) build -o $@ honnef.co/go/tools/cmd/staticcheck
+
+lint: deps-go $(STATICCHECK) ## staticcheck (pinned in go.mod), native and GOOS=js GOARCH=wasm
+	$(STATICCHECK) ./...
+	GOOS=js GOARCH=wasm $(STATICCHECK) ./...
