@@ -17,26 +17,13 @@ import (
 	"github.com/syumai/workers/cloudflare"
 	"github.com/syumai/workers/cloudflare/cache"
 
-	"syscall/js"
-
 	"github.com/appengage/appengage/core"
 	"github.com/appengage/appengage/gateway"
-	"github.com/appengage/appengage/jsbridge"
 )
 
 // limiterBinding is the Durable Object namespace binding of the visitor counter
 // (wrangler.jsonc durable_objects; class VisitorCap in visitorcap.mjs).
 const limiterBinding = "VISITOR_CAP"
-
-// newFetchTransport is the upstream core.Transport on Workers: jsbridge's fetch transport
-// (the one the ChatApi uses in browsers and Node), which cancels an attempt through an
-// AbortController when its context ends and releases its callbacks whichever way a promise
-// settles. Its exchange function is appengageUpstreamExchange from upstream.mjs, over the
-// Workers fetch with redirects not followed: an upstream redirect must not send the gateway
-// to another host.
-func newFetchTransport() (core.Transport, error) {
-	return jsbridge.NewFetchTransport(js.Global().Get("appengageUpstreamExchange"))
-}
 
 // withContext runs call and returns its result, or ctx's error as soon as ctx ends.
 func withContext[T any](ctx context.Context, call func() (T, error)) (T, error) {
