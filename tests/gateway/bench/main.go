@@ -39,12 +39,12 @@ func main() {
 }
 
 type result struct {
-	mode                   string
-	direct, gateway        []time.Duration
-	health                 []time.Duration
-	cpuPerRequest          time.Duration
-	served                 int64   // requests the Go instance that answered the last health check served
-	goMemory               float64 // the memory that instance's Go runtime held
+	mode            string
+	direct, gateway []time.Duration
+	health          []time.Duration
+	cpuPerRequest   time.Duration
+	served          int64   // requests the Go instance that answered the last health check served
+	goMemory        float64 // the memory that instance's Go runtime held
 }
 
 func run(n int) error {
