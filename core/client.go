@@ -41,6 +41,11 @@ type Config struct {
 
 	// Now is the clock (for the domain cache and Retry-After dates). nil means time.Now.
 	Now func() time.Time
+
+	// Strict refuses every request member that no documented field describes. By default
+	// (false) such members are passed through to LivePerson unchanged, and only near-misses
+	// of documented names (firstName for firstname) are refused. See Validation.
+	Strict bool
 }
 
 // Client asks LivePerson's App Engagement API whether an engagement is available, reusing
@@ -55,6 +60,7 @@ type Client struct {
 	attemptTimeout time.Duration
 	now            func() time.Time
 	gate           sessionGate
+	validation     Validation
 }
 
 // NewClient checks cfg and returns a Client. A bad Config is a *Error with CodeValidation
@@ -75,6 +81,7 @@ func NewClient(cfg Config) (*Client, error) {
 		retry:          cfg.Retry.withDefaults(),
 		attemptTimeout: cfg.AttemptTimeout,
 		now:            cfg.Now,
+		validation:     Validation{Strict: cfg.Strict},
 	}
 	if cfg.Domain != "" {
 		base, msg := parseBase(cfg.Domain)
@@ -141,7 +148,7 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 	if req.AppType == "" {
 		req.AppType = AppTypeExternal
 	}
-	if err := validateEngagementRequest(req); err != nil {
+	if err := validateEngagementRequest(c.validation, req); err != nil {
 		return Response{}, err
 	}
 	return c.getEngagement(ctx, req, req.Body())
@@ -153,7 +160,7 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 // instead of twice, and the body shares the attributes ParseRequest has just copied instead
 // of copying them again. Errors are those of ParseRequest and GetEngagement.
 func (c *Client) GetEngagementTree(ctx context.Context, tree any) (Response, error) {
-	req, err := ParseRequest(tree)
+	req, err := c.validation.ParseRequest(tree)
 	if err != nil {
 		return Response{}, err
 	}
@@ -209,8 +216,8 @@ func (c *Client) createFirst(ctx context.Context, body map[string]any) (Response
 
 // validateEngagementRequest runs Request.Validate and adds the client's own rule that
 // explicit ids must be well formed (the server would answer 401).
-func validateEngagementRequest(req Request) error {
-	err := req.Validate()
+func validateEngagementRequest(v Validation, req Request) error {
+	err := v.Request(req)
 	problems, other := validationProblems(err)
 	if other != nil {
 		return other
@@ -250,7 +257,7 @@ func addIDProblem(problems []Problem, field, id string) []Problem {
 			return problems
 		}
 	}
-	return append(problems, Problem{Field: field, Message: "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -"})
+	return append(problems, Problem{Field: field, Message: msgVisitID})
 }
 
 // createSession sends one Create Session (with its retries) of body for the ids in s.
@@ -324,7 +331,7 @@ func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
 	if u.PageID == "" {
 		u.PageID = s.PageID
 	}
-	verr := u.Validate()
+	verr := c.validation.UpdateRequest(u)
 	more, other := validationProblems(verr)
 	if other != nil {
 		return other
