@@ -18,8 +18,6 @@ import (
 	"github.com/appengage/appengage/wire"
 )
 
-// maxBodyDepth is the nesting limit of request bodies (core.MaxDepth once validation defines it).
-const maxBodyDepth = 64
 
 // HealthPath answers 200 when the gateway is up (used by tests and load balancers), with the
 // number of requests this process (on Workers: this Go instance) has served and the memory
@@ -196,7 +194,7 @@ func (h *Handler) serveVisitors(w http.ResponseWriter, r *http.Request, p wire.R
 	// server supports one), so a client trickling it in is cut off.
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout))
-	body, berr := nethttp.ReadObject(r.Body, h.cfg.MaxBodyBytes, maxBodyDepth)
+	body, berr := nethttp.ReadObject(r.Body, h.cfg.MaxBodyBytes, core.MaxDepth)
 	if berr == nil {
 		_ = rc.SetReadDeadline(time.Time{})
 	} else {
@@ -234,7 +232,7 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 			}
 		}
 	}
-	req, err := core.ParseRequest(body)
+	req, err := core.Validation{Strict: h.cfg.Strict}.ParseRequest(body)
 	if err != nil {
 		h.writeCoreError(w, err, nil)
 		return
@@ -306,7 +304,7 @@ func (h *Handler) reserveVisitor(ctx context.Context, w http.ResponseWriter, r *
 }
 
 func (h *Handler) update(ctx context.Context, w http.ResponseWriter, p wire.Route, sid string, body any) {
-	u, err := core.ParseUpdateRequest(body)
+	u, err := core.Validation{Strict: h.cfg.Strict}.ParseUpdateRequest(body)
 	if err != nil {
 		h.writeCoreError(w, err, nil)
 		return
@@ -351,6 +349,7 @@ func (h *Handler) client(ctx context.Context, account string, store core.Session
 		Retry:          singleAttempt,
 		AttemptTimeout: h.cfg.AttemptTimeout,
 		Now:            h.cfg.Now,
+		Strict:         h.cfg.Strict,
 	})
 	return c, up, err
 }

@@ -52,7 +52,7 @@ func ReadObject(body io.Reader, limit int64, maxDepth int) (any, *BodyError) {
 	if raw[0] != '{' {
 		return nil, &BodyError{Message: "request body must be a JSON object"}
 	}
-	if d := jsonDepth(raw); d > maxDepth {
+	if d := JSONDepth(raw); d > maxDepth {
 		return nil, &BodyError{Message: "request body is nested more than " + strconv.Itoa(maxDepth) + " levels deep"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -67,9 +67,10 @@ func ReadObject(body io.Reader, limit int64, maxDepth int) (any, *BodyError) {
 	return v, nil
 }
 
-// jsonDepth is the deepest nesting of objects and arrays in raw, strings skipped; it does
-// not check that raw is JSON (the decoder does that next).
-func jsonDepth(raw []byte) int {
+// JSONDepth is the deepest nesting of objects and arrays in raw JSON text, strings skipped
+// (a top-level object is depth 1). It does not check that raw is JSON; readers call it
+// before decoding so that one pass, without allocation, refuses a too deeply nested input.
+func JSONDepth(raw []byte) int {
 	depth, deepest := 0, 0
 	inString := false
 	for i := 0; i < len(raw); i++ {

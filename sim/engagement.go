@@ -16,9 +16,6 @@ import (
 // maxRequestBody bounds the request bodies the simulator reads.
 const maxRequestBody = 1 << 20
 
-// maxBodyDepth is the nesting limit of request bodies (core.MaxDepth once validation defines it).
-const maxBodyDepth = 64
-
 // serveEngagement answers Create Session (POST) and Update Session (PUT, or POST with
 // X-HTTP-Method-Override: PUT) on /api/account/{acct}/app/engagement/visitors/{vid}.
 func (s *Server) serveEngagement(w http.ResponseWriter, r *http.Request, acct, vid string, rec *RequestRecord) {
@@ -285,7 +282,7 @@ func (s *Server) notify(r *http.Request, kind, acct, vid string, body any) {
 // servers' one reader (nethttp.ReadObject: size cap, core.MaxDepth). It returns the message
 // of a 400 answer when the body is missing, too large, too deep or not one JSON object.
 func readBody(r *http.Request) (any, string) {
-	v, err := nethttp.ReadObject(r.Body, maxRequestBody, maxBodyDepth)
+	v, err := nethttp.ReadObject(r.Body, maxRequestBody, core.MaxDepth)
 	if err != nil {
 		return nil, err.Message
 	}

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/appengage/appengage/core"
 	"github.com/appengage/appengage/wire"
 )
 
@@ -92,6 +93,11 @@ func New(opts Options) (*Server, error) {
 	if s.log.size <= 0 {
 		s.log.size = 1000
 	}
+	if opts.BaseURI != "" {
+		if err := checkBaseURI(opts.BaseURI); err != nil {
+			return nil, err
+		}
+	}
 	for id, sc := range opts.Scenarios {
 		if !validAccount(id) {
 			return nil, &scenarioError{"account id " + strconv.Quote(id) + " must match ^[a-zA-Z0-9_]{1,20}$"}
@@ -106,6 +112,20 @@ func New(opts Options) (*Server, error) {
 	// Page ids look like LivePerson's ten-digit ones and differ between simulator runs.
 	s.nextPage = 4_000_000_000 + time.Now().UnixNano()%1_000_000_000
 	return s, nil
+}
+
+// checkBaseURI accepts what CSDS puts in baseURI: a bare host[:port] (a DNS name, an IPv4
+// address or a bracketed IPv6 literal), nothing else — no scheme, path, user info or spaces.
+func checkBaseURI(b string) error {
+	bad := &scenarioError{"BaseURI " + strconv.Quote(b) + " must be a bare host[:port] such as 127.0.0.1:8081, like CSDS's baseURI (no scheme, path or spaces)"}
+	if strings.TrimSpace(b) != b || strings.ContainsAny(b, "/@?#\\ \t") || strings.Contains(b, "://") {
+		return bad
+	}
+	norm, err := core.NormalizeBase(b)
+	if err != nil || !strings.EqualFold(norm, "https://"+b) {
+		return bad
+	}
+	return nil
 }
 
 type scenarioError struct{ msg string }
