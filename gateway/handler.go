@@ -18,7 +18,6 @@ import (
 	"github.com/appengage/appengage/wire"
 )
 
-
 // HealthPath answers 200 when the gateway is up (used by tests and load balancers), with the
 // number of requests this process (on Workers: this Go instance) has served and the memory
 // its Go runtime holds.

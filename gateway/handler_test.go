@@ -644,3 +644,32 @@ func TestDotSegmentVisitorIdsAreRefused(t *testing.T) {
 	assert.Equal(t, 401, a.status)
 	assert.Zero(t, e.sent.Load())
 }
+
+// TestStrictSetting: unknown request fields are passed through to the upstream by default
+// and refused when the gateway is strict (APPENGAGE_STRICT).
+func TestStrictSetting(t *testing.T) {
+	var got any
+	s, err := sim.New(sim.Options{OnRequest: func(r sim.Received) { got = r.Body }})
+	require.NoError(t, err)
+	up := httptest.NewServer(s)
+	defer up.Close()
+	body := `{"appType":"EXTERNAL","appDetails":{"appName":"Trader"}}`
+	for _, strict := range []bool{false, true} {
+		h, err := gateway.New(gateway.Config{Upstream: up.URL, Accounts: []string{"*"}, Transport: nethttp.New(), Strict: strict})
+		require.NoError(t, err)
+		gw := httptest.NewServer(h)
+		resp, err := http.Post(gw.URL+visitors("", ""), "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		gw.Close()
+		if strict {
+			assert.Equal(t, 400, resp.StatusCode)
+			assert.Contains(t, string(raw), "appDetails.appName")
+			continue
+		}
+		require.Equal(t, 200, resp.StatusCode, string(raw))
+		sent, _ := json.Marshal(got)
+		assert.Contains(t, string(sent), `"appName":"Trader"`)
+	}
+}
