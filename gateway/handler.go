@@ -32,6 +32,7 @@ type Handler struct {
 	anyOrig  bool
 	upstream func(ctx context.Context, account string) (string, error) // the msdkgw base of an account
 	blocks   blockList
+	known    knownVisitors
 	served   atomic.Int64
 }
 
@@ -237,7 +238,7 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 		return
 	}
 	req.VisitorID, req.SessionID = p.VisitorID, sid
-	release, ok := h.reserveVisitor(ctx, w, r)
+	release, ok := h.reserveVisitor(ctx, w, r, p)
 	if !ok {
 		return
 	}
@@ -259,6 +260,9 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	// A returning visitor (the upstream kept the vid it was given) is no new visitor.
 	release(p.VisitorID != "" && resp.VisitorID == p.VisitorID)
+	if resp.VisitorID != "" && core.WellFormedID(resp.VisitorID) {
+		h.known.add(p.Account, resp.VisitorID, h.cfg.Now())
+	}
 	if resp.Raw != nil {
 		writeJSON(w, http.StatusOK, resp.Raw)
 		return
@@ -267,17 +271,21 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 }
 
 // reserveVisitor takes one slot of the client's visitor cap before a Create Session is
-// forwarded — every one of them, since an invented vid creates a visitor too — so that
-// concurrent requests cannot overshoot the cap. It answers 429 and reports false when the
+// forwarded — every one of them except those naming a visitor the upstream has confirmed
+// (knownVisitors), since an invented vid creates a visitor too — so that concurrent requests
+// cannot overshoot the cap. It answers 429 and reports false when the
 // client is past its cap. Otherwise it returns release, which gives the slot back when
 // called with true (no visitor was created) and does nothing when called with false.
-func (h *Handler) reserveVisitor(ctx context.Context, w http.ResponseWriter, r *http.Request) (release func(bool), ok bool) {
+func (h *Handler) reserveVisitor(ctx context.Context, w http.ResponseWriter, r *http.Request, p wire.Route) (release func(bool), ok bool) {
 	keep := func(bool) {}
 	if h.cfg.VisitorCap <= 0 {
 		return keep, true
 	}
-	client := h.clientKey(r)
 	now := h.cfg.Now()
+	if p.VisitorID != "" && h.known.has(p.Account, p.VisitorID, now) {
+		return keep, true // a visitor the upstream confirmed: no new visitor can come of it
+	}
+	client := h.clientKey(r)
 	if wait, blocked := h.blocks.blocked(client, now); blocked {
 		h.refuseVisitor(w, wait)
 		return nil, false

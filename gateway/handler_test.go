@@ -673,3 +673,26 @@ func TestStrictSetting(t *testing.T) {
 		assert.Contains(t, string(sent), `"appName":"Trader"`)
 	}
 }
+
+// TestConcurrentReturningVisitorsAreNotCapped: many concurrent calls of a visitor the
+// upstream confirmed take no slot, so they are not refused even past the cap.
+func TestConcurrentReturningVisitorsAreNotCapped(t *testing.T) {
+	e := newEnv(t, func(c *gateway.Config) { c.VisitorCap = 2 })
+	a := e.do(t, "POST", visitors("", ""), `{}`, nil)
+	require.Equal(t, 200, a.status)
+	vid, sid := a.body["visitorId"].(string), a.body["sessionId"].(string)
+	var wg sync.WaitGroup
+	statuses := make([]int, 30)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = e.do(t, "POST", visitors(vid, sid), `{}`, nil).status
+		}()
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		assert.Equal(t, 200, s, "call %d", i)
+	}
+	assert.Equal(t, 1, e.sim.Stats(account).Visitors)
+}

@@ -135,3 +135,44 @@ func (b *blockList) block(client string, until time.Time, now time.Time) {
 	}
 	b.until[client] = until
 }
+
+// knownVisitors remembers, in this process, the visitor ids the upstream has confirmed (it
+// answered with the vid it was given, or created it), per account, for knownVisitorTTL. A
+// Create Session naming a known vid cannot create a visitor, so it takes no slot of the cap:
+// many concurrent calls of returning visitors behind one address are not refused, while
+// invented vids still are. Bounded like MemoryLimiter; entries are not personal data beyond
+// the ids the gateway handles anyway, and are never logged.
+type knownVisitors struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+// knownVisitorTTL is LivePerson's session idle time: a visitor unused for longer may have
+// been forgotten upstream.
+const knownVisitorTTL = 30 * time.Minute
+
+func (k *knownVisitors) has(account, vid string, now time.Time) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	t, ok := k.seen[account+"/"+vid]
+	return ok && now.Sub(t) < knownVisitorTTL
+}
+
+func (k *knownVisitors) add(account, vid string, now time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.seen == nil {
+		k.seen = map[string]time.Time{}
+	}
+	if len(k.seen) >= maxTrackedClients {
+		for key, t := range k.seen {
+			if now.Sub(t) >= knownVisitorTTL {
+				delete(k.seen, key)
+			}
+		}
+		if len(k.seen) >= maxTrackedClients {
+			k.seen = map[string]time.Time{}
+		}
+	}
+	k.seen[account+"/"+vid] = now
+}
