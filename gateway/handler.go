@@ -238,13 +238,13 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 		return
 	}
 	req.VisitorID, req.SessionID = p.VisitorID, sid
-	release, ok := h.reserveVisitor(ctx, w, r, p)
+	settle, ok := h.reserveVisitor(ctx, w, r, p)
 	if !ok {
 		return
 	}
 	c, up, err := h.client(ctx, p.Account, nil)
 	if err != nil {
-		release(true)
+		settle(true, "")
 		h.writeCoreError(w, err, nil)
 		return
 	}
@@ -254,15 +254,18 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 		// names the one the retry must use; a lost answer may have created one.
 		var ce *core.Error
 		answered := errors.As(err, &ce) && ce.Status >= 400
-		release(answered && !wire.IsLoadingAccount(ce.Status, ce.InternalCode, ce.Message))
+		settle(answered && !wire.IsLoadingAccount(ce.Status, ce.InternalCode, ce.Message), "")
 		h.writeCoreError(w, err, up.last())
 		return
 	}
-	// A returning visitor (the upstream kept the vid it was given) is no new visitor.
-	release(p.VisitorID != "" && resp.VisitorID == p.VisitorID)
-	if resp.VisitorID != "" && core.WellFormedID(resp.VisitorID) {
-		h.known.add(p.Account, resp.VisitorID, h.cfg.Now())
+	// A returning visitor (the upstream kept the vid it was given) is no new visitor; the
+	// visitor answered with is confirmed either way.
+	confirmed := ""
+	if core.WellFormedID(resp.VisitorID) {
+		confirmed = resp.VisitorID
+		h.known.add(p.Account, confirmed, h.cfg.Now())
 	}
+	settle(p.VisitorID != "" && resp.VisitorID == p.VisitorID, confirmed)
 	if resp.Raw != nil {
 		writeJSON(w, http.StatusOK, resp.Raw)
 		return
@@ -271,41 +274,48 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 }
 
 // reserveVisitor takes one slot of the client's visitor cap before a Create Session is
-// forwarded — every one of them except those naming a visitor the upstream has confirmed
-// (knownVisitors), since an invented vid creates a visitor too — so that concurrent requests
-// cannot overshoot the cap. It answers 429 and reports false when the
-// client is past its cap. Otherwise it returns release, which gives the slot back when
-// called with true (no visitor was created) and does nothing when called with false.
-func (h *Handler) reserveVisitor(ctx context.Context, w http.ResponseWriter, r *http.Request, p wire.Route) (release func(bool), ok bool) {
-	keep := func(bool) {}
+// forwarded — every one of them except those naming a visitor the upstream has confirmed,
+// since an invented vid creates a visitor too — so that concurrent requests cannot overshoot
+// the cap. It answers 429 and reports false when the client is past its cap. Otherwise it
+// returns settle, to be called once with the outcome: giveBack returns the slot (no visitor
+// was created), confirmed names the visitor the upstream answered with.
+func (h *Handler) reserveVisitor(ctx context.Context, w http.ResponseWriter, r *http.Request, p wire.Route) (settle func(giveBack bool, confirmed string), ok bool) {
+	nothing := func(bool, string) {}
 	if h.cfg.VisitorCap <= 0 {
-		return keep, true
+		return nothing, true
 	}
 	now := h.cfg.Now()
 	if p.VisitorID != "" && h.known.has(p.Account, p.VisitorID, now) {
-		return keep, true // a visitor the upstream confirmed: no new visitor can come of it
+		return nothing, true // confirmed by the upstream: no new visitor can come of it
 	}
 	client := h.clientKey(r)
-	if wait, blocked := h.blocks.blocked(client, now); blocked {
+	if wait, blocked := h.blocks.blocked(client, now); blocked && p.VisitorID == "" {
+		// Past its cap (known in this instance): refused without asking the limiter. A
+		// request naming a vid asks it, since the vid may be one confirmed elsewhere.
 		h.refuseVisitor(w, wait)
 		return nil, false
 	}
-	adm, err := h.cfg.Limiter.Reserve(ctx, client, h.cfg.VisitorCap)
+	adm, err := h.cfg.Limiter.Reserve(ctx, client, h.cfg.VisitorCap, p.VisitorID)
 	if err != nil {
 		// The counter is unreachable: serve rather than fail every visitor.
 		h.logf("gateway: visitor limiter failed, request admitted")
-		return keep, true
+		return nothing, true
 	}
 	if !adm.Allowed {
 		h.blocks.block(client, now.Add(adm.RetryAfter), now)
 		h.refuseVisitor(w, adm.RetryAfter)
 		return nil, false
 	}
-	return func(giveBack bool) {
-		if giveBack {
-			if err := h.cfg.Limiter.Release(context.WithoutCancel(ctx), client, adm.Window); err != nil {
-				h.logf("gateway: visitor limiter release failed")
-			}
+	return func(giveBack bool, confirmed string) {
+		giveBack = giveBack && !adm.Known
+		if adm.Known && confirmed == p.VisitorID {
+			confirmed = "" // nothing new to tell the limiter
+		}
+		if !giveBack && confirmed == "" {
+			return
+		}
+		if err := h.cfg.Limiter.Settle(context.WithoutCancel(ctx), client, adm.Window, giveBack, confirmed); err != nil {
+			h.logf("gateway: visitor limiter settle failed")
 		}
 	}, true
 }

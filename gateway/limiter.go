@@ -11,11 +11,15 @@ const VisitorWindow = time.Minute
 
 // Admission is a VisitorLimiter's answer for one client.
 type Admission struct {
-	// Allowed reports whether the client was under its cap (and one visitor was reserved).
+	// Allowed reports whether the client was under its cap (and one visitor was reserved),
+	// or the vid was a known one.
 	Allowed bool
+	// Known reports that the vid named in Reserve is one the limiter saw confirmed for this
+	// client: nothing was reserved.
+	Known bool
 	// RetryAfter is how long until the client's window ends, when it was refused.
 	RetryAfter time.Duration
-	// Window identifies the window the reservation was counted in (its start), for Release.
+	// Window identifies the window the reservation was counted in (its start), for Settle.
 	Window time.Time
 }
 
@@ -24,16 +28,26 @@ type Admission struct {
 // consistent across isolates); natively an in-memory counter.
 //
 // The gateway reserves before it forwards any Create Session that may create a visitor (all
-// of them: an invented vid creates one too) and releases the reservation when the upstream
-// answer shows none was created, so concurrent requests cannot overshoot the cap.
+// of them but those naming a visitor the upstream confirmed: an invented vid creates one
+// too), so concurrent requests cannot overshoot the cap, and settles after the answer.
 type VisitorLimiter interface {
 	// Reserve counts one visitor for client if that keeps it within limit, and says whether
-	// it did.
-	Reserve(ctx context.Context, client string, limit int) (Admission, error)
-	// Release gives back one visitor reserved in window, if that window is still the
-	// client's current one (a new window has started from zero anyway).
-	Release(ctx context.Context, client string, window time.Time) error
+	// it did. vid is the visitor id the request names ("" for none); a vid confirmed for this
+	// client before (Settle) reserves nothing and is allowed, with Known set.
+	Reserve(ctx context.Context, client string, limit int, vid string) (Admission, error)
+	// Settle ends a reservation made in window: giveBack returns the slot (no visitor was
+	// created), if that window is still the client's current one; confirmed, when not "",
+	// is a visitor id the upstream answered with, remembered for the client for
+	// KnownVisitorTTL so that its later calls reserve nothing.
+	Settle(ctx context.Context, client string, window time.Time, giveBack bool, confirmed string) error
 }
+
+// KnownVisitorTTL is how long a confirmed visitor id is remembered: LivePerson's session idle
+// time (a visitor unused for longer may have been forgotten upstream).
+const KnownVisitorTTL = 30 * time.Minute
+
+// maxKnownPerClient bounds the confirmed visitor ids remembered per client.
+const maxKnownPerClient = 1000
 
 // MemoryLimiter is a VisitorLimiter for one process: a fixed one-minute window per client.
 // It is safe for concurrent use.
@@ -46,6 +60,7 @@ type MemoryLimiter struct {
 type window struct {
 	start time.Time
 	count int
+	known map[string]time.Time // confirmed vids, when last confirmed
 }
 
 // maxTrackedClients bounds the MemoryLimiter's map; past it, ended windows are swept.
@@ -60,17 +75,25 @@ func NewMemoryLimiter(now func() time.Time) *MemoryLimiter {
 }
 
 // Reserve implements VisitorLimiter.
-func (m *MemoryLimiter) Reserve(_ context.Context, client string, limit int) (Admission, error) {
+func (m *MemoryLimiter) Reserve(_ context.Context, client string, limit int, vid string) (Admission, error) {
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	w := m.windows[client]
-	if w == nil || now.Sub(w.start) >= VisitorWindow || now.Before(w.start) {
-		if w == nil && len(m.windows) >= maxTrackedClients {
+	if w == nil {
+		if len(m.windows) >= maxTrackedClients {
 			m.sweep(now)
 		}
 		w = &window{start: now}
 		m.windows[client] = w
+	}
+	if vid != "" {
+		if t, ok := w.known[vid]; ok && now.Sub(t) < KnownVisitorTTL {
+			return Admission{Allowed: true, Known: true, Window: w.start}, nil
+		}
+	}
+	if now.Sub(w.start) >= VisitorWindow || now.Before(w.start) {
+		w.start, w.count = now, 0
 	}
 	if w.count >= limit {
 		return Admission{RetryAfter: w.start.Add(VisitorWindow).Sub(now), Window: w.start}, nil
@@ -79,21 +102,47 @@ func (m *MemoryLimiter) Reserve(_ context.Context, client string, limit int) (Ad
 	return Admission{Allowed: true, Window: w.start}, nil
 }
 
-// Release implements VisitorLimiter.
-func (m *MemoryLimiter) Release(_ context.Context, client string, start time.Time) error {
+// Settle implements VisitorLimiter.
+func (m *MemoryLimiter) Settle(_ context.Context, client string, start time.Time, giveBack bool, confirmed string) error {
+	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if w := m.windows[client]; w != nil && w.start.Equal(start) && w.count > 0 {
+	w := m.windows[client]
+	if w == nil {
+		return nil
+	}
+	if giveBack && w.start.Equal(start) && w.count > 0 {
 		w.count--
+	}
+	if confirmed != "" {
+		if w.known == nil || len(w.known) >= maxKnownPerClient {
+			for k, t := range w.known {
+				if now.Sub(t) >= KnownVisitorTTL {
+					delete(w.known, k)
+				}
+			}
+			if w.known == nil || len(w.known) >= maxKnownPerClient {
+				w.known = map[string]time.Time{}
+			}
+		}
+		w.known[confirmed] = now
 	}
 	return nil
 }
 
-// sweep drops the windows that have ended; m.mu is held.
+// sweep drops the clients whose window has ended and who have no confirmed visitors; m.mu
+// is held.
 func (m *MemoryLimiter) sweep(now time.Time) {
 	for k, w := range m.windows {
-		if now.Sub(w.start) >= VisitorWindow {
+		if now.Sub(w.start) >= VisitorWindow && len(w.known) == 0 {
 			delete(m.windows, k)
+		}
+	}
+	if len(m.windows) >= maxTrackedClients {
+		for k, w := range m.windows {
+			if now.Sub(w.start) >= VisitorWindow {
+				delete(m.windows, k)
+			}
 		}
 	}
 }
@@ -136,26 +185,22 @@ func (b *blockList) block(client string, until time.Time, now time.Time) {
 	b.until[client] = until
 }
 
-// knownVisitors remembers, in this process, the visitor ids the upstream has confirmed (it
-// answered with the vid it was given, or created it), per account, for knownVisitorTTL. A
-// Create Session naming a known vid cannot create a visitor, so it takes no slot of the cap:
-// many concurrent calls of returning visitors behind one address are not refused, while
-// invented vids still are. Bounded like MemoryLimiter; entries are not personal data beyond
-// the ids the gateway handles anyway, and are never logged.
+// knownVisitors remembers, in this process (on Workers: this Go instance), the visitor ids
+// the upstream has confirmed (it answered with the vid it was given, or created it), per
+// account, for KnownVisitorTTL: a Create Session naming one cannot create a visitor, so it
+// is forwarded without asking the limiter at all (no Durable Object round trip in the
+// steady state). The limiter keeps the same facts per client for the other instances.
+// Bounded like MemoryLimiter; never logged.
 type knownVisitors struct {
 	mu   sync.Mutex
 	seen map[string]time.Time
 }
 
-// knownVisitorTTL is LivePerson's session idle time: a visitor unused for longer may have
-// been forgotten upstream.
-const knownVisitorTTL = 30 * time.Minute
-
 func (k *knownVisitors) has(account, vid string, now time.Time) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	t, ok := k.seen[account+"/"+vid]
-	return ok && now.Sub(t) < knownVisitorTTL
+	return ok && now.Sub(t) < KnownVisitorTTL
 }
 
 func (k *knownVisitors) add(account, vid string, now time.Time) {
@@ -166,7 +211,7 @@ func (k *knownVisitors) add(account, vid string, now time.Time) {
 	}
 	if len(k.seen) >= maxTrackedClients {
 		for key, t := range k.seen {
-			if now.Sub(t) >= knownVisitorTTL {
+			if now.Sub(t) >= KnownVisitorTTL {
 				delete(k.seen, key)
 			}
 		}

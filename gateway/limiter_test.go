@@ -31,6 +31,7 @@ func TestMemoryLimiter(t *testing.T) {
 		{"over the cap", 10 * time.Second, "reserve", "a", false, 50 * time.Second},
 		{"other client", 10 * time.Second, "reserve", "b", true, 0},
 		{"release gives the slot back", 11 * time.Second, "release", "a", true, 0},
+		{"a confirmed vid reserves nothing", 11 * time.Second, "known", "a", true, 0},
 		{"reserve after the release", 12 * time.Second, "reserve", "a", true, 0},
 		{"full again", 12 * time.Second, "reserve", "a", false, 48 * time.Second},
 		{"new window", 61 * time.Second, "reserve", "a", true, 0},
@@ -43,13 +44,18 @@ func TestMemoryLimiter(t *testing.T) {
 			now = start.Add(s.after)
 			switch s.op {
 			case "release":
-				require.NoError(t, l.Release(ctx, s.client, start))
+				require.NoError(t, l.Settle(ctx, s.client, start, true, "V1"))
 				return
 			case "stale release":
-				require.NoError(t, l.Release(ctx, s.client, start))
+				require.NoError(t, l.Settle(ctx, s.client, start, true, ""))
+				return
+			case "known":
+				adm, err := l.Reserve(ctx, s.client, 2, "V1")
+				require.NoError(t, err)
+				assert.True(t, adm.Allowed && adm.Known)
 				return
 			}
-			adm, err := l.Reserve(ctx, s.client, 2)
+			adm, err := l.Reserve(ctx, s.client, 2, "")
 			require.NoError(t, err)
 			assert.Equal(t, s.allowed, adm.Allowed)
 			if !s.allowed {
@@ -67,7 +73,7 @@ func TestMemoryLimiterIsExactUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			adm, err := l.Reserve(context.Background(), "a", 5)
+			adm, err := l.Reserve(context.Background(), "a", 5, "invented")
 			if err == nil && adm.Allowed {
 				allowed.Add(1)
 			}

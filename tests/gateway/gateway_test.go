@@ -309,17 +309,20 @@ func TestVisitorCapHoldsUnderConcurrencyOnWorkerd(t *testing.T) {
 			statuses <- do(t, "POST", gateURL+visitorsPath(acctCap, fmt.Sprintf("madeup%d", i), ""), `{}`, ip).status
 		}()
 	}
-	ok := 0
+	ok, admitted := 0, 0
 	for i := 0; i < n; i++ {
-		s := <-statuses
-		if s == 200 {
+		switch s := <-statuses; s {
+		case 200:
 			ok++
-		} else {
+			admitted++
+		case 504: // admitted, then past the 2 s attempt timeout: 60 Go instances start at once
+			admitted++
+		default:
 			assert.Equal(t, 429, s)
 		}
 	}
 	assert.LessOrEqual(t, count(simStats(t, acctCap), "visitors")-before, visitorCap, "visitors created past the cap")
-	assert.LessOrEqual(t, ok, visitorCap)
+	assert.LessOrEqual(t, admitted, visitorCap, "requests forwarded past the cap")
 	assert.Greater(t, ok, 0)
 }
 

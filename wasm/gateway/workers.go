@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -127,31 +128,33 @@ func remainingTTL(cc string) time.Duration {
 type durableLimiter struct{ binding string }
 
 // Reserve implements gateway.VisitorLimiter.
-func (d durableLimiter) Reserve(ctx context.Context, client string, limit int) (gateway.Admission, error) {
+func (d durableLimiter) Reserve(ctx context.Context, client string, limit int, vid string) (gateway.Admission, error) {
 	var a capAnswer
-	if err := d.call(ctx, client, "reserve?limit="+strconv.Itoa(limit), &a); err != nil {
+	if err := d.call(ctx, client, "reserve?limit="+strconv.Itoa(limit), map[string]any{"vid": vid}, &a); err != nil {
 		return gateway.Admission{}, err
 	}
-	return gateway.Admission{Allowed: a.Allowed, RetryAfter: time.Duration(a.RetryAfterMs) * time.Millisecond, Window: time.UnixMilli(a.WindowMs)}, nil
+	return gateway.Admission{Allowed: a.Allowed, Known: a.Known, RetryAfter: time.Duration(a.RetryAfterMs) * time.Millisecond, Window: time.UnixMilli(a.WindowMs)}, nil
 }
 
-// Release implements gateway.VisitorLimiter.
-func (d durableLimiter) Release(ctx context.Context, client string, window time.Time) error {
+// Settle implements gateway.VisitorLimiter.
+func (d durableLimiter) Settle(ctx context.Context, client string, window time.Time, giveBack bool, confirmed string) error {
 	var a struct {
 		Released bool `json:"released"`
 	}
-	return d.call(ctx, client, "release?window="+strconv.FormatInt(window.UnixMilli(), 10), &a)
+	return d.call(ctx, client, "settle?window="+strconv.FormatInt(window.UnixMilli(), 10), map[string]any{"giveBack": giveBack, "confirmed": confirmed}, &a)
 }
 
 // capAnswer is VisitorCap's answer to reserve.
 type capAnswer struct {
 	Allowed      bool  `json:"allowed"`
+	Known        bool  `json:"known"`
 	RetryAfterMs int64 `json:"retryAfterMs"`
 	WindowMs     int64 `json:"windowMs"`
 }
 
-// call POSTs op to client's VisitorCap object and decodes its JSON answer into out.
-func (d durableLimiter) call(ctx context.Context, client, op string, out any) error {
+// call POSTs op with body (a visitor id travels there, never in the URL) to client's
+// VisitorCap object and decodes its JSON answer into out.
+func (d durableLimiter) call(ctx context.Context, client, op string, body, out any) error {
 	ns, err := cloudflare.NewDurableObjectNamespace(d.binding)
 	if err != nil {
 		return fmt.Errorf("visitor cap binding: %w", err)
@@ -160,10 +163,15 @@ func (d durableLimiter) call(ctx context.Context, client, op string, out any) er
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequest(http.MethodPost, "https://visitor-cap.invalid/"+op, nil)
+	raw, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
+	req, err := http.NewRequest(http.MethodPost, "https://visitor-cap.invalid/"+op, bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := withContext(ctx, func() (*http.Response, error) { return stub.Fetch(req) })
 	if err != nil {
 		return err
