@@ -107,11 +107,23 @@ func setScenario(t *testing.T, account, scenario string) {
 	require.Equal(t, 200, resp.StatusCode)
 }
 
+// seedFile is the seed holding LivePerson's getEngagement example, in the shared/ folder
+// beside the repository or beside one of its parents (a git worktree lives deeper).
+func seedFile() string {
+	const rel = "shared/seeds/004_a80ebd2038e6b640.txt"
+	for dir := filepath.Dir(repo); ; dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, rel)
+		if _, err := os.Stat(p); err == nil || dir == filepath.Dir(dir) {
+			return p
+		}
+	}
+}
+
 // seedRequest is LivePerson's documented getEngagement example, verbatim from the seed;
 // its vid and sid travel in the URL, the rest is the body.
 func seedRequest(t *testing.T) (vid, sid, body string) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(repo, "..", "shared", "seeds", "004_a80ebd2038e6b640.txt"))
+	raw, err := os.ReadFile(seedFile())
 	require.NoError(t, err, "the seed with LivePerson's getEngagement example (shared/ beside the repository)")
 	text := string(raw)
 	start := strings.Index(text, "ChatApi.getEngagement(")
@@ -433,7 +445,7 @@ func TestChatApiPackageThroughGateway(t *testing.T) {
 	cmd.Dir = repo
 	cmd.Env = append(os.Environ(),
 		"GATEWAY_URL="+gateURL, "SIM_URL="+simURL, "ACCOUNT="+acctChatAPI,
-		"SEED_FILE="+filepath.Join(repo, "..", "shared", "seeds", "004_a80ebd2038e6b640.txt"))
+		"SEED_FILE="+seedFile())
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test chatapi.test.mjs:\n%s", out)
 	require.NoError(t, err)
