@@ -327,7 +327,7 @@ func TestVisitorCapHoldsUnderConcurrencyOnWorkerd(t *testing.T) {
 		case 200:
 			ok++
 			admitted++
-		case 504: // admitted, then past the 2 s attempt timeout: 60 Go instances start at once
+		case 504: // admitted, then past the 5 s attempt timeout: 60 Go instances start at once
 			admitted++
 		default:
 			assert.Equal(t, 429, s)

@@ -62,11 +62,11 @@ func TestConcurrentRequests(t *testing.T) {
 }
 
 // TestTimerOutlivesTheRequestThatScheduledIt: the Go runtime re-arms its one wake-up timer
-// whenever it goes idle, so a timer a request is waiting on (here the attempt timeout, 2 s,
-// against an upstream that answers after 5 s) may be re-armed while serving another request
+// whenever it goes idle, so a timer a request is waiting on (here the attempt timeout, 5 s,
+// against an upstream that answers after 10 s) may be re-armed while serving another request
 // that then finishes. The waiting request must still wake up on time.
 func TestTimerOutlivesTheRequestThatScheduledIt(t *testing.T) {
-	setScenario(t, acctFail, `{"delayMs":5000}`)
+	setScenario(t, acctFail, `{"delayMs":10000}`)
 	defer setScenario(t, acctFail, `{}`)
 	done := make(chan answer, 1)
 	go func() { done <- do(t, "POST", gateURL+visitorsPath(acctFail, "", ""), `{}`, nil) }()
@@ -103,7 +103,7 @@ func TestInterleavedRetriesOnOneInstance(t *testing.T) {
 			switch a.status {
 			case 200:
 				ok++
-			case 504: // 24 instances starting at once on a loaded machine may pass the 2 s attempt timeout
+			case 504: // 24 instances starting at once on a loaded machine may pass the 5 s attempt timeout
 			default:
 				t.Errorf("unexpected answer %d: %s", a.status, a.raw)
 			}

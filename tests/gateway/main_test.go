@@ -91,7 +91,7 @@ func run(m *testing.M) int {
 			"APPENGAGE_VISITOR_CAP":       fmt.Sprint(visitorCap),
 			"APPENGAGE_MAX_BODY":          "16384",
 			"APPENGAGE_BODY_TIMEOUT":      "1s",
-			"APPENGAGE_ATTEMPT_TIMEOUT":   "2s",
+			"APPENGAGE_ATTEMPT_TIMEOUT":   "5s",
 			"APPENGAGE_INSTANCE_REQUESTS": fmt.Sprint(instanceRequests),
 		}})
 		mainGW <- started{p, err}
