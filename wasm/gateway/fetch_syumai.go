@@ -1,4 +1,4 @@
-//go:build js && wasm && !upstream_jsbridge
+//go:build js && wasm && upstream_syumai
 
 package main
 
@@ -11,8 +11,10 @@ import (
 	"github.com/appengage/appengage/nethttp"
 )
 
-// newFetchTransport is the upstream core.Transport on Workers: the native adapter (nethttp,
-// the same code as the plain Go server's) over github.com/syumai/workers' fetch, called
+// newFetchTransport, built with -tags upstream_syumai (make bench-gateway-fetch), is the
+// candidate upstream transport measured against the default one (fetch_jsbridge.go): the
+// native adapter (nethttp, the plain Go server's code) over github.com/syumai/workers' fetch,
+// called
 // directly rather than through an http.Client, which would link net/http's whole client
 // (HTTP/2, TLS) into the Worker for nothing (docs/benchmarks/gateway.md). Redirects are not
 // followed — fetch runs with redirect "manual" and a 3xx is the answer — so no upstream
