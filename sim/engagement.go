@@ -140,7 +140,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid,
 	if a.loadingLeft > 0 {
 		a.loadingLeft--
 		s.mu.Unlock()
-		fail(http.StatusInternalServerError, codeLoading, "Loading account: "+a.id+", vid: "+v.id)
+		fail(http.StatusInternalServerError, codeLoading, wire.LoadingAccountMessage(a.id, v.id))
 		return
 	}
 	ss := a.sessions[sid]
