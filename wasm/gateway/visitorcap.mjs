@@ -6,11 +6,11 @@
 // visitor ids the upstream confirmed for this client, whose calls reserve nothing (a
 // returning visitor cannot create a visitor). Everything lives in memory: if the object is
 // evicted (after it has been idle), the client starts afresh, which only ever errs towards
-// serving. Visitor ids travel in the request body, never in the URL.
+// serving. Visitor ids travel in the X-Appengage-Vid header, never in the URL.
 //
-//   POST /reserve?limit=N   body {"vid": "…" | ""}
+//   POST /reserve?limit=N            X-Appengage-Vid: the vid the request names, or empty
 //        → {allowed, known, retryAfterMs, windowMs}
-//   POST /settle?window=MS  body {"giveBack": bool, "confirmed": "…" | ""}
+//   POST /settle?window=MS[&giveBack=1]  X-Appengage-Vid: the vid the upstream confirmed, or empty
 //        → {released}
 //
 // The same rules, natively: gateway.MemoryLimiter.
@@ -31,26 +31,20 @@ export class VisitorCap {
     if (request.method !== "POST" || (op !== "reserve" && op !== "settle")) {
       return new Response("VisitorCap: POST /reserve?limit=N or /settle?window=MS", { status: 400 });
     }
-    let body;
-    try {
-      body = await request.json();
-    } catch {
-      return new Response("VisitorCap: the body must be a JSON object", { status: 400 });
-    }
+    const vid = request.headers.get("X-Appengage-Vid") ?? "";
     const now = Date.now();
     if (op === "settle") {
       const window = Number(url.searchParams.get("window"));
       if (!Number.isSafeInteger(window)) return new Response("VisitorCap: window must be an integer", { status: 400 });
-      const released = body.giveBack === true && window === this.start && this.count > 0;
+      const released = url.searchParams.get("giveBack") === "1" && window === this.start && this.count > 0;
       if (released) this.count--;
-      if (typeof body.confirmed === "string" && body.confirmed !== "") this.remember(body.confirmed, now);
+      if (vid !== "") this.remember(vid, now);
       return Response.json({ released });
     }
     const limit = Number(url.searchParams.get("limit"));
     if (!Number.isInteger(limit) || limit < 1) {
       return new Response("VisitorCap: limit must be an integer >= 1", { status: 400 });
     }
-    const vid = typeof body.vid === "string" ? body.vid : "";
     const seen = vid === "" ? undefined : this.known.get(vid);
     if (seen !== undefined && now - seen < KNOWN_TTL_MS) {
       return Response.json({ allowed: true, known: true, retryAfterMs: 0, windowMs: this.start });

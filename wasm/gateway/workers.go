@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -130,7 +129,7 @@ type durableLimiter struct{ binding string }
 // Reserve implements gateway.VisitorLimiter.
 func (d durableLimiter) Reserve(ctx context.Context, client string, limit int, vid string) (gateway.Admission, error) {
 	var a capAnswer
-	if err := d.call(ctx, client, "reserve?limit="+strconv.Itoa(limit), map[string]any{"vid": vid}, &a); err != nil {
+	if err := d.call(ctx, client, "reserve?limit="+strconv.Itoa(limit), http.Header{vidHeader: {vid}}, &a); err != nil {
 		return gateway.Admission{}, err
 	}
 	return gateway.Admission{Allowed: a.Allowed, Known: a.Known, RetryAfter: time.Duration(a.RetryAfterMs) * time.Millisecond, Window: time.UnixMilli(a.WindowMs)}, nil
@@ -141,7 +140,11 @@ func (d durableLimiter) Settle(ctx context.Context, client string, window time.T
 	var a struct {
 		Released bool `json:"released"`
 	}
-	return d.call(ctx, client, "settle?window="+strconv.FormatInt(window.UnixMilli(), 10), map[string]any{"giveBack": giveBack, "confirmed": confirmed}, &a)
+	op := "settle?window=" + strconv.FormatInt(window.UnixMilli(), 10)
+	if giveBack {
+		op += "&giveBack=1"
+	}
+	return d.call(ctx, client, op, http.Header{vidHeader: {confirmed}}, &a)
 }
 
 // capAnswer is VisitorCap's answer to reserve.
@@ -152,9 +155,13 @@ type capAnswer struct {
 	WindowMs     int64 `json:"windowMs"`
 }
 
-// call POSTs op with body (a visitor id travels there, never in the URL) to client's
-// VisitorCap object and decodes its JSON answer into out.
-func (d durableLimiter) call(ctx context.Context, client, op string, body, out any) error {
+// vidHeader carries the visitor id to the VisitorCap object: in a header, never in the URL,
+// and not in a body, which syumai/workers would stream through callbacks it never releases.
+const vidHeader = "X-Appengage-Vid"
+
+// call POSTs op with header to client's VisitorCap object and decodes its JSON answer into
+// out.
+func (d durableLimiter) call(ctx context.Context, client, op string, header http.Header, out any) error {
 	ns, err := cloudflare.NewDurableObjectNamespace(d.binding)
 	if err != nil {
 		return fmt.Errorf("visitor cap binding: %w", err)
@@ -163,15 +170,11 @@ func (d durableLimiter) call(ctx context.Context, client, op string, body, out a
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(body)
+	req, err := http.NewRequest(http.MethodPost, "https://visitor-cap.invalid/"+op, nil)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequest(http.MethodPost, "https://visitor-cap.invalid/"+op, bytes.NewReader(raw))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header = header
 	resp, err := withContext(ctx, func() (*http.Response, error) { return stub.Fetch(req) })
 	if err != nil {
 		return err
