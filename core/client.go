@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"time"
+
+	"github.com/appengage/appengage/wire"
 )
 
 // DefaultAttemptTimeout bounds one HTTP attempt when Config.AttemptTimeout is 0.
@@ -308,7 +310,7 @@ func (c *Client) afterFailure(err error) {
 // {base}/api/account/{account}/app/engagement/visitors/{vid}?v=1.0&sid={sid}, with an empty
 // vid segment on a first call and sid left out when empty.
 func (c *Client) visitorURL(base, vid, sid string) string {
-	u := base + "/api/account/" + escapeURLComponent(c.account) + "/app/engagement/visitors/" + escapeURLComponent(vid) + "?v=1.0"
+	u := base + wire.SessionPath(escapeURLComponent(c.account), escapeURLComponent(vid)) + "?" + wire.VersionParam + "=" + wire.Version
 	if sid != "" {
 		u += "&sid=" + escapeURLComponent(sid)
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/appengage/appengage/wire"
 )
 
 // DefaultCSDSDomain is LivePerson's Domain API (CSDS) host, used when Config.CSDSDomain is "".
@@ -14,7 +16,7 @@ const DefaultCSDSDomain = "https://api.liveperson.net"
 const DefaultDomainTTL = time.Hour
 
 // ServiceName is the Domain API name of the App Engagement API.
-const ServiceName = "msdkgw"
+const ServiceName = wire.Service
 
 // NormalizeBase turns a configured service address into the base URL the client prefixes to
 // API paths: "scheme://host[:port][/path]" without a trailing slash.
@@ -171,16 +173,34 @@ func quoteForMessage(s string) string {
 	return "\"" + s + "\""
 }
 
-// domainResolver finds the msdkgw base URL through CSDS and caches it for the TTL. Lookups
-// made while one is under way wait for it and share its answer.
+// DomainStore is a cache of msdkgw hosts shared beyond one process, consulted by a
+// DomainResolver behind its own memory (on Cloudflare Workers the gateway gives the Cache
+// API, which every isolate of a location sees). Implementations must be safe for concurrent
+// use; a failing store reports a miss and drops the Put.
+type DomainStore interface {
+	// Get returns the base URL kept for account and how long it stays fresh, if it has one.
+	Get(ctx context.Context, account string) (base string, ttl time.Duration, ok bool)
+	// Put keeps base for account for ttl.
+	Put(ctx context.Context, account, base string, ttl time.Duration)
+}
+
+// domainResolver is the one cached, single-flight CSDS resolver of the module: a Client
+// holds one for its account, the edge gateway one (DomainResolver) for every account it
+// serves. Answers are kept in memory for ttl (and in shared, when set); a lookup made while
+// one for the same account is under way waits for it and shares its answer.
 type domainResolver struct {
-	csds string // normalized CSDS base URL
-	ttl  time.Duration
+	csds   string        // normalized CSDS base URL
+	ttl    time.Duration // <= 0: nothing is cached
+	shared DomainStore   // nil: memory only
 
 	mu      sync.Mutex
+	entries map[string]domainEntry
+	flights map[string]*domainFlight
+}
+
+type domainEntry struct {
 	base    string
 	expires time.Time
-	flight  *domainFlight
 }
 
 // domainFlight is one lookup under way; done is closed when base/err are set.
@@ -193,20 +213,21 @@ type domainFlight struct {
 	callerGone bool
 }
 
-// baseURL returns the msdkgw base URL: the configured one, or the one CSDS gives.
-func (c *Client) baseURL(ctx context.Context) (string, error) {
-	if c.fixedBase != "" {
-		return c.fixedBase, nil
-	}
-	r := c.domains
+// maxDomainEntries bounds the memory cache; past it, expired entries are swept and, if
+// that frees nothing, the cache starts over (accounts are allow-listed, so it is not reached
+// in practice).
+const maxDomainEntries = 4096
+
+// resolve returns account's msdkgw base: from memory, else from the shared store, else from
+// lookup (one at a time per account).
+func (r *domainResolver) resolve(ctx context.Context, account string, now func() time.Time, lookup func(context.Context) (string, error)) (string, error) {
 	for {
 		r.mu.Lock()
-		if r.base != "" && c.now().Before(r.expires) {
-			base := r.base
+		if e, ok := r.entries[account]; ok && now().Before(e.expires) {
 			r.mu.Unlock()
-			return base, nil
+			return e.base, nil
 		}
-		if f := r.flight; f != nil {
+		if f := r.flights[account]; f != nil {
 			r.mu.Unlock()
 			select {
 			case <-f.done:
@@ -219,38 +240,116 @@ func (c *Client) baseURL(ctx context.Context) (string, error) {
 			return f.base, f.err
 		}
 		f := &domainFlight{done: make(chan struct{})}
-		r.flight = f
+		if r.flights == nil {
+			r.flights = map[string]*domainFlight{}
+		}
+		r.flights[account] = f
 		r.mu.Unlock()
 
-		f.base, f.err = c.lookupDomain(ctx)
-		f.callerGone = f.err != nil && ctx.Err() != nil
-		r.mu.Lock()
-		if f.err == nil && r.ttl > 0 {
-			r.base, r.expires = f.base, c.now().Add(r.ttl)
+		ttl := r.ttl
+		var fromShared bool
+		if r.shared != nil && r.ttl > 0 {
+			if b, left, ok := r.shared.Get(ctx, account); ok && left > 0 {
+				f.base, fromShared = b, true
+				ttl = min(ttl, left)
+			}
 		}
-		r.flight = nil
+		if !fromShared {
+			f.base, f.err = lookup(ctx)
+			f.callerGone = f.err != nil && ctx.Err() != nil
+			if f.err == nil && r.shared != nil && r.ttl > 0 {
+				r.shared.Put(ctx, account, f.base, r.ttl)
+			}
+		}
+		r.mu.Lock()
+		if f.err == nil && ttl > 0 {
+			if r.entries == nil || len(r.entries) >= maxDomainEntries {
+				r.sweep(now())
+			}
+			r.entries[account] = domainEntry{base: f.base, expires: now().Add(ttl)}
+		}
+		delete(r.flights, account)
 		r.mu.Unlock()
 		close(f.done)
 		return f.base, f.err
 	}
 }
 
+// sweep drops expired entries, or all of them when none has expired; r.mu is held.
+func (r *domainResolver) sweep(now time.Time) {
+	for k, e := range r.entries {
+		if !now.Before(e.expires) {
+			delete(r.entries, k)
+		}
+	}
+	if r.entries == nil || len(r.entries) >= maxDomainEntries {
+		r.entries = map[string]domainEntry{}
+	}
+}
+
+// forget drops account's cached host, so that the next call asks CSDS again.
+func (r *domainResolver) forget(account string) {
+	r.mu.Lock()
+	delete(r.entries, account)
+	r.mu.Unlock()
+}
+
+// baseURL returns the msdkgw base URL: the configured one, or the one CSDS gives.
+func (c *Client) baseURL(ctx context.Context) (string, error) {
+	if c.fixedBase != "" {
+		return c.fixedBase, nil
+	}
+	return c.domains.resolve(ctx, c.account, c.now, c.lookupDomain)
+}
+
 // forgetDomain drops the cached msdkgw host, so that the next call asks CSDS again.
 func (c *Client) forgetDomain() {
-	if c.domains == nil {
-		return
+	if c.domains != nil {
+		c.domains.forget(c.account)
 	}
-	c.domains.mu.Lock()
-	c.domains.base = ""
-	c.domains.mu.Unlock()
+}
+
+// DomainResolver finds the msdkgw base URL of any account through CSDS for servers that
+// serve many accounts (the edge gateway), with the Client's rules, cache and single flight:
+// the answer is kept for the TTL in memory (and in a shared DomainStore when given), and
+// concurrent requests for one account share one lookup. It is safe for concurrent use.
+type DomainResolver struct {
+	cfg Config
+	r   domainResolver
+}
+
+// NewDomainResolver returns a DomainResolver asking CSDS at cfg.CSDSDomain (""
+// = DefaultCSDSDomain) through cfg.Transport under cfg.Retry and cfg.AttemptTimeout, keeping
+// answers for cfg.DomainTTL (0 = DefaultDomainTTL, negative = not kept) and, when shared is
+// not nil, in shared too. cfg.AccountID, cfg.Domain and cfg.Store are ignored. A bad cfg is a
+// CodeValidation *Error, as from NewClient.
+func NewDomainResolver(cfg Config, shared DomainStore) (*DomainResolver, error) {
+	cfg.AccountID, cfg.Domain, cfg.Store = "0", "", nil
+	c, err := NewClient(cfg) // checks cfg exactly as a Client would
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &DomainResolver{cfg: cfg, r: domainResolver{csds: c.domains.csds, ttl: c.domains.ttl, shared: shared}}, nil
+}
+
+// Resolve returns the msdkgw base URL of account (which the caller has checked). Failures
+// are *Error with CodeDomainLookup, or CodeAborted/CodeTimeout when ctx ended.
+func (d *DomainResolver) Resolve(ctx context.Context, account string) (string, error) {
+	return d.r.resolve(ctx, account, d.cfg.Now, func(ctx context.Context) (string, error) {
+		cfg := d.cfg
+		cfg.AccountID = account
+		return LookupDomain(ctx, cfg)
+	})
 }
 
 // lookupDomain asks CSDS for the msdkgw host, under the retry policy. Failures other than
 // the caller's cancellation or deadline are CodeDomainLookup, with the Status of the last
 // answer when there was one and the underlying error in Err.
 func (c *Client) lookupDomain(ctx context.Context) (string, error) {
-	r := c.domains
-	u := r.csds + "/api/account/" + escapeURLComponent(c.account) + "/service/" + ServiceName + "/baseURI.json?version=1.0"
+	u := c.domains.csds + wire.DomainPath(escapeURLComponent(c.account), ServiceName) + "?version=" + wire.Version
 	resp, err := c.retried(ctx, retriedCall{method: "GET", url: func(string) string { return u }})
 	if err != nil {
 		e, _ := err.(*Error)
@@ -275,7 +374,7 @@ func (c *Client) lookupDomain(ctx context.Context) (string, error) {
 		return "", &Error{Code: CodeDomainLookup, Status: resp.Status, Message: "CSDS answer has an invalid " + ServiceName + " baseURI " + quoteForMessage(host)}
 	}
 	scheme := "https"
-	if strings.HasPrefix(r.csds, "http://") && IsLoopbackHost(h) {
+	if strings.HasPrefix(c.domains.csds, "http://") && IsLoopbackHost(h) {
 		scheme = "http" // a plain-http loopback CSDS pointing at a loopback host: the simulator
 	}
 	base := scheme + "://" + h

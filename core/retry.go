@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/appengage/appengage/wire"
 )
 
 // RetryPolicy says when and how long the client waits before repeating a failed call
@@ -268,7 +270,7 @@ func isRegexpSpace(c byte) bool {
 
 // isLoadingAccount reports whether an error answer is the "Loading account" 500.
 func isLoadingAccount(status int, body ErrorBody) bool {
-	return status == 500 && (body.InternalCode == 20 || strings.HasPrefix(body.Message, "Loading account"))
+	return wire.IsLoadingAccount(status, body.InternalCode, body.Message)
 }
 
 // attemptTimeoutError is the one error for an attempt that ran out of its Timeout, however

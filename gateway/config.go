@@ -17,13 +17,21 @@ const (
 	// DefaultMaxBodyBytes caps request bodies. A Create Session body with a few SDEs is about
 	// one kilobyte; 64 KiB leaves room for large carts.
 	DefaultMaxBodyBytes = 64 << 10
-	// DefaultAttemptTimeout bounds one upstream attempt.
+	// DefaultAttemptTimeout bounds one upstream exchange (the CSDS lookup, Create or Update
+	// Session).
 	DefaultAttemptTimeout = 10 * time.Second
-	// DefaultDeadline bounds one gateway request, retries included: LivePerson's 5s, 10s and
-	// 15s pauses plus the attempts fit, and the client is answered before a minute passes.
-	DefaultDeadline = 50 * time.Second
+	// DefaultDeadline bounds one gateway request: a CSDS lookup and the upstream call fit,
+	// and it ends before the client's own 30 s attempt timeout (core.DefaultAttemptTimeout),
+	// so the client always gets the gateway's answer rather than timing out itself.
+	DefaultDeadline = 25 * time.Second
+	// DefaultBodyTimeout bounds reading a request body: a slow client (1 byte every few
+	// seconds) is answered 408 instead of holding a connection and a goroutine.
+	DefaultBodyTimeout = 10 * time.Second
 	// DefaultDomainTTL is how long a host resolved through CSDS is reused.
 	DefaultDomainTTL = 10 * time.Minute
+	// MaxVisitorCap and MaxMaxBodyBytes bound what the settings accept.
+	MaxVisitorCap   = 1_000_000
+	MaxMaxBodyBytes = 1 << 20
 	// DefaultClientIPHeader is the header Cloudflare sets to the connecting client's address.
 	DefaultClientIPHeader = "CF-Connecting-IP"
 )
@@ -36,9 +44,11 @@ const (
 	EnvOrigins        = "APPENGAGE_ORIGINS"          // allowed CORS origins, comma-separated, or *
 	EnvVisitorCap     = "APPENGAGE_VISITOR_CAP"      // new visitors per client per minute, 0 = no cap
 	EnvMaxBody        = "APPENGAGE_MAX_BODY"         // request body cap in bytes
-	EnvRetryDelays    = "APPENGAGE_RETRY_DELAYS"     // upstream retry pauses, e.g. "5s,10s,15s"; "none" = no retries
+	EnvRetryDelays    = "APPENGAGE_RETRY_DELAYS"     // refused: the gateway makes one upstream attempt per request
+	EnvStrict         = "APPENGAGE_STRICT"           // "true": refuse every field LivePerson does not document
 	EnvAttemptTimeout = "APPENGAGE_ATTEMPT_TIMEOUT"  // one upstream attempt, e.g. "10s"
-	EnvDeadline       = "APPENGAGE_DEADLINE"         // one gateway request, retries included
+	EnvDeadline       = "APPENGAGE_DEADLINE"         // one gateway request
+	EnvBodyTimeout    = "APPENGAGE_BODY_TIMEOUT"     // reading one request body
 	EnvDomainTTL      = "APPENGAGE_CSDS_TTL"         // how long a CSDS answer is reused
 	EnvPublicHost     = "APPENGAGE_PUBLIC_HOST"      // host[:port] the gateway names in its CSDS answers
 	EnvClientIPHeader = "APPENGAGE_CLIENT_IP_HEADER" // header holding the client IP; "-" = the remote address only
@@ -62,11 +72,16 @@ type Config struct {
 	VisitorCap int
 	// MaxBodyBytes caps request bodies; larger ones get 413.
 	MaxBodyBytes int64
-	// Retry is the upstream retry policy; the zero value is core.DefaultRetryPolicy().
-	Retry core.RetryPolicy
-	// AttemptTimeout bounds one upstream attempt.
+	// Strict refuses every request field LivePerson does not document (core.Config.Strict);
+	// false passes unknown fields through to the upstream unchanged.
+	Strict bool
+	// AttemptTimeout bounds one upstream exchange. The gateway makes one attempt per request
+	// and never retries: its clients do (docs/gateway.md "One retry layer").
 	AttemptTimeout time.Duration
-	// Deadline bounds one gateway request, retries included.
+	// BodyTimeout bounds reading a request body (natively through the connection's read
+	// deadline; on Workers gateway.mjs reads the body under the same bound).
+	BodyTimeout time.Duration
+	// Deadline bounds one gateway request.
 	Deadline time.Duration
 	// DomainTTL is how long a CSDS answer is reused.
 	DomainTTL time.Duration
@@ -105,6 +120,7 @@ func ConfigFromEnv(getenv func(string) string, clientIPHeader string) (Config, e
 		MaxBodyBytes:   DefaultMaxBodyBytes,
 		AttemptTimeout: DefaultAttemptTimeout,
 		Deadline:       DefaultDeadline,
+		BodyTimeout:    DefaultBodyTimeout,
 		DomainTTL:      DefaultDomainTTL,
 		PublicHost:     strings.TrimSpace(getenv(EnvPublicHost)),
 		ClientIPHeader: clientIPHeader,
@@ -112,41 +128,42 @@ func ConfigFromEnv(getenv func(string) string, clientIPHeader string) (Config, e
 	var problems []string
 	if v := strings.TrimSpace(getenv(EnvVisitorCap)); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			problems = append(problems, EnvVisitorCap+" must be a whole number >= 0 (0 = no cap)")
+		if err != nil || n < 0 || n > MaxVisitorCap {
+			problems = append(problems, EnvVisitorCap+" must be a whole number from 0 (no cap) to "+strconv.Itoa(MaxVisitorCap))
 		}
 		cfg.VisitorCap = n
 	}
 	if v := strings.TrimSpace(getenv(EnvMaxBody)); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			problems = append(problems, EnvMaxBody+" must be a number of bytes > 0")
+		if err != nil || n <= 0 || n > MaxMaxBodyBytes {
+			problems = append(problems, EnvMaxBody+" must be a number of bytes from 1 to "+strconv.Itoa(MaxMaxBodyBytes))
 		}
 		cfg.MaxBodyBytes = n
 	}
-	if v := strings.TrimSpace(getenv(EnvRetryDelays)); v != "" {
-		if v == "none" {
-			cfg.Retry.Delays = []time.Duration{}
-		} else {
-			for _, part := range splitList(v) {
-				d, err := time.ParseDuration(part)
-				if err != nil || d < 0 {
-					problems = append(problems, EnvRetryDelays+" must be durations like 5s,10s,15s or none")
-					break
-				}
-				cfg.Retry.Delays = append(cfg.Retry.Delays, d)
-			}
+	if v := strings.TrimSpace(getenv(EnvRetryDelays)); v != "" && v != "none" {
+		// Retries at the gateway multiplied with the client's (up to 16 upstream attempts per
+		// call); a deployment that still sets them is told rather than silently changed.
+		problems = append(problems, EnvRetryDelays+" is no longer supported: the gateway makes one upstream attempt per request and its clients retry (remove it, or set none)")
+	}
+	if v := strings.TrimSpace(getenv(EnvStrict)); v != "" {
+		switch strings.ToLower(v) {
+		case "true", "1", "yes":
+			cfg.Strict = true
+		case "false", "0", "no":
+		default:
+			problems = append(problems, EnvStrict+" must be true or false")
 		}
 	}
 	durations := []struct {
 		name string
 		dst  *time.Duration
-	}{{EnvAttemptTimeout, &cfg.AttemptTimeout}, {EnvDeadline, &cfg.Deadline}, {EnvDomainTTL, &cfg.DomainTTL}}
+		max  time.Duration
+	}{{EnvAttemptTimeout, &cfg.AttemptTimeout, time.Minute}, {EnvDeadline, &cfg.Deadline, 2 * time.Minute}, {EnvBodyTimeout, &cfg.BodyTimeout, time.Minute}, {EnvDomainTTL, &cfg.DomainTTL, 24 * time.Hour}}
 	for _, d := range durations {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := time.ParseDuration(v)
-			if err != nil || x <= 0 {
-				problems = append(problems, d.name+" must be a duration > 0 like 10s")
+			if err != nil || x <= 0 || x > d.max {
+				problems = append(problems, d.name+" must be a duration like 10s, above 0 and at most "+d.max.String())
 			}
 			*d.dst = x
 		}

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/appengage/appengage/core"
 	"github.com/appengage/appengage/gateway"
@@ -40,7 +39,6 @@ func FuzzHandler(f *testing.F) {
 			Accounts:   []string{account},
 			Origins:    []string{"https://app.example.com"},
 			VisitorCap: 5,
-			Retry:      core.RetryPolicy{Delays: []time.Duration{}},
 			Transport: core.TransportFunc(func(_ context.Context, w core.WireRequest) (core.WireResponse, error) {
 				forwarded = append(forwarded, w)
 				if w.Method == "PUT" {

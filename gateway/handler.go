@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -16,21 +14,14 @@ import (
 	"time"
 
 	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/nethttp"
+	"github.com/appengage/appengage/wire"
 )
 
 // HealthPath answers 200 when the gateway is up (used by tests and load balancers), with the
 // number of requests this process (on Workers: this Go instance) has served and the memory
 // its Go runtime holds.
 const HealthPath = "/appengage/v1/health"
-
-// LivePerson internalCode values the gateway answers with; they match the simulator's.
-const (
-	codeValidation = 5  // 400: body missing, not JSON, too large or failing validation
-	codeInternal   = 18 // 5xx: the gateway or the upstream failed
-	codeVersion    = 33 // 400: "Illegal Version"
-	codeBadVisitor = 37 // 401: vid malformed or missing
-	codeBadSession = 39 // 401: sid malformed or missing
-)
 
 // Handler is the gateway. It is safe for concurrent use; create it with New.
 type Handler struct {
@@ -39,8 +30,9 @@ type Handler struct {
 	anyAcct  bool
 	origins  map[string]bool
 	anyOrig  bool
-	upstream *resolver
+	upstream func(ctx context.Context, account string) (string, error) // the msdkgw base of an account
 	blocks   blockList
+	known    knownVisitors
 	served   atomic.Int64
 }
 
@@ -51,9 +43,6 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.Domains == nil {
-		cfg.Domains = NewMemoryDomains(cfg.Now)
 	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = NewMemoryLimiter(cfg.Now)
@@ -66,6 +55,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Deadline <= 0 {
 		cfg.Deadline = DefaultDeadline
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
 	}
 	if cfg.DomainTTL <= 0 {
 		cfg.DomainTTL = DefaultDomainTTL
@@ -83,74 +75,12 @@ func New(cfg Config) (*Handler, error) {
 		}
 		h.origins[strings.TrimRight(o, "/")] = true
 	}
-	r := &resolver{transport: cfg.Transport, cache: cfg.Domains, ttl: cfg.DomainTTL, timeout: cfg.AttemptTimeout, retry: cfg.Retry}
-	if r.retry.Delays == nil {
-		r.retry = core.DefaultRetryPolicy()
+	up, err := newResolver(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Upstream != "" {
-		r.fixed, _ = core.NormalizeBase(cfg.Upstream)
-	} else {
-		csds := cfg.CSDS
-		if csds == "" {
-			csds = core.DefaultCSDSDomain
-		}
-		r.csds, _ = core.NormalizeBase(csds)
-	}
-	h.upstream = r
+	h.upstream = up
 	return h, nil
-}
-
-// route is what a request path asks for.
-type route int
-
-const (
-	routeNone route = iota
-	routeHealth
-	routeCSDSOne  // /api/account/{a}/service/{s}/baseURI.json
-	routeCSDSAll  // /api/account/{a}/service/baseURI.json
-	routeVisitors // /api/account/{a}/app/engagement/visitors/{vid}
-)
-
-// parsed is a request's route and path parameters.
-type parsed struct {
-	route   route
-	account string
-	service string
-	vid     string
-}
-
-// parsePath matches the escaped path against the msdkgw and CSDS routes. Path segments are
-// unescaped one by one, so an encoded slash never moves a boundary.
-func parsePath(escaped string) (parsed, bool) {
-	if escaped == HealthPath {
-		return parsed{route: routeHealth}, true
-	}
-	parts := strings.Split(escaped, "/")
-	if len(parts) < 5 || parts[0] != "" || parts[1] != "api" || parts[2] != "account" {
-		return parsed{}, false
-	}
-	seg := make([]string, len(parts))
-	for i, p := range parts {
-		s, err := url.PathUnescape(p)
-		if err != nil {
-			return parsed{}, false
-		}
-		seg[i] = s
-	}
-	p := parsed{account: seg[3]}
-	switch {
-	case len(seg) == 7 && seg[4] == "service" && seg[6] == "baseURI.json":
-		p.route, p.service = routeCSDSOne, seg[5]
-	case len(seg) == 6 && seg[4] == "service" && seg[5] == "baseURI.json":
-		p.route = routeCSDSAll
-	case len(seg) == 7 && seg[4] == "app" && seg[5] == "engagement" && seg[6] == "visitors":
-		p.route = routeVisitors
-	case len(seg) == 8 && seg[4] == "app" && seg[5] == "engagement" && seg[6] == "visitors":
-		p.route, p.vid = routeVisitors, seg[7]
-	default:
-		return parsed{}, false
-	}
-	return p, true
 }
 
 // ServeHTTP implements http.Handler.
@@ -159,7 +89,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			h.logf("gateway: internal error on %s %s", r.Method, routeName(r))
-			h.writeError(w, http.StatusInternalServerError, codeInternal, "gateway internal error")
+			h.writeError(w, http.StatusInternalServerError, wire.CodeInternal, "gateway internal error")
 		}
 	}()
 	if !h.cors(w, r) {
@@ -171,28 +101,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	p, ok := parsePath(r.URL.EscapedPath())
-	if !ok {
-		h.writeError(w, http.StatusNotFound, 0, "no such endpoint on this gateway")
-		return
-	}
-	if p.route == routeHealth {
+	if r.URL.EscapedPath() == HealthPath {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "served": served, "goMemoryBytes": goMemory()})
 		return
 	}
-	if !core.ValidAccountID(p.account) {
-		h.writeError(w, http.StatusBadRequest, codeValidation, "accountId must match ^[a-zA-Z0-9_]{1,20}$")
+	p, ok := wire.ParsePath(r.URL.EscapedPath())
+	if !ok {
+		h.writeError(w, http.StatusNotFound, wire.CodeNone, "no such endpoint on this gateway")
 		return
 	}
-	if !h.anyAcct && !h.accounts[p.account] {
-		h.logf("gateway: refused account %s", p.account)
-		h.writeError(w, http.StatusForbidden, 0, "account "+p.account+" is not served by this gateway")
+	if !core.ValidAccountID(p.Account) {
+		h.writeError(w, http.StatusBadRequest, wire.CodeValidation, "accountId must match ^[a-zA-Z0-9_]{1,20}$")
 		return
 	}
-	switch p.route {
-	case routeCSDSOne, routeCSDSAll:
+	if !h.anyAcct && !h.accounts[p.Account] {
+		h.logf("gateway: refused account %s", p.Account)
+		h.writeError(w, http.StatusForbidden, wire.CodeNone, "account "+p.Account+" is not served by this gateway")
+		return
+	}
+	switch p.Kind {
+	case wire.KindDomain, wire.KindDomainList:
 		h.serveCSDS(w, r, p)
-	case routeVisitors:
+	case wire.KindSession:
 		h.serveVisitors(w, r, p)
 	}
 }
@@ -223,7 +153,7 @@ func (h *Handler) cors(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // serveCSDS answers the Domain API with the gateway itself as the msdkgw host.
-func (h *Handler) serveCSDS(w http.ResponseWriter, r *http.Request, p parsed) {
+func (h *Handler) serveCSDS(w http.ResponseWriter, r *http.Request, p wire.Route) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET")
 		h.writeError(w, http.StatusMethodNotAllowed, 0, "the Domain API is GET only")
@@ -233,12 +163,12 @@ func (h *Handler) serveCSDS(w http.ResponseWriter, r *http.Request, p parsed) {
 	if host == "" {
 		host = r.Host
 	}
-	entry := map[string]any{"service": "msdkgw", "account": p.account, "baseURI": host}
-	if p.route == routeCSDSAll {
+	entry := map[string]any{"service": wire.Service, "account": p.Account, "baseURI": host}
+	if p.Kind == wire.KindDomainList {
 		writeJSON(w, http.StatusOK, map[string]any{"baseURIs": []any{entry}})
 		return
 	}
-	if p.service != "msdkgw" {
+	if p.Service != wire.Service {
 		h.writeError(w, http.StatusNotFound, 0, "this gateway serves only the msdkgw service")
 		return
 	}
@@ -246,99 +176,96 @@ func (h *Handler) serveCSDS(w http.ResponseWriter, r *http.Request, p parsed) {
 }
 
 // serveVisitors handles Create Session (POST) and Update Session (PUT, or POST with
-// X-HTTP-Method-Override: PUT).
-func (h *Handler) serveVisitors(w http.ResponseWriter, r *http.Request, p parsed) {
-	method := r.Method
-	if o := r.Header.Get("X-HTTP-Method-Override"); o != "" && method == http.MethodPost {
-		method = strings.ToUpper(strings.TrimSpace(o))
-	}
-	if method != http.MethodPost && method != http.MethodPut {
-		w.Header().Set("Allow", "POST, PUT")
-		h.writeError(w, http.StatusMethodNotAllowed, 0, "Create Session is POST, Update Session is PUT")
-		return
-	}
+// X-HTTP-Method-Override: PUT), after the wire checks every msdkgw applies (wire.CheckCall,
+// the simulator's too) and reading the body under the size and depth limits.
+func (h *Handler) serveVisitors(w http.ResponseWriter, r *http.Request, p wire.Route) {
 	q := r.URL.Query()
-	if v := q.Get("v"); v != "1.0" && v != "1" {
-		h.writeError(w, http.StatusBadRequest, codeVersion, "Illegal Version")
+	sid := q.Get(wire.SessionParam)
+	v := wire.CheckCall(wire.Call{Method: r.Method, Override: r.Header.Get(wire.MethodOverrideHeader),
+		Versions: q[wire.VersionParam], VisitorID: p.VisitorID, SessionID: sid}, core.WellFormedID)
+	if v.Status != 0 {
+		if v.Status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", "POST, PUT")
+		}
+		h.writeError(w, v.Status, v.InternalCode, v.Message)
 		return
 	}
-	sid := q.Get("sid")
-	update := method == http.MethodPut
-	if (update || p.vid != "") && !core.WellFormedID(p.vid) {
-		h.writeError(w, http.StatusUnauthorized, codeBadVisitor, "invalid visitor id")
-		return
+	// The body is read under its own deadline (the connection's read deadline, where the
+	// server supports one), so a client trickling it in is cut off.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout))
+	body, berr := nethttp.ReadObject(r.Body, h.cfg.MaxBodyBytes, core.MaxDepth)
+	if berr == nil {
+		_ = rc.SetReadDeadline(time.Time{})
+	} else {
+		// Whatever is left of a refused body is not read (the expired deadline stays): the
+		// connection is closed after the answer.
+		w.Header().Set("Connection", "close")
 	}
-	if (update || sid != "") && !core.WellFormedID(sid) {
-		h.writeError(w, http.StatusUnauthorized, codeBadSession, "invalid session id")
-		return
-	}
-	body, status, msg := readJSON(w, r, h.cfg.MaxBodyBytes)
-	if status != 0 {
-		h.writeError(w, status, codeValidation, msg)
+	if berr != nil {
+		status := http.StatusBadRequest
+		switch {
+		case berr.TooLarge:
+			status = http.StatusRequestEntityTooLarge
+		case berr.TimedOut:
+			status = http.StatusRequestTimeout
+			h.logf("gateway: request body not received within %s", h.cfg.BodyTimeout)
+		}
+		h.writeError(w, status, wire.CodeValidation, berr.Message)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Deadline)
 	defer cancel()
-	if update {
+	if v.Update {
 		h.update(ctx, w, p, sid, body)
 		return
 	}
 	h.create(ctx, w, r, p, sid, body)
 }
 
-func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Request, p parsed, sid string, body any) {
+func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Request, p wire.Route, sid string, body any) {
 	if m, _ := body.(map[string]any); m != nil {
-		for _, k := range []string{"vid", "sid"} {
+		for _, k := range wire.URLOnlyFields {
 			if _, ok := m[k]; ok {
-				h.writeError(w, http.StatusBadRequest, codeValidation, k+": belongs in the URL (visitors/{vid}?sid=), not in the body")
+				h.writeError(w, http.StatusBadRequest, wire.CodeValidation, k+": belongs in the URL (visitors/{vid}?sid=), not in the body")
 				return
 			}
 		}
 	}
-	req, err := core.ParseRequest(body)
+	req, err := core.Validation{Strict: h.cfg.Strict}.ParseRequest(body)
 	if err != nil {
-		h.writeCoreError(w, err)
+		h.writeCoreError(w, err, nil)
 		return
 	}
-	req.VisitorID, req.SessionID = p.vid, sid
-	client := h.clientKey(r)
-	capped := h.cfg.VisitorCap > 0
-	if capped {
-		now := h.cfg.Now()
-		if wait, blocked := h.blocks.blocked(client, now); blocked {
-			h.refuseVisitor(w, wait)
-			return
-		}
-		if p.vid == "" {
-			adm, err := h.cfg.Limiter.Reserve(ctx, client, h.cfg.VisitorCap)
-			if err != nil {
-				// The counter is unreachable: serve rather than fail every new visitor.
-				h.logf("gateway: visitor limiter failed, request admitted: %v", err)
-			} else if !adm.Allowed {
-				h.blocks.block(client, now.Add(adm.RetryAfter), now)
-				h.refuseVisitor(w, adm.RetryAfter)
-				return
-			}
-		}
+	req.VisitorID, req.SessionID = p.VisitorID, sid
+	settle, ok := h.reserveVisitor(ctx, w, r, p)
+	if !ok {
+		return
 	}
-	c, err := h.client(ctx, p.account, nil)
+	c, up, err := h.client(ctx, p.Account, nil)
 	if err != nil {
-		h.writeCoreError(w, err)
+		settle(true, "")
+		h.writeCoreError(w, err, nil)
 		return
 	}
 	resp, err := c.GetEngagement(ctx, req)
 	if err != nil {
-		h.writeCoreError(w, err)
+		// An answered error created no visitor, except the "Loading account" 500, which
+		// names the one the retry must use; a lost answer may have created one.
+		var ce *core.Error
+		answered := errors.As(err, &ce) && ce.Status >= 400
+		settle(answered && !wire.IsLoadingAccount(ce.Status, ce.InternalCode, ce.Message), "")
+		h.writeCoreError(w, err, up.last())
 		return
 	}
-	if capped && p.vid != "" && resp.VisitorID != "" && resp.VisitorID != p.vid {
-		// The upstream did not know the vid and created a visitor: count it, so inventing
-		// vids does not get round the cap.
-		now := h.cfg.Now()
-		if adm, err := h.cfg.Limiter.Charge(ctx, client, h.cfg.VisitorCap); err == nil && !adm.Allowed {
-			h.blocks.block(client, now.Add(adm.RetryAfter), now)
-		}
+	// A returning visitor (the upstream kept the vid it was given) is no new visitor; the
+	// visitor answered with is confirmed either way.
+	confirmed := ""
+	if core.WellFormedID(resp.VisitorID) {
+		confirmed = resp.VisitorID
+		h.known.add(p.Account, confirmed, h.cfg.Now())
 	}
+	settle(p.VisitorID != "" && resp.VisitorID == p.VisitorID, confirmed)
 	if resp.Raw != nil {
 		writeJSON(w, http.StatusOK, resp.Raw)
 		return
@@ -346,49 +273,102 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 	writeJSON(w, http.StatusOK, resp.Tree())
 }
 
-func (h *Handler) update(ctx context.Context, w http.ResponseWriter, p parsed, sid string, body any) {
-	u, err := core.ParseUpdateRequest(body)
+// reserveVisitor takes one slot of the client's visitor cap before a Create Session is
+// forwarded — every one of them except those naming a visitor the upstream has confirmed,
+// since an invented vid creates a visitor too — so that concurrent requests cannot overshoot
+// the cap. It answers 429 and reports false when the client is past its cap. Otherwise it
+// returns settle, to be called once with the outcome: giveBack returns the slot (no visitor
+// was created), confirmed names the visitor the upstream answered with.
+func (h *Handler) reserveVisitor(ctx context.Context, w http.ResponseWriter, r *http.Request, p wire.Route) (settle func(giveBack bool, confirmed string), ok bool) {
+	nothing := func(bool, string) {}
+	if h.cfg.VisitorCap <= 0 {
+		return nothing, true
+	}
+	now := h.cfg.Now()
+	if p.VisitorID != "" && h.known.has(p.Account, p.VisitorID, now) {
+		return nothing, true // confirmed by the upstream: no new visitor can come of it
+	}
+	client := h.clientKey(r)
+	if wait, blocked := h.blocks.blocked(client, now); blocked && p.VisitorID == "" {
+		// Past its cap (known in this instance): refused without asking the limiter. A
+		// request naming a vid asks it, since the vid may be one confirmed elsewhere.
+		h.refuseVisitor(w, wait)
+		return nil, false
+	}
+	adm, err := h.cfg.Limiter.Reserve(ctx, client, h.cfg.VisitorCap, p.VisitorID)
 	if err != nil {
-		h.writeCoreError(w, err)
+		// The counter is unreachable: serve rather than fail every visitor.
+		h.logf("gateway: visitor limiter failed, request admitted")
+		return nothing, true
+	}
+	if !adm.Allowed {
+		h.blocks.block(client, now.Add(adm.RetryAfter), now)
+		h.refuseVisitor(w, adm.RetryAfter)
+		return nil, false
+	}
+	return func(giveBack bool, confirmed string) {
+		giveBack = giveBack && !adm.Known
+		if adm.Known && confirmed == p.VisitorID {
+			confirmed = "" // nothing new to tell the limiter
+		}
+		if !giveBack && confirmed == "" {
+			return
+		}
+		if err := h.cfg.Limiter.Settle(context.WithoutCancel(ctx), client, adm.Window, giveBack, confirmed); err != nil {
+			h.logf("gateway: visitor limiter settle failed")
+		}
+	}, true
+}
+
+func (h *Handler) update(ctx context.Context, w http.ResponseWriter, p wire.Route, sid string, body any) {
+	u, err := core.Validation{Strict: h.cfg.Strict}.ParseUpdateRequest(body)
+	if err != nil {
+		h.writeCoreError(w, err, nil)
 		return
 	}
 	store := core.NewMemoryStore()
-	if err := store.Save(ctx, core.Session{VisitorID: p.vid, SessionID: sid, PageID: u.PageID}); err != nil {
-		h.writeCoreError(w, err)
+	if err := store.Save(ctx, core.Session{VisitorID: p.VisitorID, SessionID: sid, PageID: u.PageID}); err != nil {
+		h.writeCoreError(w, err, nil)
 		return
 	}
-	c, err := h.client(ctx, p.account, store)
+	c, up, err := h.client(ctx, p.Account, store)
 	if err != nil {
-		h.writeCoreError(w, err)
+		h.writeCoreError(w, err, nil)
 		return
 	}
 	if err := c.UpdateSession(ctx, u); err != nil {
-		h.writeCoreError(w, err)
+		h.writeCoreError(w, err, up.last())
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{})
 }
 
-// client returns a core.Client for one request, sending to the account's msdkgw base.
-func (h *Handler) client(ctx context.Context, account string, store core.SessionStore) (*core.Client, error) {
-	base, err := h.upstream.base(ctx, account)
+// client returns a core.Client for one request, sending to the account's msdkgw base with
+// one attempt (singleAttempt) through a transport that keeps the upstream's last answer.
+func (h *Handler) client(ctx context.Context, account string, store core.SessionStore) (*core.Client, *lastAnswer, error) {
+	base, err := h.upstream(ctx, account)
 	if err != nil {
 		var ce *core.Error
 		if !errors.As(err, &ce) {
 			ce = &core.Error{Code: core.CodeDomainLookup, Message: "msdkgw host lookup failed", Err: err}
 		}
-		ce.Code = core.CodeDomainLookup
-		return nil, ce
+		if ce.Code != core.CodeTimeout && ce.Code != core.CodeAborted {
+			ce.Code = core.CodeDomainLookup
+		}
+		return nil, nil, ce
 	}
-	return core.NewClient(core.Config{
+	up := &lastAnswer{inner: h.cfg.Transport}
+	c, err := core.NewClient(core.Config{
 		AccountID:      account,
 		Domain:         base,
-		Transport:      h.cfg.Transport,
+		Transport:      up,
 		Store:          store,
-		Retry:          h.cfg.Retry,
+		Retry:          singleAttempt,
 		AttemptTimeout: h.cfg.AttemptTimeout,
 		Now:            h.cfg.Now,
+		Strict:         h.cfg.Strict,
 	})
+	return c, up, err
 }
 
 // clientKey is the visitor cap's key: the client IP from ClientIPHeader when configured and
@@ -412,60 +392,60 @@ func (h *Handler) refuseVisitor(w http.ResponseWriter, wait time.Duration) {
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	h.logf("gateway: visitor cap reached, retry in %ds", secs)
-	h.writeError(w, http.StatusTooManyRequests, 0, "too many new visitors from this client; retry after "+strconv.Itoa(secs)+"s")
+	h.writeError(w, http.StatusTooManyRequests, wire.CodeNone, "too many new visitors from this client; retry after "+strconv.Itoa(secs)+"s")
 }
 
-// writeCoreError answers with the status and LivePerson error body that match err.
-func (h *Handler) writeCoreError(w http.ResponseWriter, err error) {
+// writeCoreError answers with the status and LivePerson error body that match err. When
+// the upstream answered (last, the answer of the one attempt), its status, error body (or
+// LivePerson's shape in place of a body that is not one) and Retry-After are passed through,
+// so the client's retry policy sees what it would see talking to msdkgw directly. Logs name
+// the outcome only: never an id, a URL or a transport error text (which carries the URL).
+func (h *Handler) writeCoreError(w http.ResponseWriter, err error, last *core.WireResponse) {
 	var ce *core.Error
 	if !errors.As(err, &ce) {
-		h.logf("gateway: internal error: %v", err)
-		h.writeError(w, http.StatusInternalServerError, codeInternal, "gateway internal error")
+		h.logf("gateway: internal error")
+		h.writeError(w, http.StatusInternalServerError, wire.CodeInternal, "gateway internal error")
 		return
 	}
-	if ce.Status >= 400 && ce.Code != core.CodeDomainLookup {
-		// The upstream answered: relay its status and error body.
-		t := ce.Time
-		if t == 0 {
-			t = h.cfg.Now().UnixMilli()
+	if ce.Status >= 400 && ce.Code != core.CodeDomainLookup && last != nil && last.Status == ce.Status {
+		h.logf("gateway: upstream answered HTTP %d", ce.Status)
+		if d, ok := core.ParseRetryAfter(last.RetryAfter, h.cfg.Now()); ok {
+			w.Header().Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
+		} else if ce.Status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "1") // LivePerson: wait at least a second
 		}
-		if ce.Status == http.StatusTooManyRequests {
-			// The core used the upstream's Retry-After for its own pauses and does not keep
-			// it; LivePerson asks for at least a second between rate-limited calls.
-			w.Header().Set("Retry-After", "1")
-		}
-		writeJSON(w, ce.Status, map[string]any{"time": t, "message": ce.Message, "internalCode": ce.InternalCode})
+		writeJSON(w, ce.Status, relayedError(*last, h.cfg.Now().UnixMilli()))
 		return
 	}
 	switch ce.Code {
 	case core.CodeValidation:
-		status, code := http.StatusBadRequest, codeValidation
+		status, code := http.StatusBadRequest, wire.CodeValidation
 		for _, p := range ce.Problems {
 			switch p.Field {
 			case "vid":
-				status, code = http.StatusUnauthorized, codeBadVisitor
+				status, code = http.StatusUnauthorized, wire.CodeBadVisitor
 			case "sid":
-				status, code = http.StatusUnauthorized, codeBadSession
+				status, code = http.StatusUnauthorized, wire.CodeBadSession
 			}
 		}
 		h.writeError(w, status, code, validationMessage(ce))
 	case core.CodeDomainLookup:
-		h.logf("gateway: msdkgw lookup failed: %v", err)
-		h.writeError(w, http.StatusBadGateway, codeInternal, "the msdkgw host of this account could not be resolved")
+		h.logf("gateway: msdkgw lookup through CSDS failed (HTTP %d)", ce.Status)
+		h.writeError(w, http.StatusBadGateway, wire.CodeInternal, "the msdkgw host of this account could not be resolved")
 	case core.CodeTimeout:
 		h.logf("gateway: upstream timed out")
-		h.writeError(w, http.StatusGatewayTimeout, codeInternal, "upstream did not answer in time")
+		h.writeError(w, http.StatusGatewayTimeout, wire.CodeInternal, "upstream did not answer in time")
 	case core.CodeNetwork:
-		h.logf("gateway: upstream unreachable: %v", err)
-		h.writeError(w, http.StatusBadGateway, codeInternal, "upstream unreachable")
+		h.logf("gateway: upstream unreachable")
+		h.writeError(w, http.StatusBadGateway, wire.CodeInternal, "upstream unreachable")
 	case core.CodeServer:
 		h.logf("gateway: unusable upstream answer (HTTP %d)", ce.Status)
-		h.writeError(w, http.StatusBadGateway, codeInternal, "unusable upstream answer")
+		h.writeError(w, http.StatusBadGateway, wire.CodeInternal, "unusable upstream answer")
 	case core.CodeAborted:
-		h.writeError(w, http.StatusServiceUnavailable, codeInternal, "request cancelled")
+		h.writeError(w, http.StatusServiceUnavailable, wire.CodeInternal, "request cancelled")
 	default:
-		h.logf("gateway: internal error: %v", err)
-		h.writeError(w, http.StatusInternalServerError, codeInternal, "gateway internal error")
+		h.logf("gateway: internal error (%s)", ce.Code)
+		h.writeError(w, http.StatusInternalServerError, wire.CodeInternal, "gateway internal error")
 	}
 }
 
@@ -482,49 +462,13 @@ func validationMessage(e *core.Error) string {
 }
 
 func (h *Handler) writeError(w http.ResponseWriter, status, internalCode int, message string) {
-	writeJSON(w, status, map[string]any{"time": h.cfg.Now().UnixMilli(), "message": message, "internalCode": internalCode})
+	writeJSON(w, status, wire.ErrorBody{Time: h.cfg.Now().UnixMilli(), Message: message, InternalCode: internalCode})
 }
 
 func (h *Handler) logf(format string, args ...any) {
 	if h.cfg.Logf != nil {
 		h.cfg.Logf(format, args...)
 	}
-}
-
-// readJSON reads a request body of at most limit bytes as one JSON value (numbers kept as
-// json.Number). It returns a non-zero status and a message when the body is too large,
-// missing or not JSON.
-func readJSON(w http.ResponseWriter, r *http.Request, limit int64) (any, int, string) {
-	tooLarge := "request body larger than " + strconv.FormatInt(limit, 10) + " bytes"
-	if r.ContentLength > limit {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
-	}
-	if r.Body == nil {
-		return nil, http.StatusBadRequest, "request body is required"
-	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, http.StatusBadRequest, "request body could not be read"
-	}
-	if int64(len(data)) > limit {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, http.StatusBadRequest, "request body is required"
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, http.StatusBadRequest, "request body is not valid JSON"
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, http.StatusBadRequest, "request body has data after the JSON value"
-	}
-	if _, ok := v.(map[string]any); !ok {
-		return nil, http.StatusBadRequest, "request body must be a JSON object"
-	}
-	return v, 0, ""
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
@@ -545,20 +489,18 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 
 // routeName is a request's route for logs, without ids.
 func routeName(r *http.Request) string {
-	p, ok := parsePath(r.URL.EscapedPath())
+	if r.URL.EscapedPath() == HealthPath {
+		return "health"
+	}
+	p, ok := wire.ParsePath(r.URL.EscapedPath())
 	if !ok {
 		return "unknown path"
 	}
-	switch p.route {
-	case routeCSDSOne, routeCSDSAll:
-		return "CSDS account " + p.account
-	case routeVisitors:
-		return "visitors account " + p.account
+	if p.Kind == wire.KindSession {
+		return "visitors account " + p.Account
 	}
-	return "health"
+	return "CSDS account " + p.Account
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // goMemory is all the memory the Go runtime has mapped (on js/wasm, the linear memory in use).
 func goMemory() uint64 {

@@ -1,13 +1,17 @@
 package gateway_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -47,9 +51,6 @@ type env struct {
 	sent    atomic.Int64 // exchanges the gateway made upstream (CSDS included)
 }
 
-// fastRetry keeps LivePerson's three retries but pauses 1ms.
-var fastRetry = core.RetryPolicy{Delays: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond}, MinRateLimitWait: time.Millisecond, MaxRateLimitWait: time.Millisecond}
-
 func newEnv(t *testing.T, edit func(*gateway.Config)) *env {
 	t.Helper()
 	s, err := sim.New(sim.Options{})
@@ -63,7 +64,6 @@ func newEnv(t *testing.T, edit func(*gateway.Config)) *env {
 		Accounts:   []string{account},
 		Origins:    []string{"https://app.example.com"},
 		VisitorCap: 0,
-		Retry:      fastRetry,
 		Transport: core.TransportFunc(func(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
 			e.sent.Add(1)
 			return inner.Do(ctx, req)
@@ -271,26 +271,48 @@ func TestInventedVisitorIdsAreCharged(t *testing.T) {
 	assert.Equal(t, 2, e.sim.Stats(account).Visitors)
 }
 
-func TestUpstreamFailuresAreRetried(t *testing.T) {
+func TestUpstreamFailuresArePassedThroughAfterOneAttempt(t *testing.T) {
 	e := newEnv(t, nil)
-	_, err := e.sim.SetScenario(account, sim.Scenario{FailCalls: 2, LoadingCalls: 1})
-	require.NoError(t, err)
-	a := e.do(t, "POST", visitors("", ""), `{}`, nil)
-	require.Equal(t, 200, a.status, "%v", a.body)
-	assert.Equal(t, 4, e.sim.Stats(account).CreateCalls)
-
-	_, err = e.sim.SetScenario(account, sim.Scenario{FailCalls: 10, FailStatus: 503})
+	_, err := e.sim.SetScenario(account, sim.Scenario{FailCalls: 10, FailStatus: 503})
 	require.NoError(t, err)
 	b := e.do(t, "POST", visitors("", ""), `{}`, nil)
-	assert.Equal(t, 503, b.status, "after the retries the upstream's answer is relayed")
+	assert.Equal(t, 503, b.status, "the upstream's status is relayed")
 	assert.Equal(t, float64(18), b.body["internalCode"])
+	assert.Contains(t, b.body["message"], "scripted by the simulator", "the upstream's own error body")
+	assert.Equal(t, 1, e.sim.Stats(account).CreateCalls, "one upstream attempt: the client retries")
 
 	_, err = e.sim.SetScenario(account, sim.Scenario{LoadingCalls: 10})
 	require.NoError(t, err)
 	c := e.do(t, "POST", visitors("", ""), `{}`, nil)
 	assert.Equal(t, 500, c.status)
 	assert.Equal(t, float64(20), c.body["internalCode"])
-	assert.Contains(t, c.body["message"], "Loading account")
+	assert.Regexp(t, `^Loading account: 12345678, vid: \S+$`, c.body["message"], "the vid the client's retry must use")
+	assert.Equal(t, 2, e.sim.Stats(account).CreateCalls)
+}
+
+func TestNonJSONUpstreamBodiesAreReplaced(t *testing.T) {
+	bodies := map[string]string{
+		"html":                          "<html><body>502 Bad Gateway from lb-17.internal.example.net</body></html>",
+		"stack trace":                   "java.lang.NullPointerException\n\tat com.liveperson.msdkgw.Engagement.get(Engagement.java:88)",
+		"json array":                    `["internal"]`,
+		"json object without the shape": `{"trace":"at com.liveperson.internal"}`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte(body))
+			}))
+			defer up.Close()
+			e := newEnv(t, func(c *gateway.Config) { c.Upstream = up.URL })
+			a := e.do(t, "POST", visitors("", ""), `{}`, nil)
+			assert.Equal(t, 503, a.status)
+			assert.Equal(t, float64(18), a.body["internalCode"])
+			assert.Equal(t, "upstream answered HTTP 503 without an error body", a.body["message"])
+			assert.NotZero(t, a.body["time"])
+		})
+	}
 }
 
 func TestUpstreamCannotBeSteered(t *testing.T) {
@@ -327,7 +349,7 @@ func TestCSDSResolutionIsCachedAndServed(t *testing.T) {
 	e := newEnv(t, func(c *gateway.Config) { c.Upstream = "" })
 	simURL = e.simURL
 	// Point the gateway at the simulator's CSDS (set after the simulator started).
-	cfg := gateway.Config{CSDS: simURL, Accounts: []string{account}, Retry: fastRetry, Transport: core.TransportFunc(func(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
+	cfg := gateway.Config{CSDS: simURL, Accounts: []string{account}, Transport: core.TransportFunc(func(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
 		e.sent.Add(1)
 		return nethttp.New().Do(ctx, req)
 	})}
@@ -359,7 +381,8 @@ func TestConfigFromEnv(t *testing.T) {
 		gateway.EnvAccounts:    " 123, abc_9 ",
 		gateway.EnvOrigins:     "https://a.example,http://127.0.0.1:8080",
 		gateway.EnvVisitorCap:  "0",
-		gateway.EnvRetryDelays: "1s,2s",
+		gateway.EnvRetryDelays: "none",
+		gateway.EnvStrict:      "true",
 		gateway.EnvMaxBody:     "1024",
 	}
 	cfg, err := gateway.ConfigFromEnv(func(k string) string { return vars[k] }, gateway.DefaultClientIPHeader)
@@ -367,21 +390,26 @@ func TestConfigFromEnv(t *testing.T) {
 	assert.Equal(t, []string{"123", "abc_9"}, cfg.Accounts)
 	assert.Len(t, cfg.Origins, 2)
 	assert.Zero(t, cfg.VisitorCap)
-	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second}, cfg.Retry.Delays)
+	assert.True(t, cfg.Strict)
 	assert.Equal(t, int64(1024), cfg.MaxBodyBytes)
 	assert.Equal(t, gateway.DefaultClientIPHeader, cfg.ClientIPHeader)
 
 	def, err := gateway.ConfigFromEnv(func(string) string { return "" }, "")
 	require.NoError(t, err)
 	assert.Equal(t, gateway.DefaultVisitorCap, def.VisitorCap)
-	assert.Nil(t, def.Retry.Delays, "the core's documented schedule")
+	assert.False(t, def.Strict)
+	assert.Equal(t, 25*time.Second, def.Deadline)
 
-	bad := map[string]string{gateway.EnvVisitorCap: "-1", gateway.EnvRetryDelays: "soon", gateway.EnvDeadline: "x"}
+	bad := map[string]string{gateway.EnvVisitorCap: "-1", gateway.EnvRetryDelays: "5s,10s,15s", gateway.EnvDeadline: "x",
+		gateway.EnvStrict: "maybe", gateway.EnvMaxBody: "9223372036854775807", gateway.EnvAttemptTimeout: "2h", gateway.EnvDomainTTL: "-1s"}
 	_, err = gateway.ConfigFromEnv(func(k string) string { return bad[k] }, "")
 	require.Error(t, err)
-	for _, name := range []string{gateway.EnvVisitorCap, gateway.EnvRetryDelays, gateway.EnvDeadline} {
+	for name := range bad {
 		assert.Contains(t, err.Error(), name)
 	}
+	huge := map[string]string{gateway.EnvVisitorCap: "99999999999999999999"}
+	_, err = gateway.ConfigFromEnv(func(k string) string { return huge[k] }, "")
+	assert.ErrorContains(t, err, gateway.EnvVisitorCap)
 
 	_, err = gateway.New(gateway.Config{Accounts: []string{"not valid!"}, Upstream: "ftp://x", Origins: []string{"example.com"}})
 	require.Error(t, err)
@@ -397,7 +425,7 @@ func TestLargeIDsStayExact(t *testing.T) {
 	require.NoError(t, err)
 	up := httptest.NewServer(s)
 	defer up.Close()
-	h, err := gateway.New(gateway.Config{Upstream: up.URL, Accounts: []string{"*"}, Transport: nethttp.New(), Retry: fastRetry})
+	h, err := gateway.New(gateway.Config{Upstream: up.URL, Accounts: []string{"*"}, Transport: nethttp.New()})
 	require.NoError(t, err)
 	gw := httptest.NewServer(h)
 	defer gw.Close()
@@ -429,7 +457,7 @@ func TestUpstreamRedirectsAreNotFollowed(t *testing.T) {
 		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 	}))
 	defer redirecting.Close()
-	h, err := gateway.New(gateway.Config{Upstream: redirecting.URL, Accounts: []string{account}, Transport: gateway.NewNativeTransport(), Retry: fastRetry})
+	h, err := gateway.New(gateway.Config{Upstream: redirecting.URL, Accounts: []string{account}, Transport: gateway.NewNativeTransport()})
 	require.NoError(t, err)
 	gw := httptest.NewServer(h)
 	defer gw.Close()
@@ -457,11 +485,214 @@ func TestUpstreamUnreachableOrSlow(t *testing.T) {
 	a := down.do(t, "POST", visitors("", ""), `{}`, nil)
 	assert.Equal(t, http.StatusBadGateway, a.status, "%v", a.body)
 	assert.Equal(t, "upstream unreachable", a.body["message"])
-	assert.Equal(t, int64(4), down.sent.Load(), "the first attempt and three retries")
+	assert.Equal(t, int64(1), down.sent.Load(), "one attempt: the client retries")
 
 	slow := newEnv(t, func(c *gateway.Config) { c.AttemptTimeout = 50 * time.Millisecond })
 	_, err := slow.sim.SetScenario(account, sim.Scenario{DelayMs: 2000})
 	require.NoError(t, err)
 	b := slow.do(t, "POST", visitors("", ""), `{}`, nil)
 	assert.Equal(t, http.StatusGatewayTimeout, b.status, "%v", b.body)
+}
+
+// TestVisitorCapHoldsUnderConcurrency: 60 concurrent Create Sessions with invented vids from
+// one client must not create more visitors than the cap (the slot is reserved before the
+// request is forwarded).
+func TestVisitorCapHoldsUnderConcurrency(t *testing.T) {
+	const cap, n = 5, 60
+	for _, invented := range []bool{true, false} {
+		t.Run(map[bool]string{true: "invented vids", false: "no vid"}[invented], func(t *testing.T) {
+			e := newEnv(t, func(c *gateway.Config) { c.VisitorCap = cap })
+			_, err := e.sim.SetScenario(account, sim.Scenario{DelayMs: 50}) // requests overlap upstream
+			require.NoError(t, err)
+			var wg sync.WaitGroup
+			statuses := make([]int, n)
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					vid := ""
+					if invented {
+						vid = fmt.Sprintf("invented%d", i)
+					}
+					statuses[i] = e.do(t, "POST", visitors(vid, ""), `{}`, nil).status
+				}()
+			}
+			wg.Wait()
+			ok := 0
+			for _, s := range statuses {
+				if s == 200 {
+					ok++
+				} else {
+					assert.Equal(t, 429, s)
+				}
+			}
+			assert.LessOrEqual(t, e.sim.Stats(account).Visitors, cap, "visitors created past the cap")
+			assert.LessOrEqual(t, ok, cap)
+			assert.Greater(t, ok, 0)
+		})
+	}
+}
+
+// TestReturningVisitorsDoNotUseTheCap: a request whose vid the upstream knows gives its
+// reserved slot back.
+func TestReturningVisitorsDoNotUseTheCap(t *testing.T) {
+	e := newEnv(t, func(c *gateway.Config) { c.VisitorCap = 2 })
+	a := e.do(t, "POST", visitors("", ""), `{}`, nil)
+	require.Equal(t, 200, a.status)
+	vid, sid := a.body["visitorId"].(string), a.body["sessionId"].(string)
+	for i := 0; i < 10; i++ {
+		b := e.do(t, "POST", visitors(vid, sid), `{}`, nil)
+		require.Equal(t, 200, b.status, "call %d: %v", i, b.body)
+	}
+	c := e.do(t, "POST", visitors("", ""), `{}`, nil)
+	assert.Equal(t, 200, c.status, "the second new visitor still fits")
+	d := e.do(t, "POST", visitors("", ""), `{}`, nil)
+	assert.Equal(t, 429, d.status)
+}
+
+// TestSlowBodyIsTimedOut: a body trickled in (1 byte every 5 s) is cut off at the body
+// deadline with 408, and nothing is forwarded.
+func TestSlowBodyIsTimedOut(t *testing.T) {
+	e := newEnv(t, func(c *gateway.Config) { c.BodyTimeout = 300 * time.Millisecond })
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.gateway.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", visitors("", ""))
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Second):
+				_, _ = conn.Write([]byte(" "))
+			}
+		}
+	}()
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // a guard, not the assertion
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	var body map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	assert.Equal(t, float64(5), body["internalCode"])
+	assert.Zero(t, e.sent.Load())
+}
+
+// TestLogsCarryNoIdsOrURLs captures the gateway's log through every path that logs and
+// looks for the ids and the upstream URL.
+func TestLogsCarryNoIdsOrURLs(t *testing.T) {
+	const vid, sid = "VisitorSecret123", "SessionSecret456"
+	var mu sync.Mutex
+	var lines []string
+	logf := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	slow := newEnv(t, func(c *gateway.Config) { c.Logf = logf; c.AttemptTimeout = 50 * time.Millisecond })
+	_, err := slow.sim.SetScenario(account, sim.Scenario{DelayMs: 1000})
+	require.NoError(t, err)
+	slow.do(t, "POST", visitors(vid, sid), `{}`, nil)
+	down := newEnv(t, func(c *gateway.Config) { c.Logf = logf; c.Upstream = closedURL })
+	down.do(t, "POST", visitors(vid, sid), `{}`, nil)
+	down.do(t, "PUT", visitors(vid, sid), `{"pageId":"1"}`, nil)
+	failing := newEnv(t, func(c *gateway.Config) { c.Logf = logf })
+	_, err = failing.sim.SetScenario(account, sim.Scenario{FailCalls: 5, FailStatus: 503})
+	require.NoError(t, err)
+	failing.do(t, "POST", visitors(vid, sid), `{}`, nil)
+	failing.do(t, "POST", visitors(vid, sid), `{}`, map[string]string{"Origin": "https://evil.example"})
+	capped := newEnv(t, func(c *gateway.Config) { c.Logf = logf; c.VisitorCap = 1 })
+	capped.do(t, "POST", visitors("", ""), `{}`, nil)
+	capped.do(t, "POST", visitors(vid, sid), `{}`, nil)
+	csds := newEnv(t, func(c *gateway.Config) { c.Logf = logf; c.Upstream = ""; c.CSDS = closedURL })
+	csds.do(t, "POST", visitors(vid, sid), `{}`, nil)
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, lines)
+	hostOf := func(u string) string { return strings.TrimPrefix(u, "http://") }
+	for _, l := range lines {
+		for _, secret := range []string{vid, sid, "/visitors", hostOf(slow.simURL), hostOf(closedURL), "http://"} {
+			assert.NotContains(t, l, secret, "log line %q", l)
+		}
+	}
+}
+
+// TestDotSegmentVisitorIdsAreRefused: "." and ".." as vid (encoded, so that no client or
+// proxy resolved them first) never reach the upstream, where they would move the path.
+func TestDotSegmentVisitorIdsAreRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, vid := range []string{"%2E", "%2E%2E", ".%2E", "%2e%2e"} {
+		for _, method := range []string{"POST", "PUT"} {
+			body := `{}`
+			if method == "PUT" {
+				body = `{"pageId":"1"}`
+			}
+			a := e.do(t, method, "/api/account/"+account+"/app/engagement/visitors/"+vid+"?v=1.0&sid=s1", body, nil)
+			assert.Equal(t, 401, a.status, "%s %s: %v", method, vid, a.body)
+			assert.Equal(t, float64(37), a.body["internalCode"])
+		}
+	}
+	a := e.do(t, "POST", visitors("v1", ".."), `{}`, nil)
+	assert.Equal(t, 401, a.status)
+	assert.Zero(t, e.sent.Load())
+}
+
+// TestStrictSetting: unknown request fields are passed through to the upstream by default
+// and refused when the gateway is strict (APPENGAGE_STRICT).
+func TestStrictSetting(t *testing.T) {
+	var got any
+	s, err := sim.New(sim.Options{OnRequest: func(r sim.Received) { got = r.Body }})
+	require.NoError(t, err)
+	up := httptest.NewServer(s)
+	defer up.Close()
+	body := `{"appType":"EXTERNAL","appDetails":{"appName":"Trader"}}`
+	for _, strict := range []bool{false, true} {
+		h, err := gateway.New(gateway.Config{Upstream: up.URL, Accounts: []string{"*"}, Transport: nethttp.New(), Strict: strict})
+		require.NoError(t, err)
+		gw := httptest.NewServer(h)
+		resp, err := http.Post(gw.URL+visitors("", ""), "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		gw.Close()
+		if strict {
+			assert.Equal(t, 400, resp.StatusCode)
+			assert.Contains(t, string(raw), "appDetails.appName")
+			continue
+		}
+		require.Equal(t, 200, resp.StatusCode, string(raw))
+		sent, _ := json.Marshal(got)
+		assert.Contains(t, string(sent), `"appName":"Trader"`)
+	}
+}
+
+// TestConcurrentReturningVisitorsAreNotCapped: many concurrent calls of a visitor the
+// upstream confirmed take no slot, so they are not refused even past the cap.
+func TestConcurrentReturningVisitorsAreNotCapped(t *testing.T) {
+	e := newEnv(t, func(c *gateway.Config) { c.VisitorCap = 2 })
+	a := e.do(t, "POST", visitors("", ""), `{}`, nil)
+	require.Equal(t, 200, a.status)
+	vid, sid := a.body["visitorId"].(string), a.body["sessionId"].(string)
+	var wg sync.WaitGroup
+	statuses := make([]int, 30)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = e.do(t, "POST", visitors(vid, sid), `{}`, nil).status
+		}()
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		assert.Equal(t, 200, s, "call %d", i)
+	}
+	assert.Equal(t, 1, e.sim.Stats(account).Visitors)
 }

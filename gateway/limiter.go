@@ -11,23 +11,43 @@ const VisitorWindow = time.Minute
 
 // Admission is a VisitorLimiter's answer for one client.
 type Admission struct {
-	// Allowed reports whether the client was under its cap.
+	// Allowed reports whether the client was under its cap (and one visitor was reserved),
+	// or the vid was a known one.
 	Allowed bool
+	// Known reports that the vid named in Reserve is one the limiter saw confirmed for this
+	// client: nothing was reserved.
+	Known bool
 	// RetryAfter is how long until the client's window ends, when it was refused.
 	RetryAfter time.Duration
+	// Window identifies the window the reservation was counted in (its start), for Settle.
+	Window time.Time
 }
 
 // VisitorLimiter counts the new visitors each client creates per VisitorWindow. The key is
 // the client's IP address. On Workers it is a Durable Object (one counter per client,
 // consistent across isolates); natively an in-memory counter.
+//
+// The gateway reserves before it forwards any Create Session that may create a visitor (all
+// of them but those naming a visitor the upstream confirmed: an invented vid creates one
+// too), so concurrent requests cannot overshoot the cap, and settles after the answer.
 type VisitorLimiter interface {
-	// Reserve counts one new visitor for client if that keeps it within limit, and says
-	// whether it did.
-	Reserve(ctx context.Context, client string, limit int) (Admission, error)
-	// Charge counts a visitor the upstream created although the request named one (an
-	// unknown vid), even past limit, and says whether the client has room for another.
-	Charge(ctx context.Context, client string, limit int) (Admission, error)
+	// Reserve counts one visitor for client if that keeps it within limit, and says whether
+	// it did. vid is the visitor id the request names ("" for none); a vid confirmed for this
+	// client before (Settle) reserves nothing and is allowed, with Known set.
+	Reserve(ctx context.Context, client string, limit int, vid string) (Admission, error)
+	// Settle ends a reservation made in window: giveBack returns the slot (no visitor was
+	// created), if that window is still the client's current one; confirmed, when not "",
+	// is a visitor id the upstream answered with, remembered for the client for
+	// KnownVisitorTTL so that its later calls reserve nothing.
+	Settle(ctx context.Context, client string, window time.Time, giveBack bool, confirmed string) error
 }
+
+// KnownVisitorTTL is how long a confirmed visitor id is remembered: LivePerson's session idle
+// time (a visitor unused for longer may have been forgotten upstream).
+const KnownVisitorTTL = 30 * time.Minute
+
+// maxKnownPerClient bounds the confirmed visitor ids remembered per client.
+const maxKnownPerClient = 1000
 
 // MemoryLimiter is a VisitorLimiter for one process: a fixed one-minute window per client.
 // It is safe for concurrent use.
@@ -40,6 +60,7 @@ type MemoryLimiter struct {
 type window struct {
 	start time.Time
 	count int
+	known map[string]time.Time // confirmed vids, when last confirmed
 }
 
 // maxTrackedClients bounds the MemoryLimiter's map; past it, ended windows are swept.
@@ -54,49 +75,81 @@ func NewMemoryLimiter(now func() time.Time) *MemoryLimiter {
 }
 
 // Reserve implements VisitorLimiter.
-func (m *MemoryLimiter) Reserve(_ context.Context, client string, limit int) (Admission, error) {
-	return m.take(client, limit, false), nil
-}
-
-// Charge implements VisitorLimiter.
-func (m *MemoryLimiter) Charge(_ context.Context, client string, limit int) (Admission, error) {
-	return m.take(client, limit, true), nil
-}
-
-func (m *MemoryLimiter) take(client string, limit int, force bool) Admission {
+func (m *MemoryLimiter) Reserve(_ context.Context, client string, limit int, vid string) (Admission, error) {
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	w := m.windows[client]
-	if w == nil || now.Sub(w.start) >= VisitorWindow || now.Before(w.start) {
-		if w == nil && len(m.windows) >= maxTrackedClients {
+	if w == nil {
+		if len(m.windows) >= maxTrackedClients {
 			m.sweep(now)
 		}
 		w = &window{start: now}
 		m.windows[client] = w
 	}
-	if w.count >= limit && !force {
-		return Admission{RetryAfter: w.start.Add(VisitorWindow).Sub(now)}
+	if vid != "" {
+		if t, ok := w.known[vid]; ok && now.Sub(t) < KnownVisitorTTL {
+			return Admission{Allowed: true, Known: true, Window: w.start}, nil
+		}
+	}
+	if now.Sub(w.start) >= VisitorWindow || now.Before(w.start) {
+		w.start, w.count = now, 0
+	}
+	if w.count >= limit {
+		return Admission{RetryAfter: w.start.Add(VisitorWindow).Sub(now), Window: w.start}, nil
 	}
 	w.count++
-	if force && w.count >= limit {
-		return Admission{RetryAfter: w.start.Add(VisitorWindow).Sub(now)}
-	}
-	return Admission{Allowed: true}
+	return Admission{Allowed: true, Window: w.start}, nil
 }
 
-// sweep drops the windows that have ended; m.mu is held.
+// Settle implements VisitorLimiter.
+func (m *MemoryLimiter) Settle(_ context.Context, client string, start time.Time, giveBack bool, confirmed string) error {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w := m.windows[client]
+	if w == nil {
+		return nil
+	}
+	if giveBack && w.start.Equal(start) && w.count > 0 {
+		w.count--
+	}
+	if confirmed != "" {
+		if w.known == nil || len(w.known) >= maxKnownPerClient {
+			for k, t := range w.known {
+				if now.Sub(t) >= KnownVisitorTTL {
+					delete(w.known, k)
+				}
+			}
+			if w.known == nil || len(w.known) >= maxKnownPerClient {
+				w.known = map[string]time.Time{}
+			}
+		}
+		w.known[confirmed] = now
+	}
+	return nil
+}
+
+// sweep drops the clients whose window has ended and who have no confirmed visitors; m.mu
+// is held.
 func (m *MemoryLimiter) sweep(now time.Time) {
 	for k, w := range m.windows {
-		if now.Sub(w.start) >= VisitorWindow {
+		if now.Sub(w.start) >= VisitorWindow && len(w.known) == 0 {
 			delete(m.windows, k)
+		}
+	}
+	if len(m.windows) >= maxTrackedClients {
+		for k, w := range m.windows {
+			if now.Sub(w.start) >= VisitorWindow {
+				delete(m.windows, k)
+			}
 		}
 	}
 }
 
 // blockList remembers, in this process, which clients are past their cap and until when,
-// so requests that carry a vid (and so do not reserve) are refused without asking the
-// limiter. It is bounded like MemoryLimiter.
+// so their requests are refused without asking the limiter. It is bounded like
+// MemoryLimiter.
 type blockList struct {
 	mu    sync.Mutex
 	until map[string]time.Time
@@ -130,4 +183,41 @@ func (b *blockList) block(client string, until time.Time, now time.Time) {
 		}
 	}
 	b.until[client] = until
+}
+
+// knownVisitors remembers, in this process (on Workers: this Go instance), the visitor ids
+// the upstream has confirmed (it answered with the vid it was given, or created it), per
+// account, for KnownVisitorTTL: a Create Session naming one cannot create a visitor, so it
+// is forwarded without asking the limiter at all (no Durable Object round trip in the
+// steady state). The limiter keeps the same facts per client for the other instances.
+// Bounded like MemoryLimiter; never logged.
+type knownVisitors struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+func (k *knownVisitors) has(account, vid string, now time.Time) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	t, ok := k.seen[account+"/"+vid]
+	return ok && now.Sub(t) < KnownVisitorTTL
+}
+
+func (k *knownVisitors) add(account, vid string, now time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.seen == nil {
+		k.seen = map[string]time.Time{}
+	}
+	if len(k.seen) >= maxTrackedClients {
+		for key, t := range k.seen {
+			if now.Sub(t) >= KnownVisitorTTL {
+				delete(k.seen, key)
+			}
+		}
+		if len(k.seen) >= maxTrackedClients {
+			k.seen = map[string]time.Time{}
+		}
+	}
+	k.seen[account+"/"+vid] = now
 }

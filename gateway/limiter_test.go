@@ -2,6 +2,8 @@ package gateway_test
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,21 +30,32 @@ func TestMemoryLimiter(t *testing.T) {
 		{"second", time.Second, "reserve", "a", true, 0},
 		{"over the cap", 10 * time.Second, "reserve", "a", false, 50 * time.Second},
 		{"other client", 10 * time.Second, "reserve", "b", true, 0},
-		{"charge reaching the cap", 11 * time.Second, "charge", "b", false, 59 * time.Second},
-		{"reserve after the charge", 12 * time.Second, "reserve", "b", false, 58 * time.Second},
+		{"release gives the slot back", 11 * time.Second, "release", "a", true, 0},
+		{"a confirmed vid reserves nothing", 11 * time.Second, "known", "a", true, 0},
+		{"reserve after the release", 12 * time.Second, "reserve", "a", true, 0},
+		{"full again", 12 * time.Second, "reserve", "a", false, 48 * time.Second},
 		{"new window", 61 * time.Second, "reserve", "a", true, 0},
-		{"charge with room left", 62 * time.Second, "charge", "c", true, 0},
+		{"a release from the old window does not count", 62 * time.Second, "stale release", "a", true, 0},
+		{"second of the new window", 62 * time.Second, "reserve", "a", true, 0},
+		{"third of the new window is refused", 62 * time.Second, "reserve", "a", false, 59 * time.Second},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			now = start.Add(s.after)
-			var adm gateway.Admission
-			var err error
-			if s.op == "reserve" {
-				adm, err = l.Reserve(ctx, s.client, 2)
-			} else {
-				adm, err = l.Charge(ctx, s.client, 2)
+			switch s.op {
+			case "release":
+				require.NoError(t, l.Settle(ctx, s.client, start, true, "V1"))
+				return
+			case "stale release":
+				require.NoError(t, l.Settle(ctx, s.client, start, true, ""))
+				return
+			case "known":
+				adm, err := l.Reserve(ctx, s.client, 2, "V1")
+				require.NoError(t, err)
+				assert.True(t, adm.Allowed && adm.Known)
+				return
 			}
+			adm, err := l.Reserve(ctx, s.client, 2, "")
 			require.NoError(t, err)
 			assert.Equal(t, s.allowed, adm.Allowed)
 			if !s.allowed {
@@ -50,4 +63,22 @@ func TestMemoryLimiter(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMemoryLimiterIsExactUnderConcurrency(t *testing.T) {
+	l := gateway.NewMemoryLimiter(nil)
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			adm, err := l.Reserve(context.Background(), "a", 5, "invented")
+			if err == nil && adm.Allowed {
+				allowed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int64(5), allowed.Load())
 }

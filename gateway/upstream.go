@@ -2,125 +2,101 @@ package gateway
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/wire"
 )
 
-// DomainCache keeps the msdkgw base resolved through CSDS for each account, so CSDS is not
-// asked on every request (or, on Workers, in every isolate: there it is the Cache API).
-type DomainCache interface {
-	// Get returns the cached base URL for account, if there is a fresh one.
-	Get(ctx context.Context, account string) (base string, ok bool)
-	// Put stores the base URL for account for ttl.
-	Put(ctx context.Context, account, base string, ttl time.Duration)
-}
+// DomainCache is a cache of CSDS answers shared beyond one Go instance (on Workers, the
+// Cache API), consulted by the core's resolver behind its own memory cache. It is
+// core.DomainStore; natively none is needed.
+type DomainCache = core.DomainStore
 
-// MemoryDomains is a DomainCache in process memory. It is safe for concurrent use.
-type MemoryDomains struct {
-	now     func() time.Time
-	mu      sync.Mutex
-	entries map[string]domainEntry
-}
+// singleAttempt is the gateway's retry policy upstream: none. The client retries (1 + 3
+// attempts, LivePerson's 5/10/15 s pauses, the loading-account vid) and the gateway passes
+// each answer, its error body and Retry-After through, so one user call makes at most four
+// upstream attempts however the two are chained (docs/gateway.md "One retry layer").
+var singleAttempt = core.RetryPolicy{Delays: []time.Duration{}}
 
-type domainEntry struct {
-	base    string
-	expires time.Time
-}
-
-// NewMemoryDomains returns an empty MemoryDomains using now as its clock (nil = time.Now).
-func NewMemoryDomains(now func() time.Time) *MemoryDomains {
-	if now == nil {
-		now = time.Now
+// newResolver returns the msdkgw base finder of a gateway: the configured upstream, or the
+// core's cached single-flight CSDS resolver (one attempt per lookup, like every upstream
+// exchange of the gateway). Nothing from the client's request reaches it but the account id,
+// which the caller has checked against the allow-list.
+func newResolver(cfg Config) (func(ctx context.Context, account string) (string, error), error) {
+	if cfg.Upstream != "" {
+		base, err := core.NormalizeBase(cfg.Upstream)
+		if err != nil {
+			return nil, err
+		}
+		return func(context.Context, string) (string, error) { return base, nil }, nil
 	}
-	return &MemoryDomains{now: now, entries: map[string]domainEntry{}}
-}
-
-// Get implements DomainCache.
-func (m *MemoryDomains) Get(_ context.Context, account string) (string, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e, ok := m.entries[account]
-	if !ok || !m.now().Before(e.expires) {
-		return "", false
+	r, err := core.NewDomainResolver(core.Config{
+		CSDSDomain:     cfg.CSDS,
+		Transport:      cfg.Transport,
+		Retry:          singleAttempt,
+		AttemptTimeout: cfg.AttemptTimeout,
+		DomainTTL:      cfg.DomainTTL,
+		Now:            cfg.Now,
+	}, cfg.Domains)
+	if err != nil {
+		return nil, err
 	}
-	return e.base, true
+	return r.Resolve, nil
 }
 
-// Put implements DomainCache.
-func (m *MemoryDomains) Put(_ context.Context, account, base string, ttl time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.entries[account] = domainEntry{base: base, expires: m.now().Add(ttl)}
+// lastAnswer is the upstream transport of one gateway request: it forwards to the gateway's
+// transport and keeps the last answer, whose status, error body and Retry-After the gateway
+// passes on to its client.
+type lastAnswer struct {
+	inner core.Transport
+	mu    sync.Mutex
+	resp  *core.WireResponse
 }
 
-// resolver finds the msdkgw base for an allowed account: the configured upstream, or the
-// host CSDS names for the account. Nothing from the client's request reaches it but the
-// account id, which the caller has checked against the allow-list.
-type resolver struct {
-	fixed     string // normalized Config.Upstream, "" for CSDS
-	csds      string // normalized CSDS base
-	transport core.Transport
-	cache     DomainCache
-	ttl       time.Duration
-	timeout   time.Duration
-	retry     core.RetryPolicy
-
-	mu      sync.Mutex
-	flights map[string]*flight // one CSDS lookup per account at a time
-}
-
-type flight struct {
-	done chan struct{}
-	base string
-	err  error
-}
-
-func (r *resolver) base(ctx context.Context, account string) (string, error) {
-	if r.fixed != "" {
-		return r.fixed, nil
+func (l *lastAnswer) Do(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
+	resp, err := l.inner.Do(ctx, req)
+	if err == nil {
+		l.mu.Lock()
+		l.resp = &resp
+		l.mu.Unlock()
 	}
-	if b, ok := r.cache.Get(ctx, account); ok {
-		return b, nil
-	}
-	r.mu.Lock()
-	if f, ok := r.flights[account]; ok {
-		r.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.base, f.err
-		case <-ctx.Done():
-			return "", ctx.Err()
+	return resp, err
+}
+
+func (l *lastAnswer) last() *core.WireResponse {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.resp
+}
+
+// maxRelayedMessage bounds the upstream error message passed on to clients.
+const maxRelayedMessage = 256
+
+// relayedError is the error body the gateway answers for an upstream error answer: the
+// upstream's own LivePerson error body when it sent one (message cut to maxRelayedMessage
+// bytes), otherwise — an HTML page from a proxy, a stack trace, an empty body — LivePerson's
+// shape with a neutral message, so nothing of the upstream's internals reaches clients.
+func relayedError(resp core.WireResponse, now int64) wire.ErrorBody {
+	if b, ok := core.ParseErrorBody(resp.Body); ok {
+		if _, isObject := resp.Body.(map[string]any); isObject {
+			msg := b.Message
+			if len(msg) > maxRelayedMessage {
+				msg = strings.ToValidUTF8(msg[:maxRelayedMessage], "")
+			}
+			t := b.Time
+			if t == 0 {
+				t = now
+			}
+			return wire.ErrorBody{Time: t, Message: msg, InternalCode: b.InternalCode}
 		}
 	}
-	f := &flight{done: make(chan struct{})}
-	if r.flights == nil {
-		r.flights = map[string]*flight{}
+	code := wire.CodeNone
+	if resp.Status >= 500 {
+		code = wire.CodeInternal
 	}
-	r.flights[account] = f
-	r.mu.Unlock()
-
-	f.base, f.err = r.lookup(ctx, account)
-	if f.err == nil {
-		r.cache.Put(ctx, account, f.base, r.ttl)
-	}
-	r.mu.Lock()
-	delete(r.flights, account)
-	r.mu.Unlock()
-	close(f.done)
-	return f.base, f.err
-}
-
-// lookup asks CSDS for the account's msdkgw host with the core's lookup and retry policy:
-// the same rules as every appengage client (both answer shapes; https, or http for a loopback
-// host named by a plain-http loopback CSDS such as the simulator).
-func (r *resolver) lookup(ctx context.Context, account string) (string, error) {
-	return core.LookupDomain(ctx, core.Config{
-		AccountID:      account,
-		CSDSDomain:     r.csds,
-		Transport:      r.transport,
-		Retry:          r.retry,
-		AttemptTimeout: r.timeout,
-	})
+	return wire.ErrorBody{Time: now, Message: "upstream answered HTTP " + strconv.Itoa(resp.Status) + " without an error body", InternalCode: code}
 }

@@ -20,7 +20,7 @@ APPENGAGE_ORIGINS     ?= http://127.0.0.1:$(PORT),http://localhost:$(PORT)
 APPENGAGE_VISITOR_CAP ?= 60
 APPENGAGE_CSDS        ?=
 
-.PHONY: build-gateway test-gateway bench-gateway gateway
+.PHONY: build-gateway test-gateway bench-gateway bench-gateway-fetch gateway
 
 build-gateway: deps-go ## the gateway Worker (wasm + glue) into build/gateway, and build/bin/gateway
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o $(GATEWAY_DIR)
@@ -35,6 +35,19 @@ test-gateway: build-gateway build-go build-wasm deps-node-root deps-chromium ## 
 bench-gateway: build-gateway build-go deps-node-root ## added latency and CPU per request of the gateway on workerd, stock glue vs instance reuse
 	$(GO) test -run '^$$' -bench . -benchmem ./gateway/
 	GATEWAY_REPO=$(CURDIR) $(GO) run ./tests/gateway/bench -n $${BENCH_N:-400}
+
+# The Worker's upstream transport, default (jsbridge's fetch transport) against nethttp over
+# syumai/workers' fetch (-tags upstream_syumai): sizes, then the pooled-instance row on
+# workerd for each, interleaved BENCH_ROUNDS times (docs/benchmarks/gateway.md).
+bench-gateway-fetch: build-gateway build-go deps-node-root ## the Worker's upstream transport: jsbridge fetch vs syumai/workers fetch, interleaved
+	@mkdir -p $(BUILD)/gateway-fetch
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(BUILD)/gateway-fetch/jsbridge.wasm ./wasm/gateway
+	GOOS=js GOARCH=wasm $(GO) build -tags upstream_syumai -trimpath -ldflags='-s -w' -o $(BUILD)/gateway-fetch/syumai.wasm ./wasm/gateway
+	@for v in jsbridge syumai; do echo "$$v: $$(stat -c %s $(BUILD)/gateway-fetch/$$v.wasm) bytes, gzip $$(gzip -9c $(BUILD)/gateway-fetch/$$v.wasm | wc -c) bytes"; done
+	@for r in $$(seq $${BENCH_ROUNDS:-3}); do for v in syumai jsbridge; do \
+	  cp $(BUILD)/gateway-fetch/$$v.wasm $(GATEWAY_DIR)/app.wasm; echo "== $$v, round $$r"; \
+	  GATEWAY_REPO=$(CURDIR) $(GO) run ./tests/gateway/bench -n $${BENCH_N:-400} -only "workerd (Miniflare), gateway.mjs" || exit 1; \
+	done; done; cp $(BUILD)/gateway-fetch/jsbridge.wasm $(GATEWAY_DIR)/app.wasm
 
 gateway: build-gateway build-go deps-node-root ## run the gateway Worker under wrangler dev on 127.0.0.1:GATEWAY_PORT, upstream = the simulator on SIM_ADDR
 	@log=$$(mktemp); \

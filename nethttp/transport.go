@@ -59,10 +59,14 @@ func newRoundTripper() *http.Transport {
 // Transport implements core.Transport over net/http. The zero value is not usable; call New.
 // A Transport is safe for concurrent use.
 type Transport struct {
-	client    *http.Client
+	do        Exchange
 	maxBody   int64
 	userAgent string
 }
+
+// Exchange makes one HTTP round trip, as (*http.Client).Do does: it returns the response
+// whatever its status, without following redirects, or an error when there is none.
+type Exchange func(*http.Request) (*http.Response, error)
 
 // Option configures a Transport.
 type Option func(*Transport)
@@ -72,7 +76,7 @@ type Option func(*Transport)
 func WithHTTPClient(c *http.Client) Option {
 	return func(t *Transport) {
 		if c != nil {
-			t.client = c
+			t.do = c.Do
 		}
 	}
 }
@@ -99,7 +103,17 @@ func WithUserAgent(ua string) Option {
 // New returns a Transport using the shared keep-alive client, a 1 MiB response limit and the
 // default User-Agent, changed by opts.
 func New(opts ...Option) *Transport {
-	t := &Transport{client: sharedClient, maxBody: DefaultMaxBodyBytes, userAgent: DefaultUserAgent}
+	return NewWithExchange(sharedClient.Do, opts...)
+}
+
+// NewWithExchange returns a Transport that makes its round trips with do instead of an
+// http.Client, for a host whose HTTP stack is not net/http's: the gateway on Cloudflare
+// Workers sends through github.com/syumai/workers' fetch this way, and since nothing then
+// reaches net/http's client, its HTTP/1, HTTP/2 and TLS code is not linked into the Worker
+// (3.9 MB less wasm; docs/benchmarks/gateway.md). do must not follow redirects and should
+// end when the request's context ends. Options apply as for New.
+func NewWithExchange(do Exchange, opts ...Option) *Transport {
+	t := &Transport{do: do, maxBody: DefaultMaxBodyBytes, userAgent: DefaultUserAgent}
 	for _, o := range opts {
 		o(t)
 	}
@@ -138,7 +152,7 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 	if body != nil {
 		hreq.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := t.client.Do(hreq)
+	resp, err := t.do(hreq)
 	if err != nil {
 		return core.WireResponse{}, err
 	}

@@ -1,18 +1,16 @@
 package sim
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/nethttp"
+	"github.com/appengage/appengage/wire"
 )
 
 // maxRequestBody bounds the request bodies the simulator reads.
@@ -21,35 +19,35 @@ const maxRequestBody = 1 << 20
 // serveEngagement answers Create Session (POST) and Update Session (PUT, or POST with
 // X-HTTP-Method-Override: PUT) on /api/account/{acct}/app/engagement/visitors/{vid}.
 func (s *Server) serveEngagement(w http.ResponseWriter, r *http.Request, acct, vid string, rec *RequestRecord) {
-	method := r.Method
-	if o := r.Header.Get("X-HTTP-Method-Override"); o != "" && method == http.MethodPost {
-		rec.Override = o
-		method = strings.ToUpper(strings.TrimSpace(o))
-	}
 	q := r.URL.Query()
-	sid := q.Get("sid")
+	sid := q.Get(wire.SessionParam)
 	rec.VisitorID, rec.SessionID = printableID(vid), printableID(sid)
+	if o := r.Header.Get(wire.MethodOverrideHeader); o != "" && r.Method == http.MethodPost {
+		rec.Override = o
+	}
 	fail := func(status, code int, msg string) {
 		rec.InternalCode = code
 		writeError(w, s.now(), status, code, msg)
 	}
-	switch method {
-	case http.MethodPost:
-		rec.Kind = "create"
-	case http.MethodPut:
-		rec.Kind = "update"
-	default:
+	v := wire.CheckCall(wire.Call{Method: r.Method, Override: r.Header.Get(wire.MethodOverrideHeader),
+		Versions: q[wire.VersionParam], VisitorID: vid, SessionID: sid}, core.WellFormedID)
+	switch {
+	case v.Status == http.StatusMethodNotAllowed:
 		rec.Kind = "other"
 		w.Header().Set("Allow", "POST, PUT, OPTIONS")
-		fail(http.StatusMethodNotAllowed, 0, "method "+method+" not allowed: POST creates a session, PUT updates it")
+		fail(v.Status, v.InternalCode, v.Message)
 		return
+	case v.Update:
+		rec.Kind = "update"
+	default:
+		rec.Kind = "create"
 	}
 	if !validAccount(acct) {
 		fail(http.StatusBadRequest, codeValidation, "accountId: must match ^[a-zA-Z0-9_]{1,20}$")
 		return
 	}
-	if !supportedVersion(q["v"]) {
-		fail(http.StatusBadRequest, codeVersion, "Illegal Version")
+	if v.Status != 0 {
+		fail(v.Status, v.InternalCode, v.Message)
 		return
 	}
 
@@ -100,14 +98,6 @@ func (s *Server) serveEngagement(w http.ResponseWriter, r *http.Request, acct, v
 
 // create answers Create Session.
 func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid, sid string, body any, bodyProblem string, rec *RequestRecord, fail func(int, int, string)) {
-	if vid != "" && !core.WellFormedID(vid) {
-		fail(http.StatusUnauthorized, codeBadVisitor, "vid: malformed visitor id")
-		return
-	}
-	if sid != "" && !core.WellFormedID(sid) {
-		fail(http.StatusUnauthorized, codeBadSession, "sid: malformed session id")
-		return
-	}
 	if bodyProblem != "" {
 		fail(http.StatusBadRequest, codeValidation, bodyProblem)
 		return
@@ -115,7 +105,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid,
 	s.notify(r, "create", a.id, vid, body)
 	var problems []string
 	if m, ok := body.(map[string]any); ok {
-		for _, k := range []string{"vid", "sid"} {
+		for _, k := range wire.URLOnlyFields {
 			if _, present := m[k]; present {
 				problems = append(problems, k+": not a body field, it belongs in the URL")
 			}
@@ -150,7 +140,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, a *account, vid,
 	if a.loadingLeft > 0 {
 		a.loadingLeft--
 		s.mu.Unlock()
-		fail(http.StatusInternalServerError, codeLoading, "Loading account: "+a.id+", vid: "+v.id)
+		fail(http.StatusInternalServerError, codeLoading, wire.LoadingAccountMessage(a.id, v.id))
 		return
 	}
 	ss := a.sessions[sid]
@@ -221,14 +211,6 @@ type engagementDetails struct {
 
 // update answers Update Session: the visitor, session and page must be live ones.
 func (s *Server) update(w http.ResponseWriter, r *http.Request, a *account, vid, sid string, body any, bodyProblem string, rec *RequestRecord, fail func(int, int, string)) {
-	if !core.WellFormedID(vid) {
-		fail(http.StatusUnauthorized, codeBadVisitor, "vid: missing or malformed visitor id")
-		return
-	}
-	if !core.WellFormedID(sid) {
-		fail(http.StatusUnauthorized, codeBadSession, "sid: missing or malformed session id")
-		return
-	}
 	if bodyProblem != "" {
 		fail(http.StatusBadRequest, codeValidation, bodyProblem)
 		return
@@ -296,30 +278,13 @@ func (s *Server) notify(r *http.Request, kind, acct, vid string, body any) {
 		Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
 }
 
-// readBody decodes the request body as one JSON object (numbers as json.Number). It returns
-// the message of a 400 answer when the body is missing, too large or not one JSON object.
+// readBody decodes the request body as one JSON object (numbers as json.Number), with the
+// servers' one reader (nethttp.ReadObject: size cap, core.MaxDepth). It returns the message
+// of a 400 answer when the body is missing, too large, too deep or not one JSON object.
 func readBody(r *http.Request) (any, string) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	v, err := nethttp.ReadObject(r.Body, maxRequestBody, core.MaxDepth)
 	if err != nil {
-		return nil, "request body could not be read"
-	}
-	if len(raw) > maxRequestBody {
-		return nil, fmt.Sprintf("request body larger than %d bytes", maxRequestBody)
-	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, "request body missing: a JSON object is required"
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, "request body is not valid JSON: " + err.Error()
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, "request body is not valid JSON: data after the object"
-	}
-	if _, ok := v.(map[string]any); !ok {
-		return nil, "request body must be a JSON object"
+		return nil, err.Message
 	}
 	return v, ""
 }
@@ -335,19 +300,6 @@ func problemList(err error) []string {
 		return out
 	}
 	return []string{err.Error()}
-}
-
-// supportedVersion reports whether the v query parameter is version 1.0 ("1.0", "1", "1.00").
-func supportedVersion(vs []string) bool {
-	if len(vs) != 1 {
-		return false
-	}
-	v := vs[0]
-	if v == "1" {
-		return true
-	}
-	rest, ok := strings.CutPrefix(v, "1.")
-	return ok && rest != "" && strings.Trim(rest, "0") == ""
 }
 
 // wait sleeps d unless ctx ends first; it reports whether the full delay passed.

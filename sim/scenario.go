@@ -199,12 +199,24 @@ func DecodeScenario(r io.Reader) (Scenario, error) {
 	return sc.Normalize()
 }
 
+// MaxScenarioFileBytes bounds what LoadScenarios reads (a scenario is about 100 bytes), so
+// a wrong path (/dev/zero, a log file) fails at once instead of reading without end.
+const MaxScenarioFileBytes = 1 << 20
+
 // LoadScenarios reads a scenario file: one JSON object mapping account ids to scenarios,
 // e.g. {"12345678": {"availability": "NotAvailable"}, "loading1": {"loadingCalls": 2}}.
 func LoadScenarios(path string) (map[string]Scenario, error) {
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, MaxScenarioFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > MaxScenarioFileBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes: not a scenario file", path, MaxScenarioFileBytes)
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {

@@ -17,6 +17,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/wire"
 )
 
 // Options configure a Server. The zero Options are usable.
@@ -90,6 +93,11 @@ func New(opts Options) (*Server, error) {
 	if s.log.size <= 0 {
 		s.log.size = 1000
 	}
+	if opts.BaseURI != "" {
+		if err := checkBaseURI(opts.BaseURI); err != nil {
+			return nil, err
+		}
+	}
 	for id, sc := range opts.Scenarios {
 		if !validAccount(id) {
 			return nil, &scenarioError{"account id " + strconv.Quote(id) + " must match ^[a-zA-Z0-9_]{1,20}$"}
@@ -104,6 +112,20 @@ func New(opts Options) (*Server, error) {
 	// Page ids look like LivePerson's ten-digit ones and differ between simulator runs.
 	s.nextPage = 4_000_000_000 + time.Now().UnixNano()%1_000_000_000
 	return s, nil
+}
+
+// checkBaseURI accepts what CSDS puts in baseURI: a bare host[:port] (a DNS name, an IPv4
+// address or a bracketed IPv6 literal), nothing else — no scheme, path, user info or spaces.
+func checkBaseURI(b string) error {
+	bad := &scenarioError{"BaseURI " + strconv.Quote(b) + " must be a bare host[:port] such as 127.0.0.1:8081, like CSDS's baseURI (no scheme, path or spaces)"}
+	if strings.TrimSpace(b) != b || strings.ContainsAny(b, "/@?#\\ \t") || strings.Contains(b, "://") {
+		return bad
+	}
+	norm, err := core.NormalizeBase(b)
+	if err != nil || !strings.EqualFold(norm, "https://"+b) {
+		return bad
+	}
+	return nil
 }
 
 type scenarioError struct{ msg string }
@@ -210,7 +232,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.EscapedPath()
 	switch {
 	case strings.HasPrefix(path, "/api/account/"):
-		s.serveAPI(rw, r, strings.Split(strings.TrimPrefix(path, "/api/account/"), "/"), rec)
+		s.serveAPI(rw, r, rec)
 	case strings.HasPrefix(path, "/sim/v1/"):
 		rec.Kind = "control"
 		s.serveControl(rw, r, strings.TrimPrefix(path, "/sim/v1/"))
@@ -220,35 +242,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveAPI routes /api/account/{id}/... to CSDS or the engagement API.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, parts []string, rec *RequestRecord) {
-	acct, err := url.PathUnescape(parts[0])
-	if err != nil {
-		acct = parts[0]
-	}
-	rec.Account = acct
-	switch {
-	case len(parts) == 4 && parts[1] == "service" && parts[3] == "baseURI.json",
-		len(parts) == 3 && parts[1] == "service" && parts[2] == "baseURI.json":
-		rec.Kind = "csds"
-		service := ""
-		if len(parts) == 4 {
-			service, _ = url.PathUnescape(parts[2])
-		}
-		s.serveCSDS(w, r, acct, service)
-	case (len(parts) == 5 || len(parts) == 4) && parts[1] == "app" && parts[2] == "engagement" && parts[3] == "visitors":
-		vid := ""
-		if len(parts) == 5 {
-			v, err := url.PathUnescape(parts[4])
-			if err != nil {
-				v = "\x00" + parts[4] // undecodable: kept malformed so it is refused with 401
-			}
-			vid = v
-		}
-		s.serveEngagement(w, r, acct, vid, rec)
-	default:
+// serveAPI routes /api/account/{id}/... to CSDS or the engagement API (wire.ParsePath: the
+// same routes the gateway serves).
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rec *RequestRecord) {
+	rt, ok := wire.ParsePath(r.URL.EscapedPath())
+	if !ok {
 		rec.Kind = "other"
-		writeError(w, s.now(), http.StatusNotFound, 0, "no such resource: "+r.URL.EscapedPath())
+		writeError(w, s.now(), http.StatusNotFound, wire.CodeNone, "no such resource: "+r.URL.EscapedPath())
+		return
+	}
+	rec.Account = rt.Account
+	switch rt.Kind {
+	case wire.KindDomain, wire.KindDomainList:
+		rec.Kind = "csds"
+		s.serveCSDS(w, r, rt.Account, rt.Service)
+	default:
+		s.serveEngagement(w, r, rt.Account, rt.VisitorID, rec)
 	}
 }
 
@@ -305,26 +314,19 @@ func (s *Server) record(rec *RequestRecord) {
 	s.log.add(*rec)
 }
 
-// The internalCode values the simulator answers with (see docs/simulator.md).
+// The internalCode values the simulator answers with (see docs/simulator.md): LivePerson's,
+// from the wire package.
 const (
-	codeValidation = 5  // 400: body missing, not JSON, or failing validation
-	codeInternal   = 18 // 5xx: unexpected or scripted server error
-	codeLoading    = 20 // 500: "Loading account: <acct>, vid: <vid>"
-	codeVersion    = 33 // 400: "Illegal Version"
-	codeBadVisitor = 37 // 401: vid missing, malformed or unknown (Update)
-	codeBadSession = 39 // 401: sid missing, malformed or unknown (Update)
+	codeValidation = wire.CodeValidation     // 400: body missing, not JSON, or failing validation
+	codeInternal   = wire.CodeInternal       // 5xx: unexpected or scripted server error
+	codeLoading    = wire.CodeLoadingAccount // 500: "Loading account: <acct>, vid: <vid>"
+	codeBadVisitor = wire.CodeBadVisitor     // 401: vid unknown (Update)
+	codeBadSession = wire.CodeBadSession     // 401: sid unknown (Update)
 )
 
 // writeError writes LivePerson's error body {time, message, internalCode}.
 func writeError(w http.ResponseWriter, now time.Time, status, internalCode int, message string) {
-	writeJSON(w, status, errorBody{Time: now.UnixMilli(), Message: message, InternalCode: internalCode})
-}
-
-// errorBody is LivePerson's error body.
-type errorBody struct {
-	Time         int64  `json:"time"`
-	Message      string `json:"message"`
-	InternalCode int    `json:"internalCode"`
+	writeJSON(w, status, wire.ErrorBody{Time: now.UnixMilli(), Message: message, InternalCode: internalCode})
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {

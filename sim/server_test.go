@@ -261,7 +261,7 @@ func TestUpdateSession(t *testing.T) {
 	assert.Equal(t, 2, st.SDEs)
 	assert.Equal(t, map[string]int{"lead": 2}, st.SDETypes)
 	assert.Equal(t, map[string]int{"impDisplay": 1, "impAccept": 1, "impExpanded": 1, "impTimeout": 1, "impClose": 1}, st.Impressions)
-	assert.Equal(t, 13, st.UpdateCalls, "calls refused before reaching the account (bad version, wrong method) are not counted")
+	assert.Equal(t, 10, st.UpdateCalls, "calls refused by the wire checks before reaching the account (wrong method, bad version, missing or malformed ids) are not counted")
 
 	t.Run("expired session", func(t *testing.T) {
 		clk.Advance(31 * time.Minute)

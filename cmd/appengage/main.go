@@ -76,6 +76,21 @@ Run "appengage get -h" or "appengage update -h" for the options. Exit codes: 0 o
 9 network, 10 domain_lookup, 11 timeout, 12 aborted, 1 other.
 `
 
+// The bounds of the CLI's numbers and inputs (docs/cli.md). LivePerson's policy is 3
+// retries; 10 leaves room for a patient script without letting a typo allocate or wait for
+// ever.
+const (
+	maxRetries        = 10
+	maxRetryDelay     = 10 * time.Minute
+	maxTimeout        = time.Hour
+	maxAttemptTimeout = 10 * time.Minute
+	// maxInputBytes bounds every file the CLI reads (--request, --sde, --imp, stdin); a
+	// Create Session body with a few SDEs is about a kilobyte.
+	maxInputBytes = 1 << 20
+	// maxSessionFileBytes bounds the session file; one is about 150 bytes.
+	maxSessionFileBytes = 64 << 10
+)
+
 // usageError is a command line the CLI cannot run.
 type usageError struct{ msg string }
 
@@ -129,6 +144,7 @@ type common struct {
 	attemptTimeout time.Duration
 	retries        int
 	retryDelays    string
+	strict         bool
 }
 
 func newCommon(name string, stderr io.Writer) *common {
@@ -143,8 +159,9 @@ func newCommon(name string, stderr io.Writer) *common {
 	fs.StringVar(&c.sessionFile, "session-file", "", "JSON file keeping the visitor, session and page id between runs")
 	fs.DurationVar(&c.timeout, "timeout", 2*time.Minute, "deadline for the whole command, retries included (0: none)")
 	fs.DurationVar(&c.attemptTimeout, "attempt-timeout", 0, "deadline for each HTTP attempt (default 30s)")
-	fs.IntVar(&c.retries, "retries", -1, "retries after a 5xx, 429 or network failure, pausing 5s, 10s, 15s, 15s... (default 3)")
-	fs.StringVar(&c.retryDelays, "retry-delays", "", "comma-separated pauses, one per retry, e.g. 1s,2s (\"\" with --retries 0: none)")
+	fs.IntVar(&c.retries, "retries", -1, "retries after a 5xx, 429 or network failure, pausing 5s, 10s, 15s, 15s... (default 3, at most 10)")
+	fs.StringVar(&c.retryDelays, "retry-delays", "", "comma-separated pauses, one per retry (at most 10, each at most 10m), e.g. 1s,2s")
+	fs.BoolVar(&c.strict, "strict", false, "refuse every request field LivePerson does not document (default: pass unknown fields through)")
 	return c
 }
 
@@ -165,8 +182,14 @@ func (c *common) parse(args []string) error {
 	if c.domain != "" && c.csds != "" {
 		return usageError{"give --domain or --csds, not both"}
 	}
-	if c.timeout < 0 {
-		return usageError{"--timeout must be >= 0"}
+	if c.timeout < 0 || c.timeout > maxTimeout {
+		return usageError{"--timeout must be from 0 (none) to " + maxTimeout.String()}
+	}
+	if c.attemptTimeout < 0 || c.attemptTimeout > maxAttemptTimeout {
+		return usageError{"--attempt-timeout must be from 0 (the default, 30s) to " + maxAttemptTimeout.String()}
+	}
+	if c.retries < -1 || c.retries > maxRetries {
+		return usageError{"--retries must be from 0 to " + strconv.Itoa(maxRetries)}
 	}
 	return nil
 }
@@ -178,11 +201,15 @@ func (c *common) retryPolicy() (core.RetryPolicy, error) {
 	case c.retryDelays != "" && c.retries >= 0:
 		return p, usageError{"give --retries or --retry-delays, not both"}
 	case c.retryDelays != "":
+		parts := strings.Split(c.retryDelays, ",")
+		if len(parts) > maxRetries {
+			return p, usageError{"--retry-delays: at most " + strconv.Itoa(maxRetries) + " pauses"}
+		}
 		p.Delays = []time.Duration{}
-		for _, s := range strings.Split(c.retryDelays, ",") {
+		for _, s := range parts {
 			d, err := time.ParseDuration(strings.TrimSpace(s))
-			if err != nil || d < 0 {
-				return p, usageError{"--retry-delays: " + strconv.Quote(s) + " is not a duration like 500ms or 2s"}
+			if err != nil || d < 0 || d > maxRetryDelay {
+				return p, usageError{"--retry-delays: each pause must be a duration like 500ms or 2s, at most " + maxRetryDelay.String()}
 			}
 			p.Delays = append(p.Delays, d)
 		}
@@ -192,8 +219,6 @@ func (c *common) retryPolicy() (core.RetryPolicy, error) {
 		for i := range p.Delays {
 			p.Delays[i] = base[min(i, len(base)-1)]
 		}
-	case c.retries < -1:
-		return p, usageError{"--retries must be >= 0"}
 	}
 	return p, nil
 }
@@ -212,6 +237,7 @@ func (c *common) client(store core.SessionStore) (*core.Client, error) {
 		Store:          store,
 		Retry:          retry,
 		AttemptTimeout: c.attemptTimeout,
+		Strict:         c.strict,
 	})
 }
 
@@ -271,7 +297,7 @@ func get(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if c.sid != "" {
 		tree["sid"] = c.sid
 	}
-	req, err := core.ParseRequest(tree)
+	req, err := core.Validation{Strict: c.strict}.ParseRequest(tree)
 	if err != nil {
 		return err
 	}
@@ -329,7 +355,7 @@ func update(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		tree[f.field] = v
 	}
 	// A missing pageId is filled by the client with the last one of the session.
-	u, err := core.ParseUpdateRequest(tree)
+	u, err := core.Validation{Strict: c.strict}.ParseUpdateRequest(tree)
 	if err != nil {
 		return err
 	}
@@ -349,18 +375,28 @@ func update(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	return client.UpdateSession(ctx, u)
 }
 
-// readJSON reads one JSON value from a file, or stdin for "-", keeping numbers exact.
-// A file that is not JSON is a validation error on field.
+// readJSON reads one JSON value from a file, or stdin for "-", keeping numbers exact. It
+// reads at most maxInputBytes (so /dev/zero or a huge file ends at once) and refuses nesting
+// deeper than core.MaxDepth. A file that is not JSON is a validation error on field.
 func readJSON(path string, stdin io.Reader, field string) (any, error) {
-	var raw []byte
-	var err error
-	if path == "-" {
-		raw, err = io.ReadAll(stdin)
-	} else {
-		raw, err = os.ReadFile(path)
+	var r io.Reader = stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, &core.Error{Code: core.CodeInternal, Message: "reading --" + flagOf(field) + " " + path, Err: err}
+		}
+		defer f.Close()
+		r = f
 	}
+	raw, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
 	if err != nil {
 		return nil, &core.Error{Code: core.CodeInternal, Message: "reading --" + flagOf(field) + " " + path, Err: err}
+	}
+	if len(raw) > maxInputBytes {
+		return nil, &core.Error{Code: core.CodeValidation, Problems: []core.Problem{{Field: field, Message: path + " is larger than " + strconv.Itoa(maxInputBytes) + " bytes"}}}
+	}
+	if d := nethttp.JSONDepth(raw); d > core.MaxDepth {
+		return nil, &core.Error{Code: core.CodeValidation, Problems: []core.Problem{{Field: field, Message: path + " is nested more than " + strconv.Itoa(core.MaxDepth) + " levels deep"}}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

@@ -199,3 +199,94 @@ func TestRequestFromStdin(t *testing.T) {
 	assert.Equal(t, []any{"Support", "English", "Other", "Extra"}, body["consumerSections"], "--section appends")
 	assert.Equal(t, "EXTERNAL", body["appType"])
 }
+
+// TestBounds: every number the CLI takes has an upper bound and every file it reads a size
+// limit, each refused with a clear error naming the option instead of a panic, a huge
+// allocation or an endless read (#9 finding 13).
+func TestBounds(t *testing.T) {
+	dir := t.TempDir()
+	big := writeFile(t, dir, "big.json", `{"appType":"EXTERNAL","x":"`+strings.Repeat("a", 2<<20)+`"}`)
+	deep := writeFile(t, dir, "deep.json", strings.Repeat(`{"a":`, 100)+"1"+strings.Repeat("}", 100))
+	cases := []struct {
+		name string
+		args []string
+		exit int
+		msg  string
+	}{
+		{"retries at int64 max", []string{"get", "--account", "1", "--retries", "9223372036854775807"}, exitUsage, "--retries must be from 0 to 10"},
+		{"retries 500000000", []string{"get", "--account", "1", "--retries", "500000000"}, exitUsage, "--retries must be from 0 to 10"},
+		{"retries negative", []string{"get", "--account", "1", "--retries", "-2"}, exitUsage, "--retries"},
+		{"too many retry delays", []string{"get", "--account", "1", "--retry-delays", strings.TrimSuffix(strings.Repeat("1s,", 11), ",")}, exitUsage, "at most 10 pauses"},
+		{"huge retry delay", []string{"get", "--account", "1", "--retry-delays", "1000h"}, exitUsage, "at most 10m0s"},
+		{"negative attempt timeout", []string{"get", "--account", "1", "--attempt-timeout", "-5s"}, exitUsage, "--attempt-timeout must be from 0"},
+		{"huge attempt timeout", []string{"get", "--account", "1", "--attempt-timeout", "100h"}, exitUsage, "--attempt-timeout"},
+		{"huge timeout", []string{"get", "--account", "1", "--timeout", "1000h"}, exitUsage, "--timeout must be from 0"},
+		{"request from /dev/zero", []string{"get", "--account", "1", "--domain", "http://127.0.0.1:9", "--request", "/dev/zero"}, exitValidation, "larger than 1048576 bytes"},
+		{"request too large", []string{"get", "--account", "1", "--domain", "http://127.0.0.1:9", "--request", big}, exitValidation, "larger than 1048576 bytes"},
+		{"request too deep", []string{"get", "--account", "1", "--domain", "http://127.0.0.1:9", "--request", deep}, exitValidation, "nested more than 64 levels"},
+		{"sde from /dev/zero", []string{"update", "--account", "1", "--domain", "http://127.0.0.1:9", "--vid", "v", "--sid", "s", "--page", "1", "--sde", "/dev/zero"}, exitValidation, "larger than"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := cli(context.Background(), c.args...)
+			assert.Equal(t, c.exit, code, stderr)
+			assert.Contains(t, stderr, c.msg)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line, no goroutine trace: %s", stderr)
+		})
+	}
+}
+
+// TestStrictFlag: unknown request fields pass through by default and are refused with
+// --strict.
+func TestStrictFlag(t *testing.T) {
+	var got any
+	simulator, err := sim.New(sim.Options{OnRequest: func(r sim.Received) { got = r.Body }})
+	require.NoError(t, err)
+	hs := httptest.NewServer(simulator)
+	defer hs.Close()
+	req := writeFile(t, t.TempDir(), "req.json", `{"appType":"EXTERNAL","appDetails":{"appName":"Trader"}}`)
+	code, _, stderr := cli(context.Background(), "get", "--account", "1", "--domain", hs.URL, "--request", req)
+	require.Equal(t, exitOK, code, stderr)
+	raw, _ := json.Marshal(got)
+	assert.Contains(t, string(raw), `"appName":"Trader"`, "passed through unchanged")
+	code, _, stderr = cli(context.Background(), "get", "--account", "1", "--domain", hs.URL, "--request", req, "--strict")
+	assert.Equal(t, exitValidation, code)
+	assert.Contains(t, stderr, "appDetails.appName")
+}
+
+// TestSessionFileThatIsNotOursIsLeftAlone: --session-file pointing at another JSON file is
+// an error, and the file keeps its content.
+func TestSessionFileThatIsNotOursIsLeftAlone(t *testing.T) {
+	simulator, err := sim.New(sim.Options{})
+	require.NoError(t, err)
+	hs := httptest.NewServer(simulator)
+	defer hs.Close()
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"package.json": `{"name":"my-app","version":"1.0.0"}`,
+		"array.json":   `[1,2,3]`,
+		"null.json":    `null`,
+		"typed.json":   `{"visitorId":5}`,
+		"notes.txt":    "remember the milk\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := writeFile(t, dir, name, content)
+			code, _, stderr := cli(context.Background(), "get", "--account", "1", "--domain", hs.URL, "--session-file", p)
+			assert.NotEqual(t, exitOK, code)
+			assert.Contains(t, stderr, "not an appengage session file")
+			after, err := os.ReadFile(p)
+			require.NoError(t, err)
+			assert.Equal(t, content, string(after))
+		})
+	}
+	// A session file the CLI wrote is reused.
+	p := filepath.Join(dir, "session.json")
+	code, out1, stderr := cli(context.Background(), "get", "--account", "1", "--domain", hs.URL, "--session-file", p)
+	require.Equal(t, exitOK, code, stderr)
+	code, out2, stderr := cli(context.Background(), "get", "--account", "1", "--domain", hs.URL, "--session-file", p)
+	require.Equal(t, exitOK, code, stderr)
+	var a, b map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out1), &a))
+	require.NoError(t, json.Unmarshal([]byte(out2), &b))
+	assert.Equal(t, a["visitorId"], b["visitorId"])
+}

@@ -34,6 +34,20 @@ func main() {
 	}
 }
 
+// newServer is the HTTP server around the gateway: every read and write has a deadline, so
+// a client that trickles its headers or body (or never reads the answer) holds a connection
+// for a bounded time. The handler also bounds the body read itself (cfg.BodyTimeout).
+func newServer(h http.Handler, cfg gateway.Config) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10*time.Second + cfg.BodyTimeout,
+		WriteTimeout:      cfg.Deadline + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+	}
+}
+
 // run serves the gateway on addr until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, addr string, getenv func(string) string, stdout, stderr io.Writer) error {
 	// A plain server has no trusted proxy in front by default: the visitor cap keys on the
@@ -56,12 +70,7 @@ func run(ctx context.Context, addr string, getenv func(string) string, stdout, s
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-	}
+	srv := newServer(h, cfg)
 	fmt.Fprintf(stdout, "gateway: listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/appengage/appengage/gateway"
 	"github.com/appengage/appengage/sim"
 )
 
@@ -60,4 +62,29 @@ func TestRefusesBadConfiguration(t *testing.T) {
 	err := run(context.Background(), "127.0.0.1:0", func(k string) string { return env[k] }, io.Discard, io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "APPENGAGE_VISITOR_CAP")
+}
+
+// TestServerBoundsEveryRead: the plain server cuts off a client that trickles its request
+// headers (the handler bounds the body itself: gateway's TestSlowBodyIsTimedOut).
+func TestServerBoundsEveryRead(t *testing.T) {
+	cfg, err := gateway.ConfigFromEnv(func(string) string { return "" }, "")
+	require.NoError(t, err)
+	srv := newServer(http.NotFoundHandler(), cfg)
+	assert.Positive(t, srv.ReadHeaderTimeout)
+	assert.Greater(t, srv.ReadTimeout, cfg.BodyTimeout, "the whole request, headers and body")
+	assert.Greater(t, srv.WriteTimeout, cfg.Deadline, "an answer can still be written after the deadline's 504")
+
+	srv.ReadHeaderTimeout = 200 * time.Millisecond // shortened for the test; the rule is the same
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("POST / HTTP/1.1\r\nHost: x\r\n")) // and never the rest
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second))) // a guard, not the assertion
+	_, err = io.ReadAll(conn)
+	assert.NoError(t, err, "the server closed the connection rather than waiting for the headers")
 }

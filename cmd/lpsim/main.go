@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/appengage/appengage/sim"
+	"github.com/appengage/appengage/wire"
 )
 
 func main() {
@@ -63,12 +64,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	scenarios := map[string]sim.Scenario{}
 	if *scenarioFile != "" {
-		loaded, err := sim.LoadScenarios(*scenarioFile)
-		if err != nil {
-			fmt.Fprintln(stderr, "lpsim:", err)
-			return 2
+		// Read in the background so that SIGINT/SIGTERM still end lpsim while a file that
+		// blocks (a FIFO, a device) is being read; LoadScenarios bounds the size itself.
+		type loaded struct {
+			m   map[string]sim.Scenario
+			err error
 		}
-		scenarios = loaded
+		ch := make(chan loaded, 1)
+		go func() {
+			m, err := sim.LoadScenarios(*scenarioFile)
+			ch <- loaded{m, err}
+		}()
+		select {
+		case l := <-ch:
+			if l.err != nil {
+				fmt.Fprintln(stderr, "lpsim:", l.err)
+				return 2
+			}
+			scenarios = l.m
+		case <-ctx.Done():
+			fmt.Fprintln(stderr, "lpsim: interrupted while reading", *scenarioFile)
+			return 1
+		}
 	}
 	for _, v := range accounts {
 		id, sc, err := sim.ParseAccountFlag(v)
@@ -115,8 +132,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// logRequests logs method, path, status and duration of each request. Bodies and query
-// strings are never logged: SDEs carry personal data.
+// logPath is a request path fit for the log: a visitor id in it is replaced by {vid}.
+func logPath(escaped string) string {
+	if r, ok := wire.ParsePath(escaped); ok && r.Kind == wire.KindSession && r.VisitorID != "" {
+		return wire.SessionPath(r.Account, "{vid}")
+	}
+	return escaped
+}
+
+// logRequests logs method, path, status and duration of each request. Bodies, query
+// strings (sid) and visitor ids are never logged: they identify visitors, and SDEs carry
+// personal data.
 func logRequests(next http.Handler, out io.Writer) http.Handler {
 	logs := make(chan string, 256)
 	go func() {
@@ -128,7 +154,7 @@ func logRequests(next http.Handler, out io.Writer) http.Handler {
 		start := time.Now()
 		sw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		line := fmt.Sprintf("lpsim: %s %s %s %d %s\n", start.Format("15:04:05.000"), r.Method, r.URL.EscapedPath(), sw.status, time.Since(start).Round(time.Microsecond))
+		line := fmt.Sprintf("lpsim: %s %s %s %d %s\n", start.Format("15:04:05.000"), r.Method, logPath(r.URL.EscapedPath()), sw.status, time.Since(start).Round(time.Microsecond))
 		select {
 		case logs <- line:
 		default: // never slow the simulator down for its log

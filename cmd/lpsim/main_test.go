@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -90,4 +91,76 @@ func TestBadArguments(t *testing.T) {
 	}
 	var out, errOut strings.Builder
 	assert.Equal(t, 1, run(context.Background(), []string{"-addr", "256.0.0.1:0"}, &out, &errOut), "unusable address")
+}
+
+// TestBadInputsAreRefusedAtOnce: a scenario file that never ends and base URIs that are not a
+// bare host[:port] are refused with a clear error, before serving (#9 finding 13).
+func TestBadInputsAreRefusedAtOnce(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"scenarios from /dev/zero", []string{"-scenarios", "/dev/zero"}, "larger than 1048576 bytes"},
+		{"base-uri with a scheme", []string{"-base-uri", "http://x"}, "bare host[:port]"},
+		{"base-uri with a path", []string{"-base-uri", "host/path"}, "bare host[:port]"},
+		{"base-uri blank", []string{"-base-uri", " "}, "bare host[:port]"},
+		{"base-uri with a bad port", []string{"-base-uri", "host:99999"}, "bare host[:port]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var errOut strings.Builder
+			code := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, c.args...), io.Discard, &errOut)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, errOut.String(), c.msg)
+		})
+	}
+	var errOut strings.Builder
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // stops at once once serving: the good value is accepted
+	assert.Equal(t, 0, run(ctx, []string{"-addr", "127.0.0.1:0", "-base-uri", "[::1]:8081"}, io.Discard, &errOut), errOut.String())
+}
+
+// TestLogCarriesNoVisitorIds: the request log names the route, never the vid or the sid.
+func TestLogCarriesNoVisitorIds(t *testing.T) {
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, outW, io.Discard)
+		outW.Close()
+	}()
+	lines := bufio.NewScanner(outR)
+	require.True(t, lines.Scan())
+	base := strings.TrimPrefix(lines.Text(), "lpsim: listening on ")
+	resp, err := http.Post(base+"/api/account/123/app/engagement/visitors/SecretVisitor9?v=1.0&sid=SecretSession9", "application/json", strings.NewReader(`{"appType":"EXTERNAL"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.True(t, lines.Scan())
+	line := lines.Text()
+	assert.Contains(t, line, "/api/account/123/app/engagement/visitors/{vid}")
+	assert.NotContains(t, line, "SecretVisitor9")
+	assert.NotContains(t, line, "SecretSession9")
+	cancel()
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	assert.Equal(t, 0, <-done)
+}
+
+// TestSignalWhileReadingScenarios: a scenario file that blocks (a FIFO nobody writes) does
+// not keep lpsim from stopping on a signal.
+func TestSignalWhileReadingScenarios(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var errOut strings.Builder
+	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-scenarios", fifo}, io.Discard, &errOut) }()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 1, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("lpsim did not stop while reading a blocking scenario file")
+	}
 }

@@ -72,3 +72,47 @@ test('an invalid request is refused by the package before it reaches the gateway
     api.close();
   }
 });
+
+async function setScenario(scenario) {
+  const res = await fetch(`${SIM_URL}/sim/v1/accounts/${ACCOUNT}`, { method: 'PUT', body: JSON.stringify(scenario) });
+  assert.equal(res.status, 200);
+}
+
+// The chain as deployed, with production defaults on both sides (no retry option: LivePerson's
+// 1 + 3 attempts pausing 5, 10 and 15 s; the gateway's one upstream attempt per request):
+// what reaches the upstream per user call, and what the caller is told.
+test('chain with production defaults: 503 forever is 4 upstream attempts and server/503', async () => {
+  await setScenario({ failCalls: 1000, failStatus: 503 });
+  const api = await createChatApi({ accountId: ACCOUNT, domain: GATEWAY_URL });
+  try {
+    const before = await simStats();
+    const started = Date.now();
+    await assert.rejects(api.getEngagement({ appType: 'EXTERNAL' }), (err) => {
+      assert.equal(err.code, 'server');
+      assert.equal(err.status, 503);
+      return true;
+    });
+    const elapsed = Date.now() - started;
+    assert.equal((await simStats()).createCalls - before.createCalls, 4, '1 + 3 upstream attempts for the whole chain');
+    console.log(`503 forever via ChatApi → workerd gateway → simulator: 4 upstream attempts, server/503 after ${elapsed} ms`);
+  } finally {
+    api.close();
+    await setScenario({});
+  }
+});
+
+test('chain with production defaults: loading account, then served with the vid it named', async () => {
+  await setScenario({ loadingCalls: 1 });
+  const api = await createChatApi({ accountId: ACCOUNT, domain: GATEWAY_URL });
+  try {
+    const before = await simStats();
+    const res = await api.getEngagement({ appType: 'EXTERNAL' });
+    assert.equal(res.status, 'Available');
+    const after = await simStats();
+    assert.equal(after.createCalls - before.createCalls, 2, 'the loading answer and one retry');
+    assert.equal(after.visitors - before.visitors, 1, 'the retry reused the visitor the loading answer named');
+  } finally {
+    api.close();
+    await setScenario({});
+  }
+});

@@ -62,32 +62,32 @@ func TestConcurrentRequests(t *testing.T) {
 }
 
 // TestTimerOutlivesTheRequestThatScheduledIt: the Go runtime re-arms its one wake-up timer
-// whenever it goes idle, so a timer a request is waiting on (here a retry pause after an
-// upstream 429) may be re-armed while serving another request that then finishes. The
-// waiting request must still wake up on time.
+// whenever it goes idle, so a timer a request is waiting on (here the attempt timeout, 5 s,
+// against an upstream that answers after 10 s) may be re-armed while serving another request
+// that then finishes. The waiting request must still wake up on time.
 func TestTimerOutlivesTheRequestThatScheduledIt(t *testing.T) {
-	setScenario(t, acctFail, `{"rateLimitCalls":1,"retryAfterSeconds":1}`)
+	setScenario(t, acctFail, `{"delayMs":10000}`)
 	defer setScenario(t, acctFail, `{}`)
 	done := make(chan answer, 1)
 	go func() { done <- do(t, "POST", gateURL+visitorsPath(acctFail, "", ""), `{}`, nil) }()
-	time.Sleep(300 * time.Millisecond) // the first request is now in its retry pause
+	time.Sleep(300 * time.Millisecond) // the first request is now waiting on its attempt timer
 	for i := 0; i < 3; i++ {
 		a := do(t, "GET", gateURL+"/appengage/v1/health", "", nil)
 		require.Equal(t, 200, a.status)
 	}
 	select {
 	case a := <-done:
-		assert.Equal(t, 200, a.status, a.raw)
+		assert.Equal(t, 504, a.status, a.raw)
 	case <-time.After(20 * time.Second):
 		t.Fatal("the request waiting on a Go timer never finished")
 	}
 }
 
-// TestInterleavedRetriesOnOneInstance: many requests at once on one Go instance, each
-// pausing between retries, so goroutines of one request are woken while the runtime is
-// serving another's event. Every request must finish with an answer of its own.
+// TestInterleavedRetriesOnOneInstance: many requests at once, each waiting on a slow
+// upstream, so goroutines of one request are woken while the runtime is serving another's
+// event. Every request must finish with an answer of its own.
 func TestInterleavedRetriesOnOneInstance(t *testing.T) {
-	setScenario(t, acctStress, `{"failCalls":30,"failStatus":503}`)
+	setScenario(t, acctStress, `{"delayMs":300}`)
 	defer setScenario(t, acctStress, `{}`)
 	const n = 24
 	results := make(chan answer, n)
@@ -96,15 +96,20 @@ func TestInterleavedRetriesOnOneInstance(t *testing.T) {
 		go func() { results <- do(t, "POST", gateURL+visitorsPath(acctStress, "", ""), `{}`, ip) }()
 	}
 	deadline := time.After(60 * time.Second)
-	ok, unavailable := 0, 0
+	ok := 0
 	for i := 0; i < n; i++ {
 		select {
 		case a := <-results:
 			switch a.status {
 			case 200:
 				ok++
+			case 504: // 24 instances starting at once on a loaded machine may pass the 5 s attempt timeout
 			case 503:
-				unavailable++
+				// workerd itself, when it restarts the isolate under 24 fresh Go instances
+				// ("Your worker restarted mid-request"); before the one-retry-layer change this
+				// test accepted every 503, which hid it. An answer all the same, not a hang.
+				assert.Contains(t, a.raw, "restarted", "a 503 that is not workerd's restart")
+				t.Logf("workerd restarted the isolate: %s", a.raw)
 			default:
 				t.Errorf("unexpected answer %d: %s", a.status, a.raw)
 			}
@@ -112,6 +117,5 @@ func TestInterleavedRetriesOnOneInstance(t *testing.T) {
 			t.Fatalf("%d of %d requests never finished", n-i, n)
 		}
 	}
-	assert.Equal(t, n, ok+unavailable)
 	assert.Greater(t, ok, 0)
 }

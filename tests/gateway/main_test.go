@@ -89,8 +89,9 @@ func run(m *testing.M) int {
 			"APPENGAGE_ACCOUNTS":          strings.Join(accounts, ","),
 			"APPENGAGE_ORIGINS":           allowedOrigin + ",http://127.0.0.1:" + fmt.Sprint(browserPort),
 			"APPENGAGE_VISITOR_CAP":       fmt.Sprint(visitorCap),
-			"APPENGAGE_RETRY_DELAYS":      "50ms,50ms,50ms",
 			"APPENGAGE_MAX_BODY":          "16384",
+			"APPENGAGE_BODY_TIMEOUT":      "1s",
+			"APPENGAGE_ATTEMPT_TIMEOUT":   "5s",
 			"APPENGAGE_INSTANCE_REQUESTS": fmt.Sprint(instanceRequests),
 		}})
 		mainGW <- started{p, err}
@@ -99,7 +100,6 @@ func run(m *testing.M) int {
 		p, err := harness.StartGateway(repo, harness.GatewayOptions{Vars: map[string]string{
 			"APPENGAGE_CSDS":              simURL,
 			"APPENGAGE_ACCOUNTS":          acctViaCSDS,
-			"APPENGAGE_RETRY_DELAYS":      "50ms",
 			"APPENGAGE_INSTANCE_REQUESTS": fmt.Sprint(csdsInstanceRequests),
 		}})
 		csdsGW <- started{p, err}

@@ -101,6 +101,70 @@ function release(inst, env) {
   }
 }
 
+const DEFAULT_BODY_TIMEOUT_MS = 10_000; // gateway.DefaultBodyTimeout
+const DEFAULT_MAX_BODY = 65536; // gateway.DefaultMaxBodyBytes
+const TIMED_OUT = Symbol("timed out");
+
+// durationMs reads a Go-style duration var of one unit ("10s", "500ms", "1m"), else fallback.
+function durationMs(env, name, fallback) {
+  const m = /^\s*(\d+(?:\.\d+)?)(ms|s|m)\s*$/.exec(env[name] ?? "");
+  if (!m) return fallback;
+  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2]];
+  return ms > 0 ? ms : fallback;
+}
+
+// readBody reads a request body under one deadline (APPENGAGE_BODY_TIMEOUT) and stops after
+// limit bytes, so a client trickling its body (1 byte every 5 s) or sending an endless one
+// neither holds the request nor the isolate's memory. It returns the bytes read (at most
+// limit; the Go handler answers 413 past APPENGAGE_MAX_BODY) or TIMED_OUT. Natively the same
+// bound is the connection's read deadline (gateway.Config.BodyTimeout).
+async function readBody(request, limit, timeoutMs) {
+  const reader = request.body.getReader();
+  let timer;
+  const deadline = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+  });
+  const chunks = [];
+  let total = 0;
+  try {
+    while (total < limit) {
+      const r = await Promise.race([reader.read(), deadline]);
+      if (r === TIMED_OUT) return TIMED_OUT;
+      if (r.done) break;
+      chunks.push(r.value);
+      total += r.value.byteLength;
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => {});
+  }
+  const out = new Uint8Array(Math.min(total, limit));
+  let at = 0;
+  for (const c of chunks) {
+    const n = Math.min(c.byteLength, out.length - at);
+    out.set(c.subarray(0, n), at);
+    at += n;
+    if (at === out.length) break;
+  }
+  return out;
+}
+
+// withBoundedBody returns the request with its body read under the deadline and the size
+// bound, or a 408 answer in LivePerson's error shape.
+async function withBoundedBody(request, env) {
+  if (request.body === null) return request;
+  const limit = positiveVar(env, "APPENGAGE_MAX_BODY", DEFAULT_MAX_BODY) + 1;
+  const timeoutMs = durationMs(env, "APPENGAGE_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT_MS);
+  const body = await readBody(request, limit, timeoutMs);
+  if (body === TIMED_OUT) {
+    return Response.json(
+      { time: Date.now(), message: "request body not received in time", internalCode: 5 },
+      { status: 408, headers: { "Cache-Control": "no-store", Connection: "close" } },
+    );
+  }
+  return new Request(request, { body });
+}
+
 function internalError(message) {
   return Response.json({ time: Date.now(), message, internalCode: 18 }, { status: 500, headers: { "Cache-Control": "no-store" } });
 }
@@ -120,6 +184,9 @@ async function serve(inst, request) {
 }
 
 async function fetch(request, env) {
+  const bounded = await withBoundedBody(request, env);
+  if (bounded instanceof Response) return bounded;
+  request = bounded;
   let inst;
   try {
     inst = await acquire(env);

@@ -17,26 +17,13 @@ import (
 	"github.com/syumai/workers/cloudflare"
 	"github.com/syumai/workers/cloudflare/cache"
 
-	"syscall/js"
-
 	"github.com/appengage/appengage/core"
 	"github.com/appengage/appengage/gateway"
-	"github.com/appengage/appengage/jsbridge"
 )
 
 // limiterBinding is the Durable Object namespace binding of the visitor counter
 // (wrangler.jsonc durable_objects; class VisitorCap in visitorcap.mjs).
 const limiterBinding = "VISITOR_CAP"
-
-// newFetchTransport is the upstream core.Transport on Workers: jsbridge's fetch transport
-// (the one the ChatApi uses in browsers and Node), which cancels an attempt through an
-// AbortController when its context ends and releases its callbacks whichever way a promise
-// settles. Its exchange function is appengageUpstreamExchange from upstream.mjs, over the
-// Workers fetch with redirects not followed: an upstream redirect must not send the gateway
-// to another host.
-func newFetchTransport() (core.Transport, error) {
-	return jsbridge.NewFetchTransport(js.Global().Get("appengageUpstreamExchange"))
-}
 
 // withContext runs call and returns its result, or ctx's error as soon as ctx ends.
 func withContext[T any](ctx context.Context, call func() (T, error)) (T, error) {
@@ -58,15 +45,16 @@ func withContext[T any](ctx context.Context, call func() (T, error)) (T, error) 
 	}
 }
 
-// cacheDomains keeps CSDS answers in this instance's memory and in the Workers Cache API,
-// so other isolates of the same location find them too.
+// cacheDomains keeps CSDS answers in the Workers Cache API, so other isolates of the same
+// location find them too. It is the shared store behind the core resolver's memory cache
+// (core.DomainStore), not a second resolver: the lookups themselves, their single flight and
+// the in-memory copy are core's.
 type cacheDomains struct {
-	memory *gateway.MemoryDomains
-	cache  *cache.Cache
+	cache *cache.Cache
 }
 
 func newCacheDomains() cacheDomains {
-	return cacheDomains{memory: gateway.NewMemoryDomains(nil), cache: cache.New()}
+	return cacheDomains{cache: cache.New()}
 }
 
 // cacheKey is the synthetic URL a CSDS answer is cached under; it is never fetched.
@@ -74,37 +62,31 @@ func cacheKey(account string) string {
 	return "https://appengage-gateway.invalid/csds/msdkgw/" + url.PathEscape(account)
 }
 
-// Get implements gateway.DomainCache.
-func (c cacheDomains) Get(ctx context.Context, account string) (string, bool) {
-	if b, ok := c.memory.Get(ctx, account); ok {
-		return b, true
-	}
+// Get implements core.DomainStore.
+func (c cacheDomains) Get(ctx context.Context, account string) (string, time.Duration, bool) {
 	req, err := http.NewRequest(http.MethodGet, cacheKey(account), nil)
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
 	resp, err := withContext(ctx, func() (*http.Response, error) { return c.cache.Match(req, nil) })
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1024))
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
 	base, err := core.NormalizeBase(strings.TrimSpace(string(body)))
 	if err != nil {
-		return "", false
+		return "", 0, false
 	}
-	if left := remainingTTL(resp.Header.Get("Cache-Control")); left > 0 {
-		c.memory.Put(ctx, account, base, left)
-	}
-	return base, true
+	left := remainingTTL(resp.Header.Get("Cache-Control"))
+	return base, left, left > 0
 }
 
-// Put implements gateway.DomainCache.
+// Put implements core.DomainStore.
 func (c cacheDomains) Put(ctx context.Context, account, base string, ttl time.Duration) {
-	c.memory.Put(ctx, account, base, ttl)
 	req, err := http.NewRequest(http.MethodGet, cacheKey(account), nil)
 	if err != nil {
 		return
@@ -122,7 +104,7 @@ func (c cacheDomains) Put(ctx context.Context, account, base string, ttl time.Du
 		Body: io.NopCloser(strings.NewReader(base)),
 	}
 	if _, err := withContext(ctx, func() (struct{}, error) { return struct{}{}, c.cache.Put(req, resp) }); err != nil {
-		fmt.Println("appengage gateway: caching the CSDS answer failed:", err)
+		fmt.Println("appengage gateway: caching the CSDS answer failed")
 	}
 }
 
@@ -145,45 +127,64 @@ func remainingTTL(cc string) time.Duration {
 type durableLimiter struct{ binding string }
 
 // Reserve implements gateway.VisitorLimiter.
-func (d durableLimiter) Reserve(ctx context.Context, client string, limit int) (gateway.Admission, error) {
-	return d.call(ctx, "reserve", client, limit)
+func (d durableLimiter) Reserve(ctx context.Context, client string, limit int, vid string) (gateway.Admission, error) {
+	var a capAnswer
+	if err := d.call(ctx, client, "reserve?limit="+strconv.Itoa(limit), http.Header{vidHeader: {vid}}, &a); err != nil {
+		return gateway.Admission{}, err
+	}
+	return gateway.Admission{Allowed: a.Allowed, Known: a.Known, RetryAfter: time.Duration(a.RetryAfterMs) * time.Millisecond, Window: time.UnixMilli(a.WindowMs)}, nil
 }
 
-// Charge implements gateway.VisitorLimiter.
-func (d durableLimiter) Charge(ctx context.Context, client string, limit int) (gateway.Admission, error) {
-	return d.call(ctx, "charge", client, limit)
+// Settle implements gateway.VisitorLimiter.
+func (d durableLimiter) Settle(ctx context.Context, client string, window time.Time, giveBack bool, confirmed string) error {
+	var a struct {
+		Released bool `json:"released"`
+	}
+	op := "settle?window=" + strconv.FormatInt(window.UnixMilli(), 10)
+	if giveBack {
+		op += "&giveBack=1"
+	}
+	return d.call(ctx, client, op, http.Header{vidHeader: {confirmed}}, &a)
 }
 
-// capAnswer is VisitorCap's JSON answer.
+// capAnswer is VisitorCap's answer to reserve.
 type capAnswer struct {
 	Allowed      bool  `json:"allowed"`
+	Known        bool  `json:"known"`
 	RetryAfterMs int64 `json:"retryAfterMs"`
+	WindowMs     int64 `json:"windowMs"`
 }
 
-func (d durableLimiter) call(ctx context.Context, op, client string, limit int) (gateway.Admission, error) {
+// vidHeader carries the visitor id to the VisitorCap object: in a header, never in the URL,
+// and not in a body, which syumai/workers would stream through callbacks it never releases.
+const vidHeader = "X-Appengage-Vid"
+
+// call POSTs op with header to client's VisitorCap object and decodes its JSON answer into
+// out.
+func (d durableLimiter) call(ctx context.Context, client, op string, header http.Header, out any) error {
 	ns, err := cloudflare.NewDurableObjectNamespace(d.binding)
 	if err != nil {
-		return gateway.Admission{}, fmt.Errorf("visitor cap binding: %w", err)
+		return fmt.Errorf("visitor cap binding: %w", err)
 	}
 	stub, err := ns.Get(ns.IdFromName(client))
 	if err != nil {
-		return gateway.Admission{}, err
+		return err
 	}
-	req, err := http.NewRequest(http.MethodPost, "https://visitor-cap.invalid/"+op+"?limit="+strconv.Itoa(limit), nil)
+	req, err := http.NewRequest(http.MethodPost, "https://visitor-cap.invalid/"+op, nil)
 	if err != nil {
-		return gateway.Admission{}, err
+		return err
 	}
+	req.Header = header
 	resp, err := withContext(ctx, func() (*http.Response, error) { return stub.Fetch(req) })
 	if err != nil {
-		return gateway.Admission{}, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return gateway.Admission{}, errors.New("visitor cap answered HTTP " + strconv.Itoa(resp.StatusCode))
+		return errors.New("visitor cap answered HTTP " + strconv.Itoa(resp.StatusCode))
 	}
-	var a capAnswer
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1024)).Decode(&a); err != nil {
-		return gateway.Admission{}, fmt.Errorf("visitor cap answer: %w", err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1024)).Decode(out); err != nil {
+		return fmt.Errorf("visitor cap answer: %w", err)
 	}
-	return gateway.Admission{Allowed: a.Allowed, RetryAfter: time.Duration(a.RetryAfterMs) * time.Millisecond}, nil
+	return nil
 }

@@ -25,8 +25,12 @@ import (
 
 const account = "bench_gateway"
 
+// only limits a run to some rows (the -only flag).
+var only string
+
 func main() {
 	n := flag.Int("n", 400, "measured requests per mode (after a warm-up of n/10)")
+	flag.StringVar(&only, "only", "", "run only the sequential rows whose name contains this text, and no concurrent table (for A/B runs)")
 	flag.Parse()
 	if err := run(*n); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -35,12 +39,12 @@ func main() {
 }
 
 type result struct {
-	mode                   string
-	direct, gateway        []time.Duration
-	health                 []time.Duration
-	cpuPerRequest, cpuNode time.Duration
-	served                 int64   // requests the Go instance that answered the last health check served
-	goMemory               float64 // the memory that instance's Go runtime held
+	mode            string
+	direct, gateway []time.Duration
+	health          []time.Duration
+	cpuPerRequest   time.Duration
+	served          int64   // requests the Go instance that answered the last health check served
+	goMemory        float64 // the memory that instance's Go runtime held
 }
 
 func run(n int) error {
@@ -66,6 +70,9 @@ func run(n int) error {
 	}
 	var results []result
 	for _, m := range modes {
+		if only != "" && !strings.Contains(m.name, only) {
+			continue
+		}
 		r, err := measure(repo, sim.URL, m.runner, m.entry, n, m.entry != floor)
 		if err != nil {
 			return err
@@ -91,6 +98,9 @@ func run(n int) error {
 		if r.served > 0 {
 			fmt.Printf("- %s: the Go instance answering the last health check had served %d requests and held %.1f MB.\n", r.mode, r.served, r.goMemory/(1<<20))
 		}
+	}
+	if only != "" {
+		return nil
 	}
 	fmt.Printf("\nThe same call from %d concurrent clients (each its own visitor), %d requests in all, workerd (Miniflare):\n\n", concurrency, n)
 	fmt.Println("| Worker | p50 | p99 | requests / s | workerd CPU / request |")
