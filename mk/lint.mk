@@ -3,7 +3,7 @@
 # js/wasm build of the code that ships as wasm (jsbridge and wasm/ only compile there; the
 # test harnesses under tests/ are native only).
 
-LINT_WASM_PKGS ?= ./core/... ./jsbridge/... ./wasm/... ./gateway/...
+LINT_WASM_PKGS ?= ./core/... ./wire/... ./jsbridge/... ./wasm/... ./gateway/...
 
 TEST_TARGETS += lint
 
