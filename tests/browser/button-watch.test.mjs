@@ -211,3 +211,22 @@ test('watchEngagement in a page: bad arguments throw, a request failing validati
   assert.equal((await stats(sim.url, account)).createCalls, 0, 'nothing invalid was sent');
   await page.close();
 });
+
+test('an element moved in the page (or re-rendered) goes on from the last answer instead of asking again', async () => {
+  const account = uniqueAccount('moved');
+  const page = await openPage(browser.context);
+  await page.goto(pageURL(account, { interval: '60', noimp: '' }));
+  await page.locator('appengage-chat-button[state="available"]').waitFor({ state: 'attached' });
+  await until('its impDisplay', async () => (await stats(sim.url, account)).impressions.impDisplay === 1);
+  const before = (await stats(sim.url, account)).createCalls;
+  await page.evaluate(() => {
+    const el = window.__button;
+    document.body.append(el); // disconnected, then connected again: its watch restarts
+  });
+  await page.locator('appengage-chat-button[state="available"]').waitFor({ state: 'attached' });
+  await sleep(1000);
+  assert.equal((await stats(sim.url, account)).createCalls, before, 'no new question for the same watcher');
+  assert.equal((await stats(sim.url, account)).impressions.impDisplay, 1, 'the same answer is not a new display');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});

@@ -307,7 +307,6 @@ export class AppEngageChatButton extends Base {
     const generation = this.#generation;
     this.#response = null;
     this.#error = null;
-    this.#displayed = null;
     this.#render('checking');
     let api;
     let intervalMs;
@@ -352,10 +351,8 @@ export class AppEngageChatButton extends Base {
     const available = response?.status === 'Available' && response.engagementDetails != null;
     this.#render(available ? 'available' : 'notavailable');
     this.#emit('engagement', response);
-    if (available) {
-      this.#displayed = null;
-      this.#reportDisplay();
-    }
+    // Once per answer: the same answer again (the element moved, re-rendered) is no new display.
+    if (available) this.#reportDisplay();
   }
 
   #usedApi = null;

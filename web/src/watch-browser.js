@@ -142,21 +142,29 @@ export function watchInPage(api, apiOptions, request, onChange, options) {
     && (typeof given !== 'number' || !Number.isFinite(given) || given < 0 || given > MAX_INTERVAL_MS)) {
     throw validationError('intervalMs', `must be a number of milliseconds from 0 to ${MAX_INTERVAL_MS}`);
   }
-  const key = canShare(apiOptions) ? watcherKey(apiOptions, request) : null;
+  const name = watcherKey(apiOptions, request);
+  let memory = recent.get(api);
+  if (!memory) recent.set(api, memory = new Map());
   return startWatcher({
-    key,
+    key: name && canShare(apiOptions) ? name : null,
     intervalMs: given || DEFAULT_INTERVAL_MS,
     ask: (signal) => api.getEngagement(request, noop, { signal, onError: noop }),
     onChange,
+    // A watcher started again in this page (an element moved or re-rendered, React's
+    // StrictMode mounting twice) goes on from the last result instead of asking at once.
+    memory: name ? { get: () => memory.get(name), set: (r) => memory.set(name, r) } : null,
   });
 }
+
+// The last result per ChatApi and watcher name, for watchers started again in this page.
+const recent = new WeakMap();
 
 /**
  * The watcher itself. ask(signal) is one getEngagement (with its retries); key names the
  * watcher across tabs (null: this tab asks alone). onChange(response, error) receives the
  * first result and then every change. Returns stop().
  */
-export function startWatcher({ key, intervalMs, ask, onChange }) {
+export function startWatcher({ key, intervalMs, ask, onChange, memory = null }) {
   let stopped = false;
   let lastAt = null; // when the last result (own or shared) arrived, Date.now()
   let last = null; // { response, error } of that result
@@ -184,6 +192,7 @@ export function startWatcher({ key, intervalMs, ask, onChange }) {
     lastAt = at;
     last = { response, error };
     failures = failed;
+    memory?.set({ at, response, error, failures });
     deliver(response, error);
   };
 
@@ -318,6 +327,14 @@ export function startWatcher({ key, intervalMs, ask, onChange }) {
   if (channel) {
     channel.onmessage = onMessage;
     channel.postMessage({ t: 'hello' }); // the leader answers with its last result
+  }
+  const seed = memory?.get();
+  if (seed && !endsWatch(seed.error)) {
+    lastAt = seed.at;
+    last = { response: seed.response, error: seed.error };
+    failures = seed.failures;
+    // Delivered after watchEngagement has returned, unless a newer result came first.
+    queueMicrotask(() => { if (!stopped && lastAt === seed.at) deliver(seed.response, seed.error); });
   }
   update();
   return stop;
