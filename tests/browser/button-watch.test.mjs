@@ -230,3 +230,24 @@ test('an element moved in the page (or re-rendered) goes on from the last answer
   assert.deepEqual(await page.problems(), []);
   await page.close();
 });
+
+test('ChatApi.close() stops its page watchers, listening ones too', async () => {
+  const account = uniqueAccount('closed');
+  const a = await openPage(browser.context);
+  await a.goto(pageURL(account));
+  await waitState(a, 'available'); // tab A asks
+  const b = await openPage(browser.context);
+  // The element's request: { appType: 'EXTERNAL', consumerSections: ['support', 'tests'] }.
+  await b.goto(`${server.url}/bench.html?account=${account}&interval=1000&sections=support,tests`);
+  await b.waitForFunction(() => window.__answers === 1); // tab B listens to A's answers
+  assert.equal(await asked(b), 0);
+  await b.evaluate(() => window.__api.close());
+  await setScenario(sim.url, account, { availability: 'NotAvailable' });
+  await waitState(a, 'notavailable');
+  await sleep(1500);
+  assert.equal(await b.evaluate(() => window.__answers), 1, 'a closed ChatApi hears nothing more');
+  assert.equal(await asked(b), 0);
+  assert.deepEqual(await b.problems(), []);
+  await a.close();
+  await b.close();
+});
