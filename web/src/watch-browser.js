@@ -152,8 +152,20 @@ export function watchInPage(api, apiOptions, request, onChange, options) {
     onChange,
     // A watcher started again in this page (an element moved or re-rendered, React's
     // StrictMode mounting twice) goes on from the last result instead of asking at once.
-    memory: name ? { get: () => memory.get(name), set: (r) => memory.set(name, r) } : null,
+    memory: name ? { get: () => stillCurrent(api, memory.get(name)), set: (r) => memory.set(name, r) } : null,
   });
+}
+
+// A remembered answer is used only while its visitor and session are still the stored ones
+// (resetSession, or a session replaced meanwhile, makes it stale).
+async function stillCurrent(api, entry) {
+  if (!entry || entry.error) return entry ?? null;
+  try {
+    const s = await api.session();
+    return s && s.vid === entry.response?.visitorId && s.sid === entry.response?.sessionId ? entry : null;
+  } catch {
+    return null;
+  }
 }
 
 // The last result per ChatApi and watcher name, for watchers started again in this page.
@@ -328,14 +340,20 @@ export function startWatcher({ key, intervalMs, ask, onChange, memory = null }) 
     channel.onmessage = onMessage;
     channel.postMessage({ t: 'hello' }); // the leader answers with its last result
   }
-  const seed = memory?.get();
-  if (seed && !endsWatch(seed.error)) {
-    lastAt = seed.at;
-    last = { response: seed.response, error: seed.error };
-    failures = seed.failures;
-    // Delivered after watchEngagement has returned, unless a newer result came first.
-    queueMicrotask(() => { if (!stopped && lastAt === seed.at) deliver(seed.response, seed.error); });
+  if (!memory) {
+    update();
+    return stop;
   }
-  update();
+  // Start from the remembered result, if it is still current and nothing newer came first.
+  Promise.resolve(memory.get()).catch(() => null).then((seed) => {
+    if (stopped) return;
+    if (seed && lastAt === null && !endsWatch(seed.error)) {
+      lastAt = seed.at;
+      last = { response: seed.response, error: seed.error };
+      failures = seed.failures;
+      deliver(seed.response, seed.error);
+    }
+    update();
+  });
   return stop;
 }
