@@ -21,7 +21,7 @@ done; \
 grep -q '^$(3): listening on ' "$(1)" || { cat "$(1)" >&2; echo "make run: $(3) did not print its address" >&2; exit 1; }
 endef
 
-run: build ## build everything, start the simulator and the demo on 127.0.0.1:PORT (default 8080), until Ctrl-C
+run: build build-example-react ## build everything, start the simulator and the demo on 127.0.0.1:PORT (default 8080), until Ctrl-C
 	@mkdir -p $(RUN_LOGS); \
 	$(BUILD)/bin/lpsim -addr 127.0.0.1:$(SIM_PORT) >$(RUN_LOGS)/lpsim.log 2>&1 & sim=$$!; \
 	dev=; \
@@ -44,6 +44,7 @@ run: build ## build everything, start the simulator and the demo on 127.0.0.1:PO
 	echo "  Script-tag build:            $$url/classic.html"; \
 	echo "  Game-launcher example:       $$url/examples/game-launcher/index.html?account=$(RUN_ACCOUNT)&sim=$$simurl"; \
 	echo "  Electron renderer example:   $$url/examples/electron/renderer/index.html?account=$(RUN_ACCOUNT)&sim=$$simurl"; \
+	echo "  React example:               $$url/examples/react/index.html?account=$(RUN_ACCOUNT)&sim=$$simurl"; \
 	echo "  Simulator:                   $$simurl  (account $(RUN_ACCOUNT); stats: $$simurl/sim/v1/stats?account=$(RUN_ACCOUNT))"; \
 	echo "  CLI against it:              $(BUILD)/bin/appengage get --account $(RUN_ACCOUNT) --csds $$simurl --request testdata/seed-request.json"; \
 	echo "  Logs:                        $(RUN_LOGS)/"; \

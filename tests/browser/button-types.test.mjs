@@ -77,3 +77,10 @@ test('appengage/button types: misuse does not compile', async () => {
   const out = await tsc(files);
   Object.keys(bad).forEach((what, i) => assert.match(out, new RegExp(`bad${i}\\.ts\\(\\d+,\\d+\\): error TS`), `${what}: expected a type error in\n${out}`));
 });
+
+test('appengage/button can be imported where there is no DOM (server-side rendering): it defines nothing', async () => {
+  const { dir } = pkg;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e',
+    `const m = await import(${JSON.stringify(join(dir, 'button.js'))}); console.log(JSON.stringify([m.TAG, m.STATES, m.defineChatButton() ?? null]));`]);
+  assert.deepEqual(JSON.parse(stdout), ['appengage-chat-button', ['checking', 'available', 'notavailable', 'error'], null]);
+});

@@ -211,3 +211,43 @@ test('watchEngagement in a page: bad arguments throw, a request failing validati
   assert.equal((await stats(sim.url, account)).createCalls, 0, 'nothing invalid was sent');
   await page.close();
 });
+
+test('an element moved in the page (or re-rendered) goes on from the last answer instead of asking again', async () => {
+  const account = uniqueAccount('moved');
+  const page = await openPage(browser.context);
+  await page.goto(pageURL(account, { interval: '60', noimp: '' }));
+  await page.locator('appengage-chat-button[state="available"]').waitFor({ state: 'attached' });
+  await until('its impDisplay', async () => (await stats(sim.url, account)).impressions.impDisplay === 1);
+  const before = (await stats(sim.url, account)).createCalls;
+  await page.evaluate(() => {
+    const el = window.__button;
+    document.body.append(el); // disconnected, then connected again: its watch restarts
+  });
+  await page.locator('appengage-chat-button[state="available"]').waitFor({ state: 'attached' });
+  await sleep(1000);
+  assert.equal((await stats(sim.url, account)).createCalls, before, 'no new question for the same watcher');
+  assert.equal((await stats(sim.url, account)).impressions.impDisplay, 1, 'the same answer is not a new display');
+  assert.deepEqual(await page.problems(), []);
+  await page.close();
+});
+
+test('ChatApi.close() stops its page watchers, listening ones too', async () => {
+  const account = uniqueAccount('closed');
+  const a = await openPage(browser.context);
+  await a.goto(pageURL(account));
+  await waitState(a, 'available'); // tab A asks
+  const b = await openPage(browser.context);
+  // The element's request: { appType: 'EXTERNAL', consumerSections: ['support', 'tests'] }.
+  await b.goto(`${server.url}/bench.html?account=${account}&interval=1000&sections=support,tests`);
+  await b.waitForFunction(() => window.__answers === 1); // tab B listens to A's answers
+  assert.equal(await asked(b), 0);
+  await b.evaluate(() => window.__api.close());
+  await setScenario(sim.url, account, { availability: 'NotAvailable' });
+  await waitState(a, 'notavailable');
+  await sleep(1500);
+  assert.equal(await b.evaluate(() => window.__answers), 1, 'a closed ChatApi hears nothing more');
+  assert.equal(await asked(b), 0);
+  assert.deepEqual(await b.problems(), []);
+  await a.close();
+  await b.close();
+});

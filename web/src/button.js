@@ -148,6 +148,7 @@ export class AppEngageChatButton extends Base {
   #restartQueued = false;
   #response = null;
   #error = null;
+  #state = 'checking';
   #displayed = null; // the response whose impDisplay was reported (or is being)
   #onVisibility = () => this.#reportDisplay();
 
@@ -190,7 +191,7 @@ export class AppEngageChatButton extends Base {
     this.#button = button;
     this.#status = status;
     button.addEventListener('click', () => this.#activate());
-    this.#renderInside(this.getAttribute('state') || 'checking'); // attributes wait for connectedCallback
+    this.#renderInside('checking'); // the state attribute waits for connectedCallback
     // Properties a page (or a framework) set before this module defined the element are
     // own properties of the not-yet-upgraded element; move them onto the setters.
     for (const name of ['api', 'request']) {
@@ -202,9 +203,9 @@ export class AppEngageChatButton extends Base {
     }
   }
 
-  /** checking, available, notavailable or error. */
+  /** checking, available, notavailable or error (reflected in the `state` attribute). */
   get state() {
-    return this.getAttribute('state') || 'checking';
+    return this.#state;
   }
 
   /** The last getEngagement response, or null (checking, error). */
@@ -238,7 +239,7 @@ export class AppEngageChatButton extends Base {
   }
 
   connectedCallback() {
-    if (!STATES.includes(this.getAttribute('state'))) this.#render('checking');
+    this.#render(this.#state);
     document.addEventListener('visibilitychange', this.#onVisibility);
     this.#queueRestart();
   }
@@ -306,7 +307,6 @@ export class AppEngageChatButton extends Base {
     const generation = this.#generation;
     this.#response = null;
     this.#error = null;
-    this.#displayed = null;
     this.#render('checking');
     let api;
     let intervalMs;
@@ -351,15 +351,14 @@ export class AppEngageChatButton extends Base {
     const available = response?.status === 'Available' && response.engagementDetails != null;
     this.#render(available ? 'available' : 'notavailable');
     this.#emit('engagement', response);
-    if (available) {
-      this.#displayed = null;
-      this.#reportDisplay();
-    }
+    // Once per answer: the same answer again (the element moved, re-rendered) is no new display.
+    if (available) this.#reportDisplay();
   }
 
   #usedApi = null;
 
   #render(state) {
+    this.#state = state;
     if (this.getAttribute('state') !== state) this.setAttribute('state', state);
     this.#renderInside(state);
   }

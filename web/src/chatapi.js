@@ -172,7 +172,11 @@ export class ChatApi {
       [onChange, options] = [options, onChange]; // watchEngagement(request, options, onChange)
     }
     // In a page the watcher has manners (hidden, offline, one per origin across tabs, backoff).
-    if (inPage()) return watchInPage(this, this.#options, request, onChange, options);
+    if (inPage()) {
+      const stopPage = watchInPage(this, this.#options, request, onChange, options);
+      this.#watches.set(stopPage, stopPage); // close() stops it too
+      return () => { this.#watches.delete(stopPage); stopPage(); };
+    }
     const interval = options?.intervalMs ?? options?.interval;
     const wrapped = (response, error) => callSafely(onChange, response ?? null, error ?? null);
     const id = this.#h.watch(requestPayload(request), interval, typeof onChange === 'function' ? wrapped : onChange);

@@ -142,21 +142,41 @@ export function watchInPage(api, apiOptions, request, onChange, options) {
     && (typeof given !== 'number' || !Number.isFinite(given) || given < 0 || given > MAX_INTERVAL_MS)) {
     throw validationError('intervalMs', `must be a number of milliseconds from 0 to ${MAX_INTERVAL_MS}`);
   }
-  const key = canShare(apiOptions) ? watcherKey(apiOptions, request) : null;
+  const name = watcherKey(apiOptions, request);
+  let memory = recent.get(api);
+  if (!memory) recent.set(api, memory = new Map());
   return startWatcher({
-    key,
+    key: name && canShare(apiOptions) ? name : null,
     intervalMs: given || DEFAULT_INTERVAL_MS,
     ask: (signal) => api.getEngagement(request, noop, { signal, onError: noop }),
     onChange,
+    // A watcher started again in this page (an element moved or re-rendered, React's
+    // StrictMode mounting twice) goes on from the last result instead of asking at once.
+    memory: name ? { get: () => stillCurrent(api, memory.get(name)), set: (r) => memory.set(name, r) } : null,
   });
 }
+
+// A remembered answer is used only while its visitor and session are still the stored ones
+// (resetSession, or a session replaced meanwhile, makes it stale).
+async function stillCurrent(api, entry) {
+  if (!entry || entry.error) return entry ?? null;
+  try {
+    const s = await api.session();
+    return s && s.vid === entry.response?.visitorId && s.sid === entry.response?.sessionId ? entry : null;
+  } catch {
+    return null;
+  }
+}
+
+// The last result per ChatApi and watcher name, for watchers started again in this page.
+const recent = new WeakMap();
 
 /**
  * The watcher itself. ask(signal) is one getEngagement (with its retries); key names the
  * watcher across tabs (null: this tab asks alone). onChange(response, error) receives the
  * first result and then every change. Returns stop().
  */
-export function startWatcher({ key, intervalMs, ask, onChange }) {
+export function startWatcher({ key, intervalMs, ask, onChange, memory = null }) {
   let stopped = false;
   let lastAt = null; // when the last result (own or shared) arrived, Date.now()
   let last = null; // { response, error } of that result
@@ -184,6 +204,7 @@ export function startWatcher({ key, intervalMs, ask, onChange }) {
     lastAt = at;
     last = { response, error };
     failures = failed;
+    memory?.set({ at, response, error, failures });
     deliver(response, error);
   };
 
@@ -319,6 +340,20 @@ export function startWatcher({ key, intervalMs, ask, onChange }) {
     channel.onmessage = onMessage;
     channel.postMessage({ t: 'hello' }); // the leader answers with its last result
   }
-  update();
+  if (!memory) {
+    update();
+    return stop;
+  }
+  // Start from the remembered result, if it is still current and nothing newer came first.
+  Promise.resolve(memory.get()).catch(() => null).then((seed) => {
+    if (stopped) return;
+    if (seed && lastAt === null && !endsWatch(seed.error)) {
+      lastAt = seed.at;
+      last = { response: seed.response, error: seed.error };
+      failures = seed.failures;
+      deliver(seed.response, seed.error);
+    }
+    update();
+  });
   return stop;
 }

@@ -6,5 +6,6 @@ const q = new URLSearchParams(location.search);
 window.__answers = 0;
 const cfg = await (await fetch('/config.json')).json();
 const api = await createChatApi({ accountId: q.get('account'), csdsDomain: cfg.simulator });
-api.watchEngagement({ appType: 'EXTERNAL', consumerSections: ['bench'] }, { intervalMs: Number(q.get('interval')) },
+window.__api = api;
+window.__stop = api.watchEngagement({ appType: 'EXTERNAL', consumerSections: (q.get('sections') || 'bench').split(',') }, { intervalMs: Number(q.get('interval')) },
   () => { window.__answers++; document.getElementById('out').textContent = 'watching'; });
