@@ -5,7 +5,8 @@
 //   node bench/overhead.mjs web/chatapi.wasm [other.wasm] [blocks]
 // Prints p50 and p25 in µs per call, and B/A for two modules.
 import { readFileSync } from 'node:fs';
-import { instantiate, createWith } from '../web/src/chatapi.js';
+import { createWith } from '../web/src/chatapi.js';
+import { instantiate } from '../web/src/loader.js';
 
 const { seedRequest } = await import('../tests/node/sim.mjs');
 const { vid, sid, ...request } = seedRequest();

@@ -1,25 +1,50 @@
 // The browser ESM entry of appengage (package.json "exports" → "browser"): browsers,
-// Electron renderers, web views and bundlers.
+// Electron renderers, web views, workers and bundlers. It exports exactly what index.d.ts
+// declares.
 //
 // It names chatapi.wasm with the literal new URL('./chatapi.wasm', import.meta.url), the
 // pattern Vite, webpack 5, Rollup/Parcel and esbuild recognise: a bundler copies the wasm to
 // its output and rewrites the URL, and without a bundler the browser resolves it next to this
-// file. Everything else is the shared loader's (src/chatapi.js): one memoised start of the Go
+// file. Everything else is the shared loader's (src/loader.js): one memoised start of the Go
 // module that is retried after a failure, instantiateStreaming-style compilation only when
 // the server says application/wasm, and the session in localStorage unless told otherwise.
-import { createChatApi as createWithLoader } from './src/chatapi.js';
+import { createWith } from './src/chatapi.js';
+import { moduleLoader } from './src/loader.js';
+import { appEngageError } from './src/errors.js';
+import { VERSION } from './src/version.js';
 
-export * from './src/chatapi.js';
+// The base sits in a variable: webpack turns new URL(<expression>, import.meta.url) into a
+// module lookup that fails at run time (createChatApi passes the literal form bundlers follow).
+const base = import.meta.url;
+const load = moduleLoader({ defaultURL: './chatapi.wasm', base });
 
 /**
  * Starts the ChatApi. options are the loader's (accountId, domain, csdsDomain, retry,
  * storage, fetch, onEngagement, onError, …); wasmURL defaults to the chatapi.wasm beside
- * this file, and wasmModule skips fetching altogether.
+ * this file, and wasmModule skips fetching altogether. The session is kept in localStorage
+ * when the host has one, else in memory, unless options.storage says otherwise.
  * @param {import('./index.js').ChatApiOptions} options
  */
 export function createChatApi(options) {
   if (options === null || typeof options !== 'object' || options.wasmURL != null || options.wasmModule != null) {
-    return createWithLoader(options);
+    return createWith(options, () => load(options ?? {}), (storage) => storage);
   }
-  return createWithLoader({ ...options, wasmURL: new URL('./chatapi.wasm', import.meta.url) });
+  const withURL = { ...options, wasmURL: new URL('./chatapi.wasm', import.meta.url) };
+  return createWith(withURL, () => load(withURL), (storage) => storage);
 }
+
+/**
+ * Diagnostics of the module createChatApi loaded, after a Go garbage collection:
+ * {jsValues, timers, wasmMemoryBytes}, or null before it is loaded.
+ */
+export const moduleStats = () => load.stats();
+
+/**
+ * File storage needs Node's file system; in a browser this throws and says what to use.
+ * @param {string} _path
+ */
+export function fileStorage(_path) {
+  throw appEngageError('validation', "storage: fileStorage needs Node's file system; in a browser or worker keep the default (localStorage, or memory where there is none) or pass your own { get, set, remove }", { field: 'storage', problems: [{ field: 'storage', message: 'fileStorage is not available in browsers' }] });
+}
+
+export { VERSION };

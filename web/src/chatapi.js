@@ -1,119 +1,11 @@
-// The environment-neutral part of the loader: starting the Go module (instantiate) and the
-// ChatApi class over the handle the module returns. The node and browser entries only
-// decide where the wasm bytes and the session storage come from.
+// The ChatApi class over the handle the Go module returns, and createWith, the body of both
+// entries' createChatApi: the checks of the options handled in JS, then a client in the
+// module the entry's loader started (src/loader.js).
 
-import { VERSION } from './version.js';
+import { appEngageError } from './errors.js';
+import { exchangeOver } from './exchange.js';
 
-const BOOT_GLOBAL = '__appengageBoot';
-
-/**
- * Creates an Error shaped like the ones the Go module produces.
- * @param {string} code
- * @param {string} message
- * @param {Record<string, unknown>} [extra]
- */
-export function appEngageError(code, message, extra) {
-  const err = new Error(`appengage: ${code}: ${message}`);
-  err.name = 'AppEngageError';
-  err.code = code;
-  if (extra) Object.assign(err, extra);
-  return err;
-}
-
-let goClass;
-
-/** Loads wasm_exec.js (copied from the Go toolchain at build time) once and keeps its Go class. */
-async function loadGo() {
-  if (goClass) return goClass;
-  await import('../wasm_exec.js');
-  goClass = globalThis.Go;
-  if (typeof goClass !== 'function') {
-    throw appEngageError('internal', 'wasm_exec.js did not define Go; rebuild the package with make build-wasm');
-  }
-  return goClass;
-}
-
-/**
- * Starts the Go module and returns its exports once main has handed them over.
- * @param {BufferSource | WebAssembly.Module} source the wasm bytes or a compiled module
- * @returns {Promise<{exports: any, alive: () => boolean, onExit: (fn: (code: number) => void) => () => void}>}
- */
-export async function instantiate(source) {
-  // Compile while wasm_exec.js loads.
-  const compiling = source instanceof WebAssembly.Module ? source : WebAssembly.compile(source);
-  compiling.catch?.(() => {}); // awaited below; do not report it as unhandled meanwhile
-  const Go = await loadGo();
-  const go = new Go();
-  const liveness = keepAliveWhileBusy(go);
-  let exitCode = null;
-  const exitListeners = [];
-  go.exit = (code) => {
-    exitCode = code;
-    for (const fn of exitListeners) fn(code);
-  };
-  const instance = await WebAssembly.instantiate(await compiling, go.importObject);
-  let exports;
-  const previous = globalThis[BOOT_GLOBAL];
-  globalThis[BOOT_GLOBAL] = (e) => { exports = e; };
-  try {
-    // run executes Go's main synchronously up to its first block, so the boot callback has
-    // been called by the time run returns its (never settling while alive) promise.
-    go.run(instance).catch((err) => { exitCode = exitCode ?? -1; for (const fn of exitListeners) fn(-1, err); });
-  } finally {
-    if (previous === undefined) delete globalThis[BOOT_GLOBAL]; else globalThis[BOOT_GLOBAL] = previous;
-  }
-  if (!exports) throw appEngageError('internal', 'chatapi.wasm did not start (is it the appengage module?)');
-  if (exports.version !== VERSION) {
-    throw appEngageError('internal', `chatapi.wasm is version ${exports.version} but the loader is ${VERSION}; rebuild or reinstall the package`);
-  }
-  return {
-    exports,
-    alive: () => exitCode === null,
-    onExit: (fn) => {
-      exitListeners.push(fn);
-      return () => { const i = exitListeners.indexOf(fn); if (i >= 0) exitListeners.splice(i, 1); };
-    },
-    hold: liveness.hold,
-    release: liveness.release,
-    // Diagnostics for leak checks: JS values Go holds references to (every live js.Func and
-    // js.Value is one), Go's pending timers, and the wasm linear memory (Go's heap).
-    /** Runs Go's garbage collector and finalizers (for leak checks). */
-    collect: () => {
-      liveness.hold();
-      return new Promise((resolve, reject) => exports.collect(resolve, reject)).finally(liveness.release);
-    },
-    stats: () => ({
-      jsValues: go._values.length - go._idPool.length,
-      timers: go._scheduledTimeouts.size,
-      wasmMemoryBytes: instance.exports.mem.buffer.byteLength,
-    }),
-  };
-}
-
-/**
- * Go's runtime sleeps with setTimeout, and a timer it no longer needs (a cancelled context's
- * deadline, say) stays scheduled until it fires, which keeps Node from exiting for up to the
- * longest deadline. So in hosts whose timers can be unref'd (Node, Electron main), Go's
- * timers hold the process only while a call or a watch is under way.
- */
-function keepAliveWhileBusy(go) {
-  const schedule = go.importObject.gojs['runtime.scheduleTimeoutEvent'];
-  let busy = 0;
-  const apply = (t) => {
-    if (typeof t?.unref !== 'function') return;
-    if (busy > 0) t.ref(); else t.unref();
-  };
-  go.importObject.gojs['runtime.scheduleTimeoutEvent'] = (sp) => {
-    const before = go._nextCallbackTimeoutID;
-    schedule(sp);
-    apply(go._scheduledTimeouts.get(before));
-  };
-  const all = () => { for (const t of go._scheduledTimeouts.values()) apply(t); };
-  return {
-    hold() { if (busy++ === 0) all(); },
-    release() { if (--busy === 0) all(); },
-  };
-}
+export { appEngageError };
 
 const noop = () => {};
 const objectTag = Object.prototype.toString;
@@ -354,26 +246,6 @@ function plainCopy(v, depth) {
   return out;
 }
 
-/**
- * Wraps fetch into the exchange function of the Go transport: one HTTP exchange in one
- * promise of [status, Retry-After or null, body text], so that an exchange costs Go a few
- * calls across the boundary. Go builds the URL and the JSON body, owns the AbortController
- * and decides everything else.
- */
-export function exchangeOver(fetchFn, { methodOverride = false } = {}) {
-  return (url, method, body, controller) => {
-    const headers = body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' };
-    if (methodOverride && method === 'PUT') {
-      // LivePerson's gateways list only GET, POST and PATCH for cross-origin calls; their own
-      // examples send the report as a POST carrying the real method.
-      headers['X-HTTP-Method-Override'] = 'PUT';
-      method = 'POST';
-    }
-    return fetchFn(url, { method, headers, body, signal: controller.signal })
-      .then((res) => res.text().then((text) => [res.status, res.headers.get('Retry-After'), text]));
-  };
-}
-
 // Keys createChatApi handles in JS; the rest go to the Go module, which refuses unknown ones.
 const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'wasmModule', 'methodOverride'];
 
@@ -381,7 +253,7 @@ const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'w
  * The body of createChatApi, shared by the entries: load (memoised by the caller) the module,
  * then create a client in it.
  * @param {object} options createChatApi's options
- * @param {() => Promise<Awaited<ReturnType<typeof instantiate>>>} load
+ * @param {() => Promise<Awaited<ReturnType<typeof import('./loader.js').instantiate>>>} load
  * @param {(storage: unknown) => unknown} resolveStorage maps the storage option for Go
  */
 export async function createWith(options, load, resolveStorage) {
@@ -408,77 +280,3 @@ export async function createWith(options, load, resolveStorage) {
   if (handle instanceof Error) throw handle;
   return new ChatApi(handle, module, options);
 }
-
-/**
- * Memoises a module loader: concurrent and later calls share one instance; a failed load,
- * or a module that stopped, is retried on the next call.
- * @param {(options: object) => Promise<Awaited<ReturnType<typeof instantiate>>>} loadModule
- */
-export function memoise(loadModule) {
-  let pending = null;
-  let loaded = null;
-  const load = (options) => {
-    if (!pending) {
-      pending = loadModule(options).then((m) => {
-        loaded = m;
-        m.onExit(() => { pending = null; loaded = null; });
-        return m;
-      }, (err) => {
-        pending = null;
-        throw err;
-      });
-    }
-    return pending;
-  };
-  /** The loaded module's diagnostics (see instantiate), or null before it is loaded. */
-  load.stats = async () => {
-    if (!loaded) return null;
-    await loaded.collect();
-    return loaded.stats();
-  };
-  return load;
-}
-
-/**
- * Fetches and compiles the module from options.wasmModule, else options.wasmURL, else the
- * chatapi.wasm beside this package (compiling while downloading when the server labels it
- * application/wasm).
- */
-async function fetchedSource(options) {
-  if (options.wasmModule !== undefined) {
-    if (!(options.wasmModule instanceof WebAssembly.Module)) {
-      throw appEngageError('validation', 'wasmModule: must be a WebAssembly.Module', { field: 'wasmModule' });
-    }
-    return options.wasmModule;
-  }
-  // The base sits in a variable: webpack turns new URL(<expression>, import.meta.url) into a
-  // module lookup that fails at run time (browser.js passes the literal form bundlers follow).
-  const base = import.meta.url;
-  const url = new URL(options.wasmURL === undefined ? '../chatapi.wasm' : String(options.wasmURL), base);
-  const res = await fetch(url);
-  if (!res.ok) throw appEngageError('internal', `cannot load ${url}: HTTP ${res.status}`, { status: res.status });
-  if (typeof WebAssembly.compileStreaming === 'function' && res.headers.get('Content-Type') === 'application/wasm') {
-    return WebAssembly.compileStreaming(res);
-  }
-  return WebAssembly.compile(await res.arrayBuffer());
-}
-
-const loadFetched = memoise(async (options) => instantiate(await fetchedSource(options)));
-
-/**
- * Creates a ChatApi in any host with fetch and WebAssembly (browsers, Electron renderers,
- * workers): the module comes from wasmModule or wasmURL, and the session is kept in
- * localStorage when the host has one, else in memory, unless options.storage says otherwise.
- * The Node entry (src/node.js) replaces the loading with a file read and adds {file} storage.
- */
-export function createChatApi(options) {
-  return createWith(options, () => loadFetched(options ?? {}), (storage) => storage);
-}
-
-/**
- * Diagnostics of the module createChatApi loaded, after a Go garbage collection:
- * {jsValues, timers, wasmMemoryBytes}, or null before it is loaded.
- */
-export const moduleStats = () => loadFetched.stats();
-
-export { VERSION };
