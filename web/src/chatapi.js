@@ -65,12 +65,12 @@ function className(v) {
  * trap run once. A throw is added to problems under the field it concerns; then null is
  * returned (for the whole object) or the key is skipped.
  */
-export function ownEntries(obj, path, problems) {
+export function ownEntries(obj, path, problems, name = path) {
   let keys;
   try {
     keys = Reflect.ownKeys(obj);
   } catch (err) {
-    problems.push({ field: path, message: `could not be read: ${thrownText(err)}` });
+    problems.push({ field: name, message: `could not be read: ${thrownText(err)}` });
     return null;
   }
   const out = [];
@@ -589,7 +589,7 @@ export function readCreateOptions(options) {
   }
   const js = Object.create(null);
   const config = Object.create(null);
-  for (const [key, value] of ownEntries(options, '', problems) ?? []) {
+  for (const [key, value] of ownEntries(options, '', problems, 'options') ?? []) {
     if (Object.hasOwn(JS_OPTIONS, key)) {
       if (value === undefined) continue;
       const msg = JS_OPTIONS[key](value);
