@@ -90,14 +90,17 @@ export function ownEntries(obj, path, problems, name = path) {
 
 /**
  * Copies a JSON-like value (a request, or an option handed to the module) out of the
- * caller's objects: own data only, plain objects and arrays only, no cycles. Values JSON
- * would change (NaN, undefined in an array, functions, symbols, bigints) are kept as they are
- * and make the copy not `clean`, so that the module reports each by its field path.
+ * caller's objects: own data only, plain objects and arrays only, no cycles, no bigints.
+ * Values JSON would change (NaN, undefined in an array, functions, symbols) are kept as they
+ * are and make the copy not `clean`, so that the module reports each by its field path.
  * @returns {{value: unknown, clean: boolean, depth: number, problems: {field: string, message: string}[]}}
  */
-export function copyTree(root, rootField = '') {
+export function copyTree(root, rootField = '', ancestors = []) {
   const problems = [];
-  const stack = [];
+  const stack = [...ancestors];
+  // An object reached twice (not a cycle) is read once and its copy shared; the module then
+  // walks the copy, whose depth it checks itself.
+  const copies = new Map();
   let clean = true;
   let maxDepth = 0;
   const walk = (v, path, depth) => {
@@ -112,7 +115,10 @@ export function copyTree(root, rootField = '') {
         break;
       case 'undefined':
         return v; // absent in an object (as in JSON); made not clean by the array that holds it
-      default: // bigint, function, symbol: the module names them
+      case 'bigint': // syscall/js cannot even ask a bigint its type: refused here
+        problems.push({ field: path, message: 'must be a number, not a bigint' });
+        return null;
+      default: // function, symbol: the module names them
         clean = false;
         return v;
     }
@@ -125,6 +131,10 @@ export function copyTree(root, rootField = '') {
     if (stack.includes(v)) {
       problems.push({ field: path, message: 'refers back to an enclosing object (a cycle)' });
       return null;
+    }
+    if (copies.has(v)) {
+      clean = false;
+      return copies.get(v);
     }
     stack.push(v);
     try {
@@ -139,10 +149,15 @@ export function copyTree(root, rootField = '') {
         problems.push({ field: path, message: `could not be read: ${thrownText(err)}` });
         return null;
       }
-      if (isArray) return walkArray(v, path, depth);
+      if (isArray) {
+        const items = walkArray(v, path, depth);
+        copies.set(v, items);
+        return items;
+      }
       const entries = ownEntries(v, path, problems);
       if (entries === null) return null;
       const out = Object.create(null);
+      copies.set(v, out);
       for (const [key, child] of entries) out[key] = walk(child, joinField(path, key), depth + 1);
       return out;
     } finally {
@@ -208,9 +223,14 @@ export function requestPayload(value) {
 // personal data).
 function describe(v) {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
   switch (typeof v) {
-    case 'object': return plainPrototype(v) ? 'an object' : className(v);
+    case 'object':
+      try {
+        if (Array.isArray(v)) return 'an array';
+        return plainPrototype(v) ? 'an object' : className(v);
+      } catch {
+        return 'an unreadable object (a revoked Proxy?)';
+      }
     case 'undefined': return 'undefined';
     case 'bigint': return 'a bigint';
     default: return `a ${typeof v}`;
@@ -597,7 +617,7 @@ export function readCreateOptions(options) {
       else js[key] = key === 'storage' ? storageOption(value, problems) : value;
       continue;
     }
-    const copy = copyTree(value, key);
+    const copy = copyTree(value, key, [options]);
     problems.push(...copy.problems);
     config[key] = copy.value;
   }
