@@ -12,52 +12,46 @@ import (
 	"github.com/appengage/appengage/core"
 )
 
-// enforcingWire is a transport that bounds each attempt by WireRequest.Timeout itself when
-// enforce is true, the way jsbridge's fetch transport does with a host timer.
-type enforcingWire struct {
-	fakeWire
-	enforce bool
-}
-
-func (e *enforcingWire) EnforcesAttemptTimeout() bool { return e.enforce }
-
-// ownTimeout is the error such a transport returns when its own attempt timer fired.
+// ownTimeout is the error a transport returns when a timer of its own (a host setTimeout,
+// an http.Client deadline) ended the attempt before the client's context did.
 type ownTimeout struct{ d time.Duration }
 
 func (o ownTimeout) Error() string   { return "attempt timed out after " + o.d.String() }
 func (o ownTimeout) Is(t error) bool { return t == context.DeadlineExceeded }
 
-func TestEnforcingTransportGetsNoClientDeadline(t *testing.T) {
+// The client keeps each attempt's deadline itself: every transport gets a context with it,
+// and the deadline travels in WireRequest.Timeout for adapters that hand it to their host.
+func TestClientBoundsEveryAttempt(t *testing.T) {
 	const timeout = 5 * time.Millisecond
 	tests := []struct {
-		name         string
-		enforce      bool
-		wantDeadline bool
+		name   string
+		answer func(ctx context.Context, req core.WireRequest) (core.WireResponse, error)
 	}{
-		{"transport enforces the timeout: no client timer", true, false},
-		{"transport says it does not: the client's timer", false, true},
+		{"transport waits for the context", func(ctx context.Context, _ core.WireRequest) (core.WireResponse, error) {
+			<-ctx.Done()
+			return core.WireResponse{}, ctx.Err()
+		}},
+		{"transport's own timer fires first", func(_ context.Context, req core.WireRequest) (core.WireResponse, error) {
+			return core.WireResponse{}, ownTimeout{req.Timeout}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var deadlines []bool
-			wire := &enforcingWire{enforce: tt.enforce}
+			wire := &fakeWire{}
 			wire.answer = func(ctx context.Context, n int, req core.WireRequest) (core.WireResponse, error) {
 				_, has := ctx.Deadline()
 				deadlines = append(deadlines, has)
-				if tt.enforce {
-					return core.WireResponse{}, ownTimeout{req.Timeout} // its own timer fired
-				}
-				<-ctx.Done()
-				return core.WireResponse{}, ctx.Err()
+				return tt.answer(ctx, req)
 			}
-			c, sl := newFakeClient(t, &wire.fakeWire, func(cfg *core.Config) {
-				cfg.Transport = wire
+			c, sl := newFakeClient(t, wire, func(cfg *core.Config) {
 				cfg.AttemptTimeout = timeout
 				cfg.Retry.Delays = []time.Duration{time.Second, 2 * time.Second}
 			})
 			_, err := c.GetEngagement(context.Background(), core.Request{})
-			requireCode(t, err, core.CodeTimeout)
-			assert.Equal(t, []bool{tt.wantDeadline, tt.wantDeadline, tt.wantDeadline}, deadlines)
+			e := requireCode(t, err, core.CodeTimeout)
+			assert.ErrorIs(t, e, context.DeadlineExceeded)
+			assert.Equal(t, []bool{true, true, true}, deadlines, "the client's deadline on every attempt")
 			assert.Len(t, sl.got(), 2, "a timed-out attempt is retried")
 			for _, r := range wire.requests() {
 				assert.Equal(t, timeout, r.Timeout, "the deadline travels to the adapter")
@@ -66,32 +60,29 @@ func TestEnforcingTransportGetsNoClientDeadline(t *testing.T) {
 	}
 }
 
-func TestEnforcingTransportTimeoutThenSuccess(t *testing.T) {
-	wire := &enforcingWire{enforce: true}
+func TestAttemptTimeoutThenSuccess(t *testing.T) {
+	wire := &fakeWire{}
 	wire.answer = func(ctx context.Context, n int, req core.WireRequest) (core.WireResponse, error) {
 		if n == 0 {
 			return core.WireResponse{}, ownTimeout{req.Timeout}
 		}
 		return core.WireResponse{Status: 200, Body: notAvailable("v", "s", "p")}, nil
 	}
-	c, _ := newFakeClient(t, &wire.fakeWire, func(cfg *core.Config) {
-		cfg.Transport = wire
-		cfg.Retry.Delays = []time.Duration{time.Second}
-	})
+	c, _ := newFakeClient(t, wire, func(cfg *core.Config) { cfg.Retry.Delays = []time.Duration{time.Second} })
 	_, err := c.GetEngagement(context.Background(), core.Request{})
 	require.NoError(t, err)
 	assert.Len(t, wire.requests(), 2)
 }
 
-func TestEnforcingTransportCallerCancelIsAborted(t *testing.T) {
+func TestCallerCancelDuringAttemptIsAborted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	wire := &enforcingWire{enforce: true}
+	wire := &fakeWire{}
 	wire.answer = func(actx context.Context, n int, req core.WireRequest) (core.WireResponse, error) {
 		cancel()
 		<-actx.Done()
 		return core.WireResponse{}, actx.Err()
 	}
-	c, sl := newFakeClient(t, &wire.fakeWire, func(cfg *core.Config) { cfg.Transport = wire })
+	c, sl := newFakeClient(t, wire)
 	_, err := c.GetEngagement(ctx, core.Request{})
 	requireCode(t, err, core.CodeAborted)
 	assert.True(t, errors.Is(err, context.Canceled))

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -20,7 +21,7 @@ type Config struct {
 	// CSDSDomain is the Domain API base, normalized like Domain. "" means DefaultCSDSDomain.
 	CSDSDomain string
 
-	// Transport makes the HTTP exchanges (nethttp.New() natively, jsbridge in JS).
+	// Transport makes the HTTP round trips (nethttp.New() natively, jsbridge in JS).
 	Transport Transport
 
 	// Store keeps the visitor and session ids between calls. nil means NewMemoryStore().
@@ -39,6 +40,17 @@ type Config struct {
 
 	// Now is the clock (for the domain cache and Retry-After dates). nil means time.Now.
 	Now func() time.Time
+
+	// MethodOverride sends each PUT (UpdateSession) as a POST carrying the header
+	// X-HTTP-Method-Override: PUT. Browsers need it: LivePerson's gateways allow only GET,
+	// POST and PATCH in cross-origin (CORS) requests, and LivePerson's own browser examples
+	// send the report this way. Native clients leave it false.
+	MethodOverride bool
+
+	// Strict refuses every request member that no documented field describes. By default
+	// (false) such members are passed through to LivePerson unchanged, and only near-misses
+	// of documented names (firstName for firstname) are refused. See Validation.
+	Strict bool
 }
 
 // Client asks LivePerson's App Engagement API whether an engagement is available, reusing
@@ -51,8 +63,10 @@ type Client struct {
 	store          SessionStore
 	retry          RetryPolicy
 	attemptTimeout time.Duration
+	methodOverride bool
 	now            func() time.Time
 	gate           sessionGate
+	validation     Validation
 }
 
 // NewClient checks cfg and returns a Client. A bad Config is a *Error with CodeValidation
@@ -72,7 +86,9 @@ func NewClient(cfg Config) (*Client, error) {
 		store:          cfg.Store,
 		retry:          cfg.Retry.withDefaults(),
 		attemptTimeout: cfg.AttemptTimeout,
+		methodOverride: cfg.MethodOverride,
 		now:            cfg.Now,
+		validation:     Validation{Strict: cfg.Strict},
 	}
 	if cfg.Domain != "" {
 		base, msg := parseBase(cfg.Domain)
@@ -105,6 +121,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if c.store == nil {
 		c.store = NewMemoryStore()
 	}
+	c.gate.slot = make(chan struct{}, 1)
 	if c.attemptTimeout == 0 {
 		c.attemptTimeout = DefaultAttemptTimeout
 	} else if c.attemptTimeout < 0 {
@@ -139,7 +156,7 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 	if req.AppType == "" {
 		req.AppType = AppTypeExternal
 	}
-	if err := validateEngagementRequest(req); err != nil {
+	if err := validateEngagementRequest(c.validation, req); err != nil {
 		return Response{}, err
 	}
 	return c.getEngagement(ctx, req, req.Body())
@@ -151,7 +168,7 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 // instead of twice, and the body shares the attributes ParseRequest has just copied instead
 // of copying them again. Errors are those of ParseRequest and GetEngagement.
 func (c *Client) GetEngagementTree(ctx context.Context, tree any) (Response, error) {
-	req, err := ParseRequest(tree)
+	req, err := c.validation.ParseRequest(tree)
 	if err != nil {
 		return Response{}, err
 	}
@@ -207,8 +224,8 @@ func (c *Client) createFirst(ctx context.Context, body map[string]any) (Response
 
 // validateEngagementRequest runs Request.Validate and adds the client's own rule that
 // explicit ids must be well formed (the server would answer 401).
-func validateEngagementRequest(req Request) error {
-	err := req.Validate()
+func validateEngagementRequest(v Validation, req Request) error {
+	err := v.Request(req)
 	problems, other := validationProblems(err)
 	if other != nil {
 		return other
@@ -248,7 +265,7 @@ func addIDProblem(problems []Problem, field, id string) []Problem {
 			return problems
 		}
 	}
-	return append(problems, Problem{Field: field, Message: "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -"})
+	return append(problems, Problem{Field: field, Message: msgVisitID})
 }
 
 // createSession sends one Create Session (with its retries) of body for the ids in s.
@@ -257,7 +274,7 @@ func (c *Client) createSession(ctx context.Context, body map[string]any, s Sessi
 	if err != nil {
 		return Response{}, err
 	}
-	wr, err := c.run(ctx, exchange{
+	wr, err := c.retried(ctx, retriedCall{
 		method:           "POST",
 		url:              func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
 		vid:              s.VisitorID,
@@ -275,6 +292,7 @@ func (c *Client) createSession(ctx context.Context, body map[string]any, s Sessi
 		}
 		return Response{}, err
 	}
+	resp.RawText = wr.Text
 	return resp, nil
 }
 
@@ -322,7 +340,7 @@ func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
 	if u.PageID == "" {
 		u.PageID = s.PageID
 	}
-	verr := u.Validate()
+	verr := c.validation.UpdateRequest(u)
 	more, other := validationProblems(verr)
 	if other != nil {
 		return other
@@ -338,7 +356,7 @@ func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.run(ctx, exchange{
+	_, err = c.retried(ctx, retriedCall{
 		method: "PUT",
 		url:    func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
 		vid:    s.VisitorID,
@@ -348,4 +366,112 @@ func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
 		c.afterFailure(err)
 	}
 	return err
+}
+
+// retriedCall is one logical HTTP call: the first round trip (an attempt) and its retries.
+type retriedCall struct {
+	method string
+	// url builds the attempt's URL for a visitor id; the loading-account rule may change it.
+	url func(vid string) string
+	vid string
+	// body is the JSON body as a value tree, nil for GET.
+	body any
+	// followLoadingVID makes a "Loading account" 500 put its vid into the next attempt.
+	followLoadingVID bool
+}
+
+// retried makes the call under the policy and returns the first 2xx answer, or an *Error
+// for the last failure: its Code from the status (or network/timeout/aborted), Status,
+// InternalCode, Time and Message from the error body, and Err the cause.
+func (c *Client) retried(ctx context.Context, x retriedCall) (WireResponse, error) {
+	p := c.retry
+	attempts := len(p.Delays) + 1
+	vid := x.vid
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return WireResponse{}, contextError(err)
+		}
+		req := WireRequest{Method: x.method, URL: x.url(vid), Body: x.body, Timeout: c.attemptTimeout, MaxBody: MaxResponseBody}
+		if c.methodOverride && req.Method == "PUT" {
+			req.Method, req.MethodOverride = "POST", "PUT"
+		}
+		resp, err := c.attempt(ctx, req)
+		if perr := ctx.Err(); perr != nil {
+			return WireResponse{}, contextError(perr)
+		}
+		var final *Error
+		retryable := false
+		var answered *WireResponse
+		switch {
+		case err != nil:
+			final, retryable = transportError(err)
+		case resp.Status >= 200 && resp.Status < 300:
+			return resp, nil
+		default:
+			body, _ := ParseErrorBody(resp.Body)
+			final = statusError(resp, body)
+			retryable = resp.Status == 429 || resp.Status >= 500
+			answered = &resp
+			if x.followLoadingVID && isLoadingAccount(resp.Status, body) {
+				vid = nextLoadingVID(body.Message, vid)
+			}
+		}
+		if !retryable || attempt+1 >= attempts {
+			if retryable && attempts > 1 && final.Status == 0 {
+				final.Message += " (after " + strconv.Itoa(attempts) + " attempts)"
+			}
+			return WireResponse{}, final
+		}
+		if err := p.Sleep(ctx, p.pause(attempt, answered, c.now())); err != nil {
+			return WireResponse{}, contextError(err)
+		}
+	}
+}
+
+// nextLoadingVID picks the visitor id for the retry after a "Loading account" 500: the one
+// in its message when it is a well-formed id, else the one the failed attempt used.
+func nextLoadingVID(msg, current string) string {
+	if v, ok := loadingAccountVID(msg); ok && WellFormedID(v) {
+		return v
+	}
+	return current
+}
+
+// attempt makes one round trip under the per-attempt deadline, which the client keeps
+// itself (one Go timer per attempt) whatever the transport does with req.Timeout.
+func (c *Client) attempt(ctx context.Context, req WireRequest) (WireResponse, error) {
+	if req.Timeout <= 0 {
+		return c.transport.Do(ctx, req)
+	}
+	actx, cancel := context.WithDeadline(ctx, attemptDeadline(req.Timeout))
+	defer cancel()
+	resp, err := c.transport.Do(actx, req)
+	if err != nil && actx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+		err = &attemptTimeoutError{after: req.Timeout, cause: err}
+	}
+	return resp, err
+}
+
+// deadlineGrid is the origin of the grid long attempt deadlines are rounded up to; it holds
+// a monotonic clock reading, so the rounded deadlines do too.
+var deadlineGrid = time.Now()
+
+// attemptDeadline is now+timeout, rounded up to the next whole second (from deadlineGrid)
+// when timeout is 10 s or more, i.e. at most 10 % later. Consecutive calls then share one
+// deadline per second, which lets a host coalesce their timers: the Go runtime on js/wasm
+// re-arms its host setTimeout whenever its earliest timer moves by more than 1 ms, which with
+// exact deadlines was once per call (≈50-70 µs a call against the simulator,
+// docs/benchmarks/wasm.md). Short timeouts (tests, tight budgets) stay exact.
+func attemptDeadline(timeout time.Duration) time.Time {
+	at := time.Since(deadlineGrid) + timeout
+	if timeout >= 10*time.Second {
+		at = (at/time.Second + 1) * time.Second
+	}
+	return deadlineGrid.Add(at)
+}
+
+// ParseRequest reads a request tree under this client's rules (Config.Strict), as
+// GetEngagementTree does; adapters use it for requests they keep, such as a watch's.
+func (c *Client) ParseRequest(tree any) (Request, error) {
+	return c.validation.ParseRequest(tree)
 }

@@ -251,7 +251,7 @@ func (c *Client) forgetDomain() {
 func (c *Client) lookupDomain(ctx context.Context) (string, error) {
 	r := c.domains
 	u := r.csds + "/api/account/" + escapeURLComponent(c.account) + "/service/" + ServiceName + "/baseURI.json?version=1.0"
-	resp, err := c.run(ctx, exchange{method: "GET", url: func(string) string { return u }})
+	resp, err := c.retried(ctx, retriedCall{method: "GET", url: func(string) string { return u }})
 	if err != nil {
 		e, _ := err.(*Error)
 		if e != nil && (e.Code == CodeAborted || ctx.Err() != nil) {

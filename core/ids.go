@@ -19,9 +19,12 @@ func ValidAccountID(s string) bool {
 }
 
 // WellFormedID reports whether s is a well-formed visitor or session id: 1 to 128
-// characters of A-Z, a-z, 0-9 and '_', '.', ':', '-' (`^[A-Za-z0-9_.:-]{1,128}$`). The
-// server answers 401 for ids outside this set, so the client refuses them before sending;
-// the set also keeps ids safe to place in a URL path segment and query without escaping.
+// characters of A-Z, a-z, 0-9 and '_', '.', ':', '-' (`^[A-Za-z0-9_.:-]{1,128}$`), not made
+// of dots alone. The server answers 401 for ids outside this set, so the client refuses them
+// before sending. The set keeps ids safe to place in a URL path segment and query without
+// escaping, and refusing "." and ".." (and any other all-dot id) keeps a vid from changing
+// the path: fetch and proxies resolve dot segments, so visitors/.. would leave the
+// visitors collection.
 func WellFormedID(s string) bool {
 	if len(s) == 0 || len(s) > maxIDLength {
 		return false
@@ -29,6 +32,21 @@ func WellFormedID(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !isAlnum(c) && c != '_' && c != '.' && c != ':' && c != '-' {
+			return false
+		}
+	}
+	return !dotsOnly(s)
+}
+
+// dotsOnly reports whether s is non-empty and made of dots alone: "." and ".." are dot
+// segments that URL resolution removes, and longer runs are refused with them so that no
+// client, proxy or server version can read one as a path step.
+func dotsOnly(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' {
 			return false
 		}
 	}

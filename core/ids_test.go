@@ -49,6 +49,15 @@ func TestWellFormedID(t *testing.T) {
 		{"a#b", false},
 		{"ü", false},
 		{"a\x00", false},
+		// Dot segments would change the URL path (visitors/.. is the account's engagement
+		// collection once fetch or a proxy resolves it); dots inside an id are fine.
+		{".", false},
+		{"..", false},
+		{"...", false},
+		{strings.Repeat(".", 128), false},
+		{".a", true},
+		{"a..", true},
+		{"..a", true},
 	} {
 		assert.Equal(t, tc.want, core.WellFormedID(tc.id), "%q", tc.id)
 	}

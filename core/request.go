@@ -5,11 +5,6 @@ var (
 	appTypes       = []string{string(AppTypeMSDK), string(AppTypeExternal)}
 	deviceFamilies = []string{string(DeviceDesktop), string(DeviceTablet), string(DeviceMobile)}
 	operatingSys   = []string{string(OSWindows), string(OSMacOSX), string(OSLinux), string(OSIOS), string(OSAndroid)}
-
-	// The messages Validate gives for them, built once.
-	msgAppType      = enumMessage(appTypes)
-	msgDeviceFamily = enumMessage(deviceFamilies)
-	msgOS           = enumMessage(operatingSys)
 )
 
 var appDetailsSchema = &schema{fields: []field{
@@ -22,7 +17,7 @@ var appDetailsSchema = &schema{fields: []field{
 
 // requestSchema is the object ChatApi.getEngagement takes: the Create Session body plus vid
 // and sid. appType is not required here because the client fills EXTERNAL when it is
-// missing; Validate requires it.
+// missing; wireRequestSchema, what Validate checks, requires it.
 var requestSchema = &schema{fields: []field{
 	objectField("appDetails", appDetailsSchema),
 	enumField("appType", appTypes...),
@@ -32,92 +27,42 @@ var requestSchema = &schema{fields: []field{
 	visitIDField("vid"),
 }}
 
-// ParseRequest reads a Create Session request from a generic value tree, the object a JS
-// caller passes to getEngagement (map[string]any, []any, string, float64, int, int64,
-// json.Number-like values, bool, nil). It reports wrong types, unknown fields and every
-// rule Validate checks, all problems at once in field order, as an *Error with
-// CodeValidation. A missing appType is left empty (the client fills EXTERNAL); null counts
-// as absent. vid and sid may be given as numbers. The attributes of the result are copies
-// of the caller's, with every number as a float64.
-func ParseRequest(v any) (Request, error) {
-	m, ok := asMap(v)
-	if !ok {
-		return Request{}, notAnObject(v)
-	}
-	var val validator
-	val.init("")
-	val.object(m, requestSchema)
-	if err := val.err(); err != nil {
-		return Request{}, err
-	}
-	var r Request
-	if dm, ok := asMap(m["appDetails"]); ok {
-		r.AppDetails = &AppDetails{
-			AppVersion:   stringOf(dm["appVersion"]),
-			DeviceFamily: DeviceFamily(stringOf(dm["deviceFamily"])),
-			IPAddress:    stringOf(dm["ipAddress"]),
-			OS:           OS(stringOf(dm["os"])),
-			OSVersion:    stringOf(dm["osVersion"]),
-		}
-	}
-	r.AppType = AppType(stringOf(m["appType"]))
-	if a, ok := asArray(m["consumerSections"]); ok {
-		r.ConsumerSections = make([]string, a.len())
-		for i := range r.ConsumerSections {
-			r.ConsumerSections[i] = stringOf(a.at(i))
-		}
-	}
-	if x := m["engagementAttributes"]; x != nil {
-		r.EngagementAttributes = attributeList(x)
-	}
-	r.SessionID = idOf(m["sid"])
-	r.VisitorID = idOf(m["vid"])
-	return r, nil
-}
+// wireRequestSchema is requestSchema as sent: appType is required (spec §4.1).
+var wireRequestSchema = withRequired(requestSchema, "appType")
 
-// Validate checks every documented rule of the request: appType is required and is MSDK or
-// EXTERNAL (case-sensitive), appDetails enums and IP address, each engagement attribute
-// against its SDE schema (impression events refused), and vid/sid well-formed when given.
-// It returns nil or an *Error with CodeValidation listing every problem in field order.
-func (r Request) Validate() error {
-	var v validator
-	v.init("")
-	if d := r.AppDetails; d != nil {
-		n := v.pushKey("appDetails")
-		v.check(d.DeviceFamily != "" && !oneOf(string(d.DeviceFamily), deviceFamilies), "deviceFamily", msgDeviceFamily)
-		v.check(d.IPAddress != "" && !validIP(d.IPAddress), "ipAddress", msgIP)
-		v.check(d.OS != "" && !oneOf(string(d.OS), operatingSys), "os", msgOS)
-		v.pop(n)
-	}
-	if r.AppType == "" {
-		v.check(true, "appType", msgRequired)
-	} else {
-		v.check(!oneOf(string(r.AppType), appTypes), "appType", msgAppType)
-	}
-	v.typedAttributes("engagementAttributes", r.EngagementAttributes, (*validator).sde)
-	v.check(r.SessionID != "" && !WellFormedID(r.SessionID), "sid", msgVisitID)
-	v.check(r.VisitorID != "" && !WellFormedID(r.VisitorID), "vid", msgVisitID)
-	return v.err()
-}
+// updateSchema is the Update Session body. pageId is not required here because the client
+// fills the last pageId when it is missing; wireUpdateSchema requires it (spec §5).
+var updateSchema = &schema{fields: []field{
+	sdesField("engagementAttributes"),
+	impressionsField("impAttributes"),
+	textField("pageId"),
+}}
+
+// wireUpdateSchema is updateSchema as sent: pageId is required.
+var wireUpdateSchema = withRequired(updateSchema, "pageId")
 
 // Body returns the Create Session JSON body as a generic tree (vid and sid travel in the
-// URL, so they are not in it). Fields that are empty are left out; attributes are deep
-// copies with every number as a float64, so the tree holds only the types every adapter
-// encodes.
+// URL, so they are not in it): the typed fields that are not empty and the members of Extra
+// and AppDetails.Extra (a typed field wins over an Extra member of the same name, which
+// Validate refuses). Attributes and Extra members are deep copies with every number as a
+// float64, so the tree holds only the types every adapter encodes.
 func (r Request) Body() map[string]any {
 	return r.body(true)
 }
 
-// body is Body; with copyAttributes false the body's attribute objects are r's own maps,
-// which is only right when nothing else holds them (a request fresh from ParseRequest, whose
-// attributes are already canonical copies).
+// body is Body; with copyAttributes false the body's attribute objects and Extra values are
+// r's own, which is only right when nothing else holds them (a request fresh from
+// ParseRequest, whose attributes and Extra are already canonical copies) or when the tree
+// is only read (Validate).
 func (r Request) body(copyAttributes bool) map[string]any {
-	b := make(map[string]any, 4)
+	b := make(map[string]any, 4+len(r.Extra))
+	putExtra(b, r.Extra, copyAttributes)
 	if r.AppType != "" {
 		b["appType"] = string(r.AppType)
 	}
 	if d := r.AppDetails; d != nil {
-		t := make(map[string]any, 5)
+		t := make(map[string]any, 5+len(d.Extra))
+		putExtra(t, d.Extra, copyAttributes)
 		putString(t, "appVersion", d.AppVersion)
 		putString(t, "deviceFamily", string(d.DeviceFamily))
 		putString(t, "ipAddress", d.IPAddress)
@@ -132,20 +77,46 @@ func (r Request) body(copyAttributes bool) map[string]any {
 		}
 		b["consumerSections"] = s
 	}
+	putAttributes(b, "engagementAttributes", r.EngagementAttributes, copyAttributes)
+	return b
+}
+
+// body is UpdateRequest.Body; copy as for Request.body.
+func (u UpdateRequest) body(copy bool) map[string]any {
+	b := make(map[string]any, 3+len(u.Extra))
+	putExtra(b, u.Extra, copy)
+	putString(b, "pageId", u.PageID)
+	putAttributes(b, "engagementAttributes", u.EngagementAttributes, copy)
+	putAttributes(b, "impAttributes", u.ImpAttributes, copy)
+	return b
+}
+
+// putAttributes puts list under key as a JSON array, unless list is nil: canonical deep
+// copies when copy is set, else the attribute maps themselves.
+func putAttributes(b map[string]any, key string, list []Attribute, copy bool) {
 	switch {
-	case r.EngagementAttributes == nil:
-	case copyAttributes:
-		b["engagementAttributes"] = attributeTrees(r.EngagementAttributes)
+	case list == nil:
+	case copy:
+		b[key] = attributeTrees(list)
 	default:
-		list := make([]any, len(r.EngagementAttributes))
-		for i, a := range r.EngagementAttributes {
+		out := make([]any, len(list))
+		for i, a := range list {
 			if a != nil {
-				list[i] = map[string]any(a)
+				out[i] = map[string]any(a)
 			}
 		}
-		b["engagementAttributes"] = list
+		b[key] = out
 	}
-	return b
+}
+
+// putExtra puts the members of extra into b: canonical deep copies when copy is set.
+func putExtra(b, extra map[string]any, copy bool) {
+	for k, x := range extra {
+		if copy {
+			x = canonicalDepth(x, 1)
+		}
+		b[k] = x
+	}
 }
 
 // Tree returns the request as the object a JS caller passes to getEngagement: Body plus vid
@@ -155,24 +126,6 @@ func (r Request) Tree() map[string]any {
 	putString(t, "vid", r.VisitorID)
 	putString(t, "sid", r.SessionID)
 	return t
-}
-
-// typedAttributes checks a list of attributes of a typed request under key.
-func (v *validator) typedAttributes(key string, list []Attribute, check func(*validator, map[string]any)) {
-	if len(list) == 0 {
-		return
-	}
-	n := v.pushKey(key)
-	for i, a := range list {
-		m := v.pushIndex(i)
-		if a == nil {
-			v.typeProblem("an object", nil)
-		} else {
-			check(v, a)
-		}
-		v.pop(m)
-	}
-	v.pop(n)
 }
 
 // notAnObject is the error for a request that is not a JSON object at all.

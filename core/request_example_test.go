@@ -32,7 +32,7 @@ func ExampleParseRequest() {
 	// Output:
 	// validation
 	// appDetails.deviceFamily: must be one of DESKTOP, TABLET, MOBILE
-	// engagementAttributes[0].personal.age.age: must be an integer, got 30.7
+	// engagementAttributes[0].personal.age.age: must be an integer
 	// engagementAttributes[0].personal.firstName: unknown field; did you mean firstname?
 	// engagementAttributes[1].type: impression events belong in impAttributes, not engagementAttributes
 }

@@ -67,7 +67,7 @@ func validationProblems(t testing.TB, err error) []core.Problem {
 }
 
 const (
-	msgVisitID = "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -"
+	msgVisitID = "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -, not only dots"
 	msgIP      = "must be an IPv4 or IPv6 address"
 	msgOS      = "must be one of WINDOWS, MAC_OSX, LINUX, IOS, ANDROID"
 	msgDevice  = "must be one of DESKTOP, TABLET, MOBILE"
@@ -120,6 +120,8 @@ func TestParseRequestRules(t *testing.T) {
 		{"vid and sid empty", `{"vid": "", "sid": ""}`, nil},
 		{"vid malformed", `{"vid": "a/b", "sid": "x y"}`, []core.Problem{p("sid", msgVisitID), p("vid", msgVisitID)}},
 		{"vid too long", `{"vid": "` + long + `"}`, []core.Problem{p("vid", msgVisitID)}},
+		{"vid dot segments", `{"vid": "..", "sid": "."}`, []core.Problem{p("sid", msgVisitID), p("vid", msgVisitID)}},
+		{"vid dots inside", `{"vid": "a..b", "sid": ".x."}`, nil},
 		{"vid fraction", `{"vid": 1.5}`, []core.Problem{p("vid", msgVisitID)}},
 		{"vid bool", `{"vid": true}`, []core.Problem{p("vid", "must be a string, got boolean")}},
 		{"unknown top-level field", `{"appVersion": "1.0", "appType": "EXTERNAL"}`, []core.Problem{p("appVersion", "unknown field")}},
@@ -134,7 +136,7 @@ func TestParseRequestRules(t *testing.T) {
 			p("appDetails.os", msgOS),
 			p("appType", msgAppType),
 			p("consumerSections[0]", "must be a string, got number"),
-			p("engagementAttributes[0].personal.age.age", "must be an integer, got 30.7"),
+			p("engagementAttributes[0].personal.age.age", "must be an integer"),
 			p("engagementAttributes[0].personal.contacts[1].phoneType", phoneTypes),
 			p("engagementAttributes[1].numItems", "is required"),
 			p("engagementAttributes[1].total", "is required"),
@@ -143,20 +145,27 @@ func TestParseRequestRules(t *testing.T) {
 			p("zeta", "unknown field"),
 		}},
 	}
+	// want is the strict result; the default one is the same without the unknown fields
+	// that are passed through (lenient).
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, decode := range []func(testing.TB, string) any{decodePlain, decodeNumbers} {
-				r, err := core.ParseRequest(decode(t, tc.json))
-				if tc.want == nil {
-					require.NoError(t, err)
-					if r.AppType == "" {
-						r.AppType = core.AppTypeExternal
+				for _, mode := range []struct {
+					v    core.Validation
+					want []core.Problem
+				}{{strict, tc.want}, {core.Validation{}, lenient(tc.want)}} {
+					r, err := mode.v.ParseRequest(decode(t, tc.json))
+					if mode.want == nil {
+						require.NoError(t, err, "strict %v", mode.v.Strict)
+						if r.AppType == "" {
+							r.AppType = core.AppTypeExternal
+						}
+						assert.NoError(t, mode.v.Request(r))
+						continue
 					}
-					assert.NoError(t, r.Validate())
-					continue
+					assert.Equal(t, mode.want, validationProblems(t, err), "strict %v", mode.v.Strict)
+					assert.Equal(t, core.Request{}, r)
 				}
-				assert.Equal(t, tc.want, validationProblems(t, err))
-				assert.Equal(t, core.Request{}, r)
 			}
 		})
 	}
@@ -225,6 +234,7 @@ func TestRequestValidate(t *testing.T) {
 			p("engagementAttributes[1].type", "impression events belong in impAttributes, not engagementAttributes"),
 		}},
 		{"ids", core.Request{AppType: core.AppTypeMSDK, VisitorID: "a b", SessionID: "ä"}, []core.Problem{p("sid", msgVisitID), p("vid", msgVisitID)}},
+		{"dot segment ids", core.Request{AppType: core.AppTypeMSDK, VisitorID: "..", SessionID: "."}, []core.Problem{p("sid", msgVisitID), p("vid", msgVisitID)}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -44,6 +44,11 @@ func ParseResponse(v any) (Response, error) {
 		}
 	}
 	r.VisitorID = d.id(m, "visitorId", "", true)
+	if dotsOnly(r.VisitorID) {
+		// The visitor id goes into the URL path of every later call; "." or ".." there
+		// would address another resource.
+		d.problem("visitorId", "must not be made of dots alone")
+	}
 	if len(d.problems) > 0 {
 		return Response{}, malformed(d.message())
 	}
@@ -184,7 +189,7 @@ func (d *responseDecoder) id(m map[string]any, key, prefix string, required bool
 		if s, ok := n.decimalID(); ok {
 			return s
 		}
-		d.problem(prefix+key, "must be a string or a whole number, got "+n.String())
+		d.problem(prefix+key, "must be a string or a whole number")
 		return ""
 	}
 	d.problem(prefix+key, "must be a string or a number, got "+typeName(x))

@@ -9,12 +9,13 @@ import (
 	"unicode/utf8"
 )
 
-// RetryPolicy says when and how long the client waits before repeating a failed exchange
+// RetryPolicy says when and how long the client waits before repeating a failed call
 // (spec §8). The zero value means the documented defaults; DefaultRetryPolicy spells them out.
 //
 // What is retried: HTTP 5xx (including the "Loading account" 500, internalCode 20), HTTP 429,
-// exchanges with no HTTP response (network errors) and attempts that hit AttemptTimeout.
-// Never retried: every other 4xx, and a parent context that is cancelled or past its
+// attempts with no HTTP response (network errors) and attempts that hit AttemptTimeout.
+// Never retried: every other 4xx, 3xx (redirects are never followed), a body over
+// MaxResponseBody, and a parent context that is cancelled or past its
 // deadline, which ends the call at once.
 type RetryPolicy struct {
 	// Delays holds one pause per retry, so len(Delays) is the number of retries after the
@@ -270,99 +271,17 @@ func isLoadingAccount(status int, body ErrorBody) bool {
 	return status == 500 && (body.InternalCode == 20 || strings.HasPrefix(body.Message, "Loading account"))
 }
 
-// exchange is one logical HTTP call: the first attempt and its retries.
-type exchange struct {
-	method string
-	// url builds the attempt's URL for a visitor id; the loading-account rule may change it.
-	url func(vid string) string
-	vid string
-	// body is the JSON body as a value tree, nil for GET.
-	body any
-	// followLoadingVID makes a "Loading account" 500 put its vid into the next attempt.
-	followLoadingVID bool
+// attemptTimeoutError is the one error for an attempt that ran out of its Timeout, however
+// the transport noticed (its context, or the host's own timer): it matches
+// context.DeadlineExceeded and reports Timeout() true.
+type attemptTimeoutError struct {
+	after time.Duration
+	cause error
 }
 
-// run makes the exchange under the policy and returns the first 2xx answer, or an *Error
-// for the last failure: its Code from the status (or network/timeout/aborted), Status,
-// InternalCode, Time and Message from the error body, and Err the cause.
-func (c *Client) run(ctx context.Context, x exchange) (WireResponse, error) {
-	p := c.retry
-	attempts := len(p.Delays) + 1
-	vid := x.vid
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return WireResponse{}, contextError(err)
-		}
-		req := WireRequest{Method: x.method, URL: x.url(vid), Body: x.body, Timeout: c.attemptTimeout}
-		resp, err := c.attempt(ctx, req)
-		if perr := ctx.Err(); perr != nil {
-			return WireResponse{}, contextError(perr)
-		}
-		var final *Error
-		retryable := false
-		var answered *WireResponse
-		switch {
-		case err != nil:
-			final = transportError(err)
-			retryable = true
-		case resp.Status >= 200 && resp.Status < 300:
-			return resp, nil
-		default:
-			body, _ := ParseErrorBody(resp.Body)
-			final = statusError(resp, body)
-			retryable = resp.Status == 429 || resp.Status >= 500
-			answered = &resp
-			if x.followLoadingVID && isLoadingAccount(resp.Status, body) {
-				vid = nextLoadingVID(body.Message, vid)
-			}
-		}
-		if !retryable || attempt+1 >= attempts {
-			if retryable && attempts > 1 && final.Status == 0 {
-				final.Message += " (after " + strconv.Itoa(attempts) + " attempts)"
-			}
-			return WireResponse{}, final
-		}
-		if err := p.Sleep(ctx, p.pause(attempt, answered, c.now())); err != nil {
-			return WireResponse{}, contextError(err)
-		}
-	}
+func (e *attemptTimeoutError) Error() string {
+	return "attempt timed out after " + e.after.String() + ": " + e.cause.Error()
 }
-
-// nextLoadingVID picks the visitor id for the retry after a "Loading account" 500: the one
-// in its message when it is a well-formed id, else the one the failed attempt used.
-func nextLoadingVID(msg, current string) string {
-	if v, ok := loadingAccountVID(msg); ok && WellFormedID(v) {
-		return v
-	}
-	return current
-}
-
-// attempt makes one exchange under the per-attempt timeout. The deadline also travels in
-// WireRequest.Timeout so that adapters can enforce it their own way; for a transport that
-// says it does (AttemptTimeoutEnforcer), the client adds no timer of its own.
-func (c *Client) attempt(ctx context.Context, req WireRequest) (WireResponse, error) {
-	if req.Timeout <= 0 || enforcesAttemptTimeout(c.transport) {
-		return c.transport.Do(ctx, req)
-	}
-	actx, cancel := context.WithTimeout(ctx, req.Timeout)
-	defer cancel()
-	resp, err := c.transport.Do(actx, req)
-	if err != nil && actx.Err() == context.DeadlineExceeded && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
-		err = &attemptTimeoutError{cause: err}
-	}
-	return resp, err
-}
-
-// enforcesAttemptTimeout reports whether t bounds each attempt by WireRequest.Timeout itself.
-func enforcesAttemptTimeout(t Transport) bool {
-	e, ok := t.(AttemptTimeoutEnforcer)
-	return ok && e.EnforcesAttemptTimeout()
-}
-
-// attemptTimeoutError marks a transport failure caused by the per-attempt deadline.
-type attemptTimeoutError struct{ cause error }
-
-func (e *attemptTimeoutError) Error() string   { return "attempt timed out: " + e.cause.Error() }
 func (e *attemptTimeoutError) Unwrap() error   { return e.cause }
 func (e *attemptTimeoutError) Timeout() bool   { return true }
 func (e *attemptTimeoutError) Is(t error) bool { return t == context.DeadlineExceeded }
@@ -375,20 +294,27 @@ func contextError(err error) *Error {
 	return &Error{Code: CodeAborted, Message: "the call was cancelled", Err: err}
 }
 
-// transportError maps a failure without an HTTP response: an attempt that hit its deadline
-// is CodeTimeout, anything else CodeNetwork.
-func transportError(err error) *Error {
+// transportError maps a failure without a usable HTTP response and says whether it is worth
+// retrying: a body over the limit is CodeServer with its status (not retried: the server
+// would send it again), an attempt that hit its deadline CodeTimeout, anything else
+// CodeNetwork.
+func transportError(err error) (e *Error, retryable bool) {
+	var big *BodyTooLargeError
+	if errors.As(err, &big) {
+		return &Error{Code: CodeServer, Status: big.Status, Message: big.Error(), Err: err}, false
+	}
 	var t interface{ Timeout() bool }
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &t) && t.Timeout()) {
-		return &Error{Code: CodeTimeout, Message: "no response before the attempt deadline: " + err.Error(), Err: err}
+		return &Error{Code: CodeTimeout, Message: "no response before the attempt deadline: " + err.Error(), Err: err}, true
 	}
-	return &Error{Code: CodeNetwork, Message: "no response: " + err.Error(), Err: err}
+	return &Error{Code: CodeNetwork, Message: "no response: " + err.Error(), Err: err}, true
 }
 
-// StatusCode maps an HTTP status to the Code of the Error reporting it: 401 unauthorized,
-// 404 not found, 429 rate limited, other 4xx bad request, 5xx server; anything else that
-// is not 2xx (1xx, 3xx) is an answer the client cannot use, reported as server.
-func StatusCode(status int) Code {
+// CodeForStatus maps an HTTP status to the Code of the Error reporting it: 401
+// unauthorized, 404 not found, 429 rate limited, other 4xx bad request, 5xx server;
+// anything else that is not 2xx (1xx, 3xx, or 0 for a redirect whose status the host hid)
+// is an answer the client cannot use, reported as server.
+func CodeForStatus(status int) Code {
 	switch {
 	case status == 401:
 		return CodeUnauthorized
@@ -403,14 +329,25 @@ func StatusCode(status int) Code {
 	}
 }
 
+// isRedirect reports whether status is a redirect: a 3xx, or 0, which a transport reports
+// for a redirect whose status the host hides.
+func isRedirect(status int) bool {
+	return status == 0 || (status >= 300 && status < 400)
+}
+
 // maxErrorText bounds how much of a non-JSON error body ends up in Error.Message.
 const maxErrorText = 200
 
 // statusError builds the Error for a non-2xx answer whose error body (zero when it has
 // none) is b.
 func statusError(resp WireResponse, b ErrorBody) *Error {
-	e := &Error{Code: StatusCode(resp.Status), Status: resp.Status,
+	e := &Error{Code: CodeForStatus(resp.Status), Status: resp.Status,
 		Message: b.Message, InternalCode: b.InternalCode, Time: b.Time}
+	if isRedirect(resp.Status) {
+		// Never followed: a redirect would carry the caller's data to a host nobody chose.
+		e.Message = "the server answered with a redirect, which appengage does not follow"
+		return e
+	}
 	if s, ok := resp.Body.(string); ok && e.Message == "" {
 		s = strings.TrimSpace(s)
 		if len(s) > maxErrorText {

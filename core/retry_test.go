@@ -390,12 +390,12 @@ func TestDefaultRetryPolicy(t *testing.T) {
 	assert.ErrorIs(t, p.Sleep(ctx, time.Hour), context.Canceled)
 }
 
-func TestStatusCode(t *testing.T) {
+func TestCodeForStatus(t *testing.T) {
 	for status, code := range map[int]core.Code{
 		400: core.CodeBadRequest, 401: core.CodeUnauthorized, 403: core.CodeBadRequest, 404: core.CodeNotFound,
 		429: core.CodeRateLimited, 500: core.CodeServer, 503: core.CodeServer, 302: core.CodeServer,
 	} {
-		assert.Equal(t, code, core.StatusCode(status), "status %d", status)
+		assert.Equal(t, code, core.CodeForStatus(status), "status %d", status)
 	}
 }
 

@@ -7,12 +7,15 @@ import (
 )
 
 // This file holds the small declarative schema language the request and SDE rules are
-// written in, and the validator that checks a generic tree against it. A schema lists the
-// fields of one JSON object, sorted by name, each with a kind (string, number, integer,
+// written in, and the validator that checks a generic tree against it: the one validation
+// path of core. ParseRequest and ParseUpdateRequest run it on the caller's tree; the typed
+// Validate methods build the wire tree of their request and run it on that. A schema lists
+// the fields of one JSON object, sorted by name, each with a kind (string, number, integer,
 // bool, enum, date, object, array, ...), whether it is required and its nested schema.
 // The validator walks a tree once, in document order (map keys sorted), and records every
-// broken rule with its field path. It never echoes a string value of the tree, because SDE
-// strings are personal data (emails, phone numbers) and error messages end up in logs.
+// broken rule with its field path. Messages name the field and the rule and never echo a
+// value of the tree: SDE values are personal data (names, emails, ages) and error messages
+// end up in logs, JS errors and HTTP bodies.
 
 // kind is the type of value a field holds.
 type kind uint8
@@ -37,6 +40,16 @@ const (
 	kindImpressions                 // an array of impression events
 )
 
+// MaxDepth is the deepest nesting of objects and arrays that any reader of appengage accepts
+// in a request or response tree: the top-level object is level 1, each object or array inside
+// it one level more, so {"a": [{}]} has 3 levels. core's validator refuses deeper trees with
+// "is nested too deeply" at the field where the limit is crossed, and the adapters (the JS
+// value and JSON readers, the gateway, the simulator) use the same limit, so a request is
+// refused in the same place whichever way it arrives. A cyclic map built in Go ends there
+// too instead of overflowing the stack. LivePerson's documented objects nest at most 6
+// levels; the rest is room for pass-through values such as impExpanded.actionableItems.
+const MaxDepth = 64
+
 // field describes one member of a JSON object.
 type field struct {
 	name     string
@@ -47,24 +60,24 @@ type field struct {
 	bounded  bool
 	min, max int64
 	digits   bool
-	// requiredUnless names a sibling whose absence makes this field required (Age.year,
-	// needed to derive the age when age itself is not given).
-	requiredUnless string
-	enum           []string // kindEnum: the allowed values, in the order messages list them
-	object         *schema  // kindObject: the nested object's schema
-	elem           *field   // kindArray: the element's description (its name is unused)
+	enum     []string // kindEnum: the allowed values, in the order messages list them
+	object   *schema  // kindObject: the nested object's schema
+	elem     *field   // kindArray: the element's description (its name is unused)
 }
 
 // schema describes a JSON object: its fields sorted by name (byte order; TestSchemasSorted
-// checks every schema). Unknown members are refused. Schemas are written as literals so that
-// the compiler lays them out as static data instead of building them when the program starts.
+// checks every schema). Members it does not know are passed through when they are plain JSON
+// values and not near-misses of a known name; a strict validator refuses them all (see
+// Validation). Schemas are written as literals so that the compiler lays them out as static
+// data instead of building them when the program starts.
 type schema struct {
 	fields []field
 	// alternates lists pairs of names for the same datum (mrktInfo's campaignId and the
 	// spelling campaignID of the docs' table); both are accepted, not both at once.
 	alternates [][2]string
-	// unknownHint, when set, is added to "unknown field" messages for names that are fields
-	// of hintFrom (ctmrinfo fields given flat next to type instead of under info).
+	// unknownHint, when set, is added to a strict validator's "unknown field" messages for
+	// names that are fields of hintFrom (ctmrinfo fields given flat next to type instead of
+	// under info).
 	unknownHint string
 	hintFrom    *schema
 }
@@ -75,6 +88,21 @@ func (s *schema) lookup(name string) *field {
 		return &s.fields[i]
 	}
 	return nil
+}
+
+// withRequired returns a copy of s in which the named fields are required: the wire form of
+// a request whose SDK form leaves them for the client to fill (appType, pageId).
+func withRequired(s *schema, names ...string) *schema {
+	c := *s
+	c.fields = append([]field(nil), s.fields...)
+	for _, name := range names {
+		for i := range c.fields {
+			if c.fields[i].name == name {
+				c.fields[i].required = true
+			}
+		}
+	}
+	return &c
 }
 
 // Field constructors, so that schemas read as declarations.
@@ -112,9 +140,6 @@ func impressionsField(name string) field {
 	return field{name: name, kind: kindImpressions}
 }
 
-// requiredUnless marks f as required when the sibling other is absent.
-func requiredUnless(f field, other string) field { f.requiredUnless = other; return f }
-
 // required marks f as required.
 func required(f field) field { f.required = true; return f }
 
@@ -130,15 +155,19 @@ var dateSchema = &schema{fields: []field{
 }}
 
 // validator walks trees and collects problems. path is the field path of the value being
-// checked, built in place so that a valid tree costs no allocations for paths.
+// checked, built in place so that a valid tree costs no allocations for paths; depth is the
+// nesting level of the value being checked (the top-level object is 1).
 type validator struct {
 	path     []byte
 	problems []Problem
 	buf      [96]byte
+	strict   bool
+	depth    int
 }
 
-func (v *validator) init(prefix string) {
+func (v *validator) init(prefix string, strict bool) {
 	v.path = append(v.buf[:0], prefix...)
+	v.strict = strict
 }
 
 // problem records msg for the current path.
@@ -179,6 +208,20 @@ func (v *validator) pushIndex(i int) int {
 
 func (v *validator) pop(n int) { v.path = v.path[:n] }
 
+// enter descends into an object or array at the current path. It reports false, with a
+// problem, when that would go deeper than MaxDepth; the caller then skips the value.
+func (v *validator) enter() bool {
+	if v.depth >= MaxDepth {
+		v.problem(msgTooDeep)
+		return false
+	}
+	v.depth++
+	return true
+}
+
+// leave ends what enter began.
+func (v *validator) leave() { v.depth-- }
+
 // plainKey reports whether key can be written in a path after a dot.
 func plainKey(key string) bool {
 	if key == "" || len(key) > 64 {
@@ -192,7 +235,8 @@ func plainKey(key string) bool {
 	return true
 }
 
-// typeProblem records that the value at the path is not what the field wants.
+// typeProblem records that the value at the path is not what the field wants, naming the
+// JSON type that was given (never the value).
 func (v *validator) typeProblem(want string, x any) {
 	v.problem("must be " + want + ", got " + typeName(x))
 }
@@ -200,6 +244,10 @@ func (v *validator) typeProblem(want string, x any) {
 // object checks m against s: every known member by its kind, every missing required
 // member, every unknown member, in key order.
 func (v *validator) object(m map[string]any, s *schema) {
+	if !v.enter() {
+		return
+	}
+	defer v.leave()
 	// Fast path: walk the schema's fields in order. If the map turns out to have members
 	// the schema does not know, start over on the slow path, which interleaves them.
 	start, known := len(v.problems), 0
@@ -209,7 +257,7 @@ func (v *validator) object(m map[string]any, s *schema) {
 		if ok {
 			known++
 		}
-		v.member(m, f, x, ok)
+		v.member(f, x, ok)
 		v.alternates(m, s, f.name)
 	}
 	if known != len(m) {
@@ -253,39 +301,51 @@ func (v *validator) objectWithUnknown(m map[string]any, s *schema) {
 	for _, name := range names {
 		x, ok := m[name]
 		if f := s.lookup(name); f != nil {
-			v.member(m, f, x, ok)
+			v.member(f, x, ok)
 			v.alternates(m, s, name)
 			continue
 		}
 		n := v.pushKey(name)
-		v.problem(unknownMessage(name, s))
+		v.unknown(name, x, s)
 		v.pop(n)
 	}
 }
 
-func unknownMessage(name string, s *schema) string {
-	if s.hintFrom != nil && s.hintFrom.lookup(name) != nil {
-		return "unknown field; " + s.unknownHint
-	}
-	for i := range s.fields {
-		if strings.EqualFold(s.fields[i].name, name) {
-			return "unknown field; did you mean " + s.fields[i].name + "?"
+// unknown checks a member that s does not know, at the current path. A near-miss of a known
+// name is refused in every mode, because LivePerson would drop it and the datum would be
+// lost; any other name is refused by a strict validator and otherwise passed through as long
+// as its value is a plain JSON value.
+//
+// A documented field of the payload given flat next to an SDE's type (ctmrinfo's customerId
+// beside type instead of under info) is not a near-miss, whatever it resembles: it is
+// passed through, as the docs' own table of ctmrinfo lists it flat, and refused with a hint
+// to move it by a strict validator.
+func (v *validator) unknown(name string, x any, s *schema) {
+	flat := s.hintFrom != nil && s.hintFrom.lookup(name) != nil
+	if !flat {
+		if near := nearMiss(name, s); near != "" {
+			v.problem("unknown field; did you mean " + near + "?")
+			return
 		}
 	}
-	return "unknown field"
+	switch {
+	case v.strict && flat:
+		v.problem("unknown field; " + s.unknownHint)
+	case v.strict:
+		v.problem("unknown field")
+	default:
+		v.jsonValue(x)
+	}
 }
 
-// member checks one member of the object m; null counts as absent.
-func (v *validator) member(m map[string]any, f *field, x any, present bool) {
+// member checks one member of an object; null counts as absent.
+func (v *validator) member(f *field, x any, present bool) {
 	if f.kind == kindType {
 		return // checked by the caller before the schema was chosen
 	}
 	if !present || (x == nil && f.kind != kindAny) {
-		switch {
-		case f.required:
+		if f.required {
 			v.check(true, f.name, msgRequired)
-		case f.requiredUnless != "" && m[f.requiredUnless] == nil:
-			v.check(true, f.name, "is required when "+f.requiredUnless+" is not given")
 		}
 		return
 	}
@@ -294,105 +354,37 @@ func (v *validator) member(m map[string]any, f *field, x any, present bool) {
 	v.pop(n)
 }
 
-// value checks x against f at the current path.
+// value checks x against f at the current path, by f's kind.
 func (v *validator) value(f *field, x any) {
 	switch f.kind {
 	case kindString:
-		if _, ok := x.(string); !ok {
-			v.typeProblem("a string", x)
-		}
+		v.str(x)
 	case kindNumber:
-		n, ok := asNumber(x)
-		if !ok {
-			v.typeProblem("a number", x)
-		} else if !n.finite() {
-			v.problem("must be a finite number")
-		}
+		v.number(x)
 	case kindInteger:
 		v.integer(f, x)
 	case kindBool:
-		if _, ok := x.(bool); !ok {
-			v.typeProblem("true or false", x)
-		}
+		v.boolean(x)
 	case kindEnum:
-		s, ok := x.(string)
-		if !ok {
-			v.typeProblem("a string", x)
-		} else if !oneOf(s, f.enum) {
-			v.problem(enumMessage(f.enum))
-		}
+		v.enum(f.enum, x)
 	case kindDate:
-		if m, ok := asMap(x); ok {
-			v.object(m, dateSchema)
-		} else {
-			v.typeProblem("a date object {day, month, year}", x)
-		}
+		v.nested(dateSchema, "a date object {day, month, year}", x)
 	case kindObject:
-		if m, ok := asMap(x); ok {
-			v.object(m, f.object)
-		} else {
-			v.typeProblem("an object", x)
-		}
+		v.nested(f.object, "an object", x)
 	case kindArray:
-		a, ok := asArray(x)
-		if !ok {
-			v.typeProblem("an array", x)
-			return
-		}
-		for i, l := 0, a.len(); i < l; i++ {
-			n := v.pushIndex(i)
-			v.value(f.elem, a.at(i))
-			v.pop(n)
-		}
+		v.array(f.elem, x)
 	case kindLanguage:
-		s, ok := x.(string)
-		if !ok {
-			v.typeProblem("a string", x)
-		} else if !validLanguage(s) {
-			v.problem("must be a language tag like en-US or fr_CA (ISO 639-1 lowercase, - or _, ISO 3166-1 uppercase)")
-		}
+		v.language(x)
 	case kindID:
-		if s, ok := x.(string); ok {
-			if !isDigits(s) || len(s) > 19 {
-				v.problem("must be a whole number or a string of digits")
-			}
-			return
-		}
-		n, ok := asNumber(x)
-		if !ok {
-			v.typeProblem("a number", x)
-			return
-		}
-		if i, ok := n.whole(); !ok || i < 0 {
-			v.problem("must be a non-negative whole number, got " + n.String())
-		}
+		v.id(x)
 	case kindAny:
-		v.jsonValue(x, 0)
+		v.jsonValue(x)
 	case kindIP:
-		if s, ok := x.(string); !ok {
-			v.typeProblem("a string", x)
-		} else if !validIP(s) {
-			v.problem(msgIP)
-		}
+		v.ip(x)
 	case kindVisitID:
-		if s, ok := x.(string); ok {
-			if s != "" && !WellFormedID(s) { // "" is absent: the first call has no ids
-				v.problem(msgVisitID)
-			}
-		} else if n, ok := asNumber(x); !ok {
-			v.typeProblem("a string", x)
-		} else if s, ok := n.decimalID(); !ok || !WellFormedID(s) {
-			v.problem(msgVisitID)
-		}
+		v.visitID(x)
 	case kindText:
-		if _, ok := x.(string); ok {
-			return
-		}
-		if n, ok := asNumber(x); !ok {
-			v.typeProblem("a string", x)
-		} else if _, ok := n.decimalID(); !ok {
-			v.problem("must be a string or a whole number, got " + n.String())
-		}
+		v.text(x)
 	case kindSDEs:
 		v.attributes(x, (*validator).sde)
 	case kindImpressions:
@@ -400,11 +392,12 @@ func (v *validator) value(f *field, x any) {
 	}
 }
 
-// Messages shared by the schema-driven checks of trees and the checks of typed values.
+// Messages shared by several checks.
 const (
 	msgIP       = "must be an IPv4 or IPv6 address"
-	msgVisitID  = "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -"
+	msgVisitID  = "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -, not only dots"
 	msgRequired = "is required"
+	msgTooDeep  = "is nested too deeply (more than 64 levels of objects and arrays)"
 )
 
 // enumMessage is the message for a string outside values.
@@ -429,6 +422,133 @@ func (v *validator) check(bad bool, key, msg string) {
 	}
 }
 
+// The checks of the kinds, one method each.
+
+// str checks a string.
+func (v *validator) str(x any) {
+	if _, ok := x.(string); !ok {
+		v.typeProblem("a string", x)
+	}
+}
+
+// number checks a finite number (a "double" in LivePerson's tables).
+func (v *validator) number(x any) {
+	n, ok := asNumber(x)
+	if !ok {
+		v.typeProblem("a number", x)
+	} else if !n.finite() {
+		v.problem("must be a finite number")
+	}
+}
+
+// boolean checks true or false.
+func (v *validator) boolean(x any) {
+	if _, ok := x.(bool); !ok {
+		v.typeProblem("true or false", x)
+	}
+}
+
+// enum checks one string of values, case-sensitive.
+func (v *validator) enum(values []string, x any) {
+	s, ok := x.(string)
+	if !ok {
+		v.typeProblem("a string", x)
+	} else if !oneOf(s, values) {
+		v.problem(enumMessage(values))
+	}
+}
+
+// nested checks an object against s; want names the expected form for a message.
+func (v *validator) nested(s *schema, want string, x any) {
+	if m, ok := asMap(x); ok {
+		v.object(m, s)
+	} else {
+		v.typeProblem(want, x)
+	}
+}
+
+// array checks an array whose elements are described by elem.
+func (v *validator) array(elem *field, x any) {
+	a, ok := asArray(x)
+	if !ok {
+		v.typeProblem("an array", x)
+		return
+	}
+	if !v.enter() {
+		return
+	}
+	for i, l := 0, a.len(); i < l; i++ {
+		n := v.pushIndex(i)
+		v.value(elem, a.at(i))
+		v.pop(n)
+	}
+	v.leave()
+}
+
+// language checks a language tag ll-CC or ll_CC.
+func (v *validator) language(x any) {
+	s, ok := x.(string)
+	if !ok {
+		v.typeProblem("a string", x)
+	} else if !validLanguage(s) {
+		v.problem("must be a language tag like en-US or fr_CA (ISO 639-1 lowercase, - or _, ISO 3166-1 uppercase)")
+	}
+}
+
+// id checks a non-negative whole number given as a number or a string of digits (the
+// Create Session response gives campaign and engagement ids as strings).
+func (v *validator) id(x any) {
+	if s, ok := x.(string); ok {
+		if !isDigits(s) || len(s) > 19 {
+			v.problem("must be a whole number or a string of digits")
+		}
+		return
+	}
+	n, ok := asNumber(x)
+	if !ok {
+		v.typeProblem("a number", x)
+		return
+	}
+	if i, ok := n.whole(); !ok || i < 0 {
+		v.problem("must be a non-negative whole number")
+	}
+}
+
+// ip checks an IPv4 or IPv6 literal without a zone.
+func (v *validator) ip(x any) {
+	if s, ok := x.(string); !ok {
+		v.typeProblem("a string", x)
+	} else if !validIP(s) {
+		v.problem(msgIP)
+	}
+}
+
+// visitID checks a vid or sid: a WellFormedID string ("" is absent: the first call has no
+// ids), or a whole number, which becomes its decimal string.
+func (v *validator) visitID(x any) {
+	if s, ok := x.(string); ok {
+		if s != "" && !WellFormedID(s) {
+			v.problem(msgVisitID)
+		}
+	} else if n, ok := asNumber(x); !ok {
+		v.typeProblem("a string", x)
+	} else if s, ok := n.decimalID(); !ok || !WellFormedID(s) {
+		v.problem(msgVisitID)
+	}
+}
+
+// text checks a string or a whole number (pageId).
+func (v *validator) text(x any) {
+	if _, ok := x.(string); ok {
+		return
+	}
+	if n, ok := asNumber(x); !ok {
+		v.typeProblem("a string", x)
+	} else if _, ok := n.decimalID(); !ok {
+		v.problem("must be a string or a whole number")
+	}
+}
+
 // integer checks a whole number within ±2^53 and, if bounded, within [min, max].
 func (v *validator) integer(f *field, x any) {
 	var i int64
@@ -445,16 +565,16 @@ func (v *validator) integer(f *field, x any) {
 			return
 		}
 		if !n.isWhole() {
-			v.problem("must be an integer, got " + n.String())
+			v.problem("must be an integer")
 			return
 		}
 		if i, ok = n.whole(); !ok {
-			v.problem("must be an integer within ±2^53, got " + n.String())
+			v.problem("must be an integer within ±2^53")
 			return
 		}
 	}
 	if f.bounded && (i < f.min || i > f.max) {
-		v.problem("must be an integer" + rangeText(f) + ", got " + strconv.FormatInt(i, 10))
+		v.problem("must be an integer" + rangeText(f))
 	}
 }
 
@@ -468,12 +588,10 @@ func rangeText(f *field) string {
 	return " from " + strconv.FormatInt(f.min, 10) + " to " + strconv.FormatInt(f.max, 10)
 }
 
-// jsonValue checks that x is a JSON value (finite numbers, string keys, bounded depth).
-func (v *validator) jsonValue(x any, depth int) {
-	if depth > maxTreeDepth {
-		v.problem("is nested too deeply")
-		return
-	}
+// jsonValue checks that x is a plain JSON value: finite numbers, string keys, supported Go
+// types, at most MaxDepth levels deep. Its content is not otherwise checked: it is forwarded
+// as given.
+func (v *validator) jsonValue(x any) {
 	switch x.(type) {
 	case nil, string, bool:
 		return
@@ -485,6 +603,9 @@ func (v *validator) jsonValue(x any, depth int) {
 		return
 	}
 	if m, ok := asMap(x); ok {
+		if !v.enter() {
+			return
+		}
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)
@@ -492,20 +613,111 @@ func (v *validator) jsonValue(x any, depth int) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			n := v.pushKey(k)
-			v.jsonValue(m[k], depth+1)
+			v.jsonValue(m[k])
 			v.pop(n)
 		}
+		v.leave()
 		return
 	}
 	if a, ok := asArray(x); ok {
+		if !v.enter() {
+			return
+		}
 		for i, l := 0, a.len(); i < l; i++ {
 			n := v.pushIndex(i)
-			v.jsonValue(a.at(i), depth+1)
+			v.jsonValue(a.at(i))
 			v.pop(n)
 		}
+		v.leave()
 		return
 	}
 	v.problem("must be a JSON value, got " + typeName(x))
+}
+
+// nearMiss returns the known field name of s that name probably means, or "": one that
+// differs only in case, or, ignoring case, starts with the same letter and differs by at most
+// one edit (insertion, deletion, substitution or swap of neighbours) for names of 3 to 7
+// characters and two for longer names. Names of one or two characters match only by case:
+// one edit would make any short name a near-miss of another. The first letter must match
+// because typing slips rarely hit it, while another word does: Version (which the seed
+// mentions for appDetails) is two edits from osVersion but is not a slip of it.
+func nearMiss(name string, s *schema) string {
+	best, bestDist := "", 3
+	for i := range s.fields {
+		known := s.fields[i].name
+		if strings.EqualFold(name, known) {
+			return known
+		}
+		limit := nearMissEdits(len(known))
+		if limit == 0 || name == "" || abs(len(name)-len(known)) > limit || lower(name[0]) != lower(known[0]) {
+			continue
+		}
+		if d := editDistance(strings.ToLower(name), strings.ToLower(known), limit); d <= limit && d < bestDist {
+			best, bestDist = known, d
+		}
+	}
+	return best
+}
+
+// nearMissEdits is how many edits make a name of length n a near-miss.
+func nearMissEdits(n int) int {
+	switch {
+	case n <= 2:
+		return 0
+	case n <= 7:
+		return 1
+	}
+	return 2
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
+}
+
+// editDistance is the optimal string alignment distance between a and b (insertions,
+// deletions, substitutions and swaps of neighbouring bytes), or limit+1 when it exceeds
+// limit. Names are short (a near-miss is at most two edits from a known name of at most 20
+// characters), so the quadratic table is small.
+func editDistance(a, b string, limit int) int {
+	if len(a) > 64 || len(b) > 64 {
+		return limit + 1
+	}
+	var rows [3][65]int
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d = min(d, prev2[j-2]+1)
+			}
+			cur[j] = d
+			rowMin = min(rowMin, d)
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }
 
 func oneOf(s string, values []string) bool {

@@ -12,8 +12,7 @@ import (
 func TestSchemasSorted(t *testing.T) {
 	seen := map[*schema]bool{}
 	var walkField func(path string, f *field)
-	var walk func(path string, s *schema)
-	walk = func(path string, s *schema) {
+	walk := func(path string, s *schema) {
 		if s == nil || seen[s] {
 			return
 		}
@@ -39,6 +38,8 @@ func TestSchemasSorted(t *testing.T) {
 	}
 	walk("request", requestSchema)
 	walk("update", updateSchema)
+	walk("wire request", wireRequestSchema)
+	walk("wire update", wireUpdateSchema)
 	for typ, s := range sdeSchemas {
 		walk(typ, s)
 	}

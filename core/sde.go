@@ -3,15 +3,23 @@ package core
 import "strings"
 
 // The ten engagement attribute (SDE) types of LivePerson's App Engagement API and the five
-// impression events, as schemas (spec §11 and §6.3). Field names are case-sensitive and
-// unknown fields are refused, so a typo such as firstName is caught here instead of being
-// dropped by the server.
+// impression events, as schemas (spec §11 and §6.3). Field names are case-sensitive; a
+// near-miss of a documented name, such as firstName for firstname, is refused with a hint
+// instead of being dropped by the server, and other unknown fields are passed through
+// unless the validator is strict. Only what the spec marks required is required.
 
 // The SDE types accepted in engagementAttributes, in the order messages list them.
 var sdeTypes = []string{"cart", "purchase", "prodView", "ctmrinfo", "mrktInfo", "personal", "lead", "service", "error", "searchInfo"}
 
 // The impression event types accepted in impAttributes, in the order messages list them.
 var impressionTypes = []string{"impDisplay", "impAccept", "impExpanded", "impTimeout", "impClose"}
+
+// The messages for a type outside those lists; they list the allowed types and do not
+// repeat the one given.
+var (
+	msgSDEType        = "unknown type; must be one of " + strings.Join(sdeTypes, ", ")
+	msgImpressionType = "unknown type; must be one of " + strings.Join(impressionTypes, ", ")
+)
 
 // Shared sub-objects. Fields are listed sorted by name (see schema).
 var (
@@ -29,12 +37,13 @@ var (
 	}}
 	productsField = arrayField("products", objectField("", productEntrySchema))
 
-	// Age: when age is not given the server derives it from the birth date, which needs year.
+	// Age: when age is not given the server derives it from the birth date (which needs
+	// year); the spec marks none of the four required.
 	ageSchema = &schema{fields: []field{
 		rangeField("age", 0, 150),
 		rangeField("day", 1, 31),
 		rangeField("month", 1, 12),
-		requiredUnless(rangeField("year", 1, 9999), "age"),
+		rangeField("year", 1, 9999),
 	}}
 	addressSchema = &schema{fields: []field{strField("country"), strField("region")}}
 	contactSchema = &schema{fields: []field{
@@ -93,11 +102,13 @@ var (
 // typeField is the discriminator every attribute carries.
 var typeField = field{name: "type", kind: kindType, required: true}
 
-// nestedSDE returns the schema of an SDE whose payload sits under key; payload fields given
-// flat next to "type" are refused with a hint to move them.
+// nestedSDE returns the schema of an SDE whose payload sits under key. The payload is not
+// required (the spec does not mark it so). Payload fields given flat next to "type" are
+// passed through (the docs' table of ctmrinfo lists them flat), and a strict validator
+// refuses them with a hint to move them.
 func nestedSDE(typ, key string, payload *schema) *schema {
 	return &schema{
-		fields:      []field{required(objectField(key, payload)), typeField}, // every key sorts before "type"
+		fields:      []field{objectField(key, payload), typeField}, // every key sorts before "type"
 		unknownHint: typ + " fields belong under " + key,
 		hintFrom:    payload,
 	}
@@ -131,33 +142,33 @@ var sdeSchemas = map[string]*schema{
 	"service":  nestedSDE("service", "service", serviceSchema),
 	"error":    nestedSDE("error", "error", errorSchema),
 	"searchInfo": {fields: []field{
-		required(arrayField("keywords", strField(""))),
+		arrayField("keywords", strField("")),
 		typeField,
 	}},
 }
 
 // impressionSchemas maps each impression event type to its schema. campaign, engId and
-// revision identify the engagement and are required; they may be numbers or digit strings
-// because the Create Session response gives the ids as strings.
+// revision identify the engagement; the spec's table marks none of them required. They may
+// be numbers or digit strings because the Create Session response gives the ids as strings.
 var impressionSchemas = func() map[string]*schema {
 	eContext := arrayField("eContext", objectField("", &schema{fields: []field{
-		required(strField("id")),
-		required(enumField("type", "engagementContext")),
+		strField("id"),
+		enumField("type", "engagementContext"),
 	}}))
 	plain := &schema{fields: []field{
-		required(idField("campaign")),
+		idField("campaign"),
 		eContext,
-		required(idField("engId")),
-		required(idField("revision")),
+		idField("engId"),
+		idField("revision"),
 		typeField,
 	}}
 	expanded := &schema{fields: []field{
 		anyField("actionableItems"),
-		required(idField("campaign")),
+		idField("campaign"),
 		eContext,
-		required(idField("engId")),
+		idField("engId"),
 		boolField("expanded"),
-		required(idField("revision")),
+		idField("revision"),
 		typeField,
 		boolField("userInit"),
 	}}
@@ -171,21 +182,41 @@ var impressionSchemas = func() map[string]*schema {
 }()
 
 // ValidateSDE checks one engagement attribute (SDE) found at path, e.g.
-// "engagementAttributes[0]", and returns every broken rule, in field order. Impression
-// events are refused here: they belong in impAttributes.
+// "engagementAttributes[0]", with the default rules, and returns every broken rule, in
+// field order. Impression events are refused here: they belong in impAttributes.
 func ValidateSDE(path string, a Attribute) []Problem {
+	return Validation{}.SDE(path, a)
+}
+
+// ValidateImpression checks one impression event found at path, e.g. "impAttributes[0]",
+// with the default rules, and returns every broken rule, in field order. SDE types are
+// refused here: they belong in engagementAttributes.
+func ValidateImpression(path string, a Attribute) []Problem {
+	return Validation{}.Impression(path, a)
+}
+
+// attributeDepth is the level of an attribute object in a request tree (the request, its
+// attribute array, the attribute), where SDE and Impression start counting toward MaxDepth.
+const attributeDepth = 2
+
+// SDE checks one engagement attribute (SDE) found at path, e.g. "engagementAttributes[0]",
+// and returns every broken rule, in field order; its nesting counts toward MaxDepth as
+// inside a request. Impression events are refused here: they belong in impAttributes.
+func (o Validation) SDE(path string, a Attribute) []Problem {
 	var v validator
-	v.init(path)
+	v.init(path, o.Strict)
+	v.depth = attributeDepth
 	v.sde(a)
 	return v.problems
 }
 
-// ValidateImpression checks one impression event found at path, e.g. "impAttributes[0]",
-// and returns every broken rule, in field order. SDE types are refused here: they belong in
-// engagementAttributes.
-func ValidateImpression(path string, a Attribute) []Problem {
+// Impression checks one impression event found at path, e.g. "impAttributes[0]", and
+// returns every broken rule, in field order; its nesting counts toward MaxDepth as inside a
+// request. SDE types are refused here: they belong in engagementAttributes.
+func (o Validation) Impression(path string, a Attribute) []Problem {
 	var v validator
-	v.init(path)
+	v.init(path, o.Strict)
+	v.depth = attributeDepth
 	v.impression(a)
 	return v.problems
 }
@@ -204,7 +235,7 @@ func (v *validator) sde(a map[string]any) {
 	if impressionSchemas[typ] != nil {
 		v.problem("impression events belong in impAttributes, not engagementAttributes")
 	} else {
-		v.problem("unknown type " + quoteShort(typ) + "; must be one of " + strings.Join(sdeTypes, ", "))
+		v.problem(msgSDEType)
 	}
 	v.pop(n)
 }
@@ -223,7 +254,7 @@ func (v *validator) impression(a map[string]any) {
 	if sdeSchemas[typ] != nil {
 		v.problem("engagement attributes (SDEs) belong in engagementAttributes, not impAttributes")
 	} else {
-		v.problem("unknown type " + quoteShort(typ) + "; must be one of " + strings.Join(impressionTypes, ", "))
+		v.problem(msgImpressionType)
 	}
 	v.pop(n)
 }
@@ -252,6 +283,9 @@ func (v *validator) attributes(x any, check func(*validator, map[string]any)) {
 		v.typeProblem("an array of objects", x)
 		return
 	}
+	if !v.enter() {
+		return
+	}
 	for i, l := 0, a.len(); i < l; i++ {
 		n := v.pushIndex(i)
 		if m, ok := asMap(a.at(i)); ok {
@@ -261,6 +295,7 @@ func (v *validator) attributes(x any, check func(*validator, map[string]any)) {
 		}
 		v.pop(n)
 	}
+	v.leave()
 }
 
 // attributeList reads a JSON array of objects as attributes (canonical copies). It is
@@ -270,20 +305,7 @@ func attributeList(x any) []Attribute {
 	out := make([]Attribute, a.len())
 	for i := range out {
 		m, _ := asMap(a.at(i))
-		out[i] = Attribute(canonicalMap(m, 0))
+		out[i] = Attribute(canonicalMap(m, attributeDepth))
 	}
 	return out
-}
-
-// quoteShort quotes an enum-like value (an attribute type) for a message, cut to 32 bytes.
-func quoteShort(s string) string {
-	if len(s) > 32 {
-		s = s[:32] + "..."
-	}
-	return "\"" + strings.Map(func(r rune) rune {
-		if r < ' ' || r == '"' || r == '\\' || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s) + "\""
 }

@@ -41,14 +41,43 @@ func (m *MemoryStore) Clear(ctx context.Context) error {
 // sessionGate makes the client's session changes atomic and lets concurrent calls that
 // find no session share one Create Session: the first creates, the others wait for it and
 // then use the ids it stored (one visitor, not N).
+//
+// The store is the caller's and may be slow or hang (a file on a stuck disk, a remote
+// key-value service), so its I/O never runs under a lock that others wait on without their
+// context: the gate is a one-slot semaphore that a waiting call leaves when its context
+// ends, and the store itself is given the holder's context.
 type sessionGate struct {
-	mu       sync.Mutex
+	slot     chan struct{} // holds one token while a call reads or writes the store (made by NewClient)
+	mu       sync.Mutex    // guards creating only; never held during store I/O
 	creating chan struct{} // non-nil while a Create Session without ids is under way
 }
 
-// storeError reports a SessionStore failure; the store is the caller's, so this is neither a
-// network nor a validation problem.
-func storeError(op string, err error) *Error {
+// lock takes the store slot, or returns the caller's timeout or abort when ctx ends first.
+func (g *sessionGate) lock(ctx context.Context) error {
+	select {
+	case g.slot <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case g.slot <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return contextError(ctx.Err())
+	}
+}
+
+func (g *sessionGate) unlock() { <-g.slot }
+
+// storeError reports a SessionStore failure. When the caller's context ended meanwhile, the
+// store most likely gave up because of it: that is the caller's timeout or abort. Otherwise
+// the store is the caller's, so its failure is neither a network nor a validation problem.
+func storeError(ctx context.Context, op string, err error) *Error {
+	if cerr := ctx.Err(); cerr != nil {
+		e := contextError(cerr)
+		e.Message += " while the session store was busy (" + op + ")"
+		return e
+	}
 	return &Error{Code: CodeInternal, Message: "session store: " + op + " failed: " + err.Error(), Err: err}
 }
 
@@ -58,23 +87,28 @@ func storeError(op string, err error) *Error {
 func (c *Client) acquire(ctx context.Context) (s Session, create bool, err error) {
 	g := &c.gate
 	for {
-		g.mu.Lock()
+		if err := g.lock(ctx); err != nil {
+			return Session{}, false, err
+		}
 		s, err = c.store.Load(ctx)
 		if err != nil {
-			g.mu.Unlock()
-			return Session{}, false, storeError("load", err)
+			g.unlock()
+			return Session{}, false, storeError(ctx, "load", err)
 		}
 		if !s.IsZero() {
-			g.mu.Unlock()
+			g.unlock()
 			return s, false, nil
 		}
+		g.mu.Lock()
 		wait := g.creating
 		if wait == nil {
 			g.creating = make(chan struct{})
-			g.mu.Unlock()
-			return Session{}, true, nil
 		}
 		g.mu.Unlock()
+		g.unlock()
+		if wait == nil {
+			return Session{}, true, nil
+		}
 		select {
 		case <-wait:
 		case <-ctx.Done():
@@ -96,11 +130,13 @@ func (c *Client) release() {
 // stored ones rather than erase them.
 func (c *Client) remember(ctx context.Context, r Response) error {
 	g := &c.gate
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	if err := g.lock(ctx); err != nil {
+		return err
+	}
+	defer g.unlock()
 	s, err := c.store.Load(ctx)
 	if err != nil {
-		return storeError("load", err)
+		return storeError(ctx, "load", err)
 	}
 	if r.VisitorID != "" {
 		s.VisitorID = r.VisitorID
@@ -112,7 +148,7 @@ func (c *Client) remember(ctx context.Context, r Response) error {
 		s.PageID = r.PageID
 	}
 	if err := c.store.Save(ctx, s); err != nil {
-		return storeError("save", err)
+		return storeError(ctx, "save", err)
 	}
 	return nil
 }
@@ -121,17 +157,19 @@ func (c *Client) remember(ctx context.Context, r Response) error {
 // concurrent callers refused with the same ids clear it once and a newer session survives.
 func (c *Client) forget(ctx context.Context, refused Session) error {
 	g := &c.gate
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	if err := g.lock(ctx); err != nil {
+		return err
+	}
+	defer g.unlock()
 	s, err := c.store.Load(ctx)
 	if err != nil {
-		return storeError("load", err)
+		return storeError(ctx, "load", err)
 	}
 	if s.VisitorID != refused.VisitorID || s.SessionID != refused.SessionID {
 		return nil
 	}
 	if err := c.store.Clear(ctx); err != nil {
-		return storeError("clear", err)
+		return storeError(ctx, "clear", err)
 	}
 	return nil
 }
@@ -139,11 +177,13 @@ func (c *Client) forget(ctx context.Context, refused Session) error {
 // Session returns the session the client would reuse: the zero Session before the first
 // successful GetEngagement or after ResetSession.
 func (c *Client) Session(ctx context.Context) (Session, error) {
-	c.gate.mu.Lock()
-	defer c.gate.mu.Unlock()
+	if err := c.gate.lock(ctx); err != nil {
+		return Session{}, err
+	}
+	defer c.gate.unlock()
 	s, err := c.store.Load(ctx)
 	if err != nil {
-		return Session{}, storeError("load", err)
+		return Session{}, storeError(ctx, "load", err)
 	}
 	return s, nil
 }
@@ -151,10 +191,12 @@ func (c *Client) Session(ctx context.Context) (Session, error) {
 // ResetSession forgets the stored session: the next GetEngagement without ids creates a new
 // visitor. Use it when the app's user signs out.
 func (c *Client) ResetSession(ctx context.Context) error {
-	c.gate.mu.Lock()
-	defer c.gate.mu.Unlock()
+	if err := c.gate.lock(ctx); err != nil {
+		return err
+	}
+	defer c.gate.unlock()
 	if err := c.store.Clear(ctx); err != nil {
-		return storeError("clear", err)
+		return storeError(ctx, "clear", err)
 	}
 	return nil
 }

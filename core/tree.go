@@ -223,20 +223,14 @@ func typeName(x any) string {
 	return "unsupported value"
 }
 
-// maxTreeDepth bounds how deep canonical and jsonValue descend, so a cyclic map built in Go
-// ends in an error instead of a stack overflow.
-const maxTreeDepth = 64
-
-// canonical returns a deep copy of x made only of map[string]any, []any, string, float64,
-// bool and nil: the types every adapter (JSON encoder, JS value conversion) understands.
-// The caller's maps and slices are never shared with the copy. x must have passed
-// jsonValue (or a schema check, which implies it).
-func canonical(x any) any {
-	return canonicalDepth(x, 0)
-}
-
+// canonicalDepth returns a deep copy of x, found depth levels below the top of its tree, made
+// only of map[string]any, []any, string, float64, bool and nil: the types every adapter
+// (JSON encoder, JS value conversion) understands. The caller's maps and slices are never
+// shared with the copy. x must have passed validation, which bounds its depth by MaxDepth;
+// for a tree that did not (a typed request sent without Validate) the copy stops there, so a
+// cyclic map cannot overflow the stack.
 func canonicalDepth(x any, depth int) any {
-	if depth > 2*maxTreeDepth { // unreachable for validated trees: schemas nest a few levels above kindAny's limit
+	if depth > MaxDepth { // unreachable for validated trees
 		return nil
 	}
 	switch t := x.(type) {
@@ -264,6 +258,23 @@ func canonicalMap(m map[string]any, depth int) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		out[k] = canonicalDepth(v, depth+1)
+	}
+	return out
+}
+
+// unknownMembers returns canonical copies of the members of m that s does not know: what
+// a validator that is not strict passed through, carried in the Extra field of the typed
+// request. It is nil when there are none.
+func unknownMembers(m map[string]any, s *schema, depth int) map[string]any {
+	var out map[string]any
+	for k, x := range m {
+		if s.lookup(k) != nil {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any)
+		}
+		out[k] = canonicalDepth(x, depth+1)
 	}
 	return out
 }

@@ -38,6 +38,12 @@ type AppDetails struct {
 	IPAddress    string       // ipAddress: an IPv4 or IPv6 literal
 	OS           OS           // os
 	OSVersion    string       // osVersion
+
+	// Extra holds members of appDetails that no field above describes (the seed mentions
+	// Type, Platform, Name, Version and a client timestamp), sent to LivePerson unchanged.
+	// ParseRequest fills it with copies of what the caller passed; nil when there are none.
+	// A strict Validation refuses it.
+	Extra map[string]any
 }
 
 // Attribute is one engagement attribute (SDE) or impression event as a generic JSON object
@@ -61,6 +67,12 @@ type Request struct {
 	EngagementAttributes []Attribute // engagementAttributes: SDEs, impression events refused
 	VisitorID            string      // vid
 	SessionID            string      // sid
+
+	// Extra holds members of the request that no field above describes, sent to LivePerson
+	// in the body unchanged: a field the server accepts that this version does not know.
+	// ParseRequest fills it with copies of what the caller passed; nil when there are none.
+	// A strict Validation refuses it.
+	Extra map[string]any
 }
 
 // UpdateRequest is the Update Session body: more SDEs and impression events for the
@@ -69,6 +81,10 @@ type UpdateRequest struct {
 	PageID               string      // pageId, required
 	EngagementAttributes []Attribute // engagementAttributes: SDEs, impression events refused
 	ImpAttributes        []Attribute // impAttributes: impression events only
+
+	// Extra holds members of the body that no field above describes, sent unchanged; nil
+	// when there are none. A strict Validation refuses it.
+	Extra map[string]any
 }
 
 // Status is the availability of an engagement.
@@ -92,6 +108,11 @@ type Response struct {
 	// Adapters hand it to JS callers unchanged, including fields this version does not know.
 	// It is nil for responses built in Go.
 	Raw map[string]any
+
+	// RawText is the body's text as the transport received it (WireResponse.Text), which
+	// the JS module hands back as JSON.parse of the server's own text; "" when the transport
+	// does not keep it or for responses built in Go.
+	RawText string
 }
 
 // EngagementDetails describes the engagement that is available. Id fields are kept as

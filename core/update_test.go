@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,7 +43,7 @@ func TestParseUpdateRequestRules(t *testing.T) {
 		{"pageId only", `{"pageId": "1"}`, nil},
 		{"pageId number", `{"pageId": 4743822558}`, nil},
 		{"pageId missing is filled by the client", `{"impAttributes": []}`, nil},
-		{"pageId fraction", `{"pageId": 1.5}`, []core.Problem{p("pageId", "must be a string or a whole number, got 1.5")}},
+		{"pageId fraction", `{"pageId": 1.5}`, []core.Problem{p("pageId", "must be a string or a whole number")}},
 		{"pageId object", `{"pageId": {}}`, []core.Problem{p("pageId", "must be a string, got object")}},
 		{"impression in engagementAttributes", `{"pageId": "1", "engagementAttributes": [{"type": "impAccept", "campaign": 1, "engId": 2, "revision": 3}]}`, []core.Problem{
 			p("engagementAttributes[0].type", "impression events belong in impAttributes, not engagementAttributes"),
@@ -52,24 +53,29 @@ func TestParseUpdateRequestRules(t *testing.T) {
 		}},
 		{"impAttributes not array", `{"impAttributes": {"type": "impClose"}}`, []core.Problem{p("impAttributes", "must be an array of objects, got object")}},
 		{"unknown field", `{"pageId": "1", "entryPoints": []}`, []core.Problem{p("entryPoints", "unknown field")}},
-		{"every problem in order", `{"pageId": true, "impAttributes": [{"type": "impClose", "campaign": 1, "engId": 2}], "engagementAttributes": [{"type": "cart", "total": 1}]}`, []core.Problem{
+		{"every problem in order", `{"pageId": true, "impAttributes": [{"type": "impClose", "campaign": 1, "engId": 2, "revision": 1.5}], "engagementAttributes": [{"type": "cart", "total": 1}]}`, []core.Problem{
 			p("engagementAttributes[0].numItems", "is required"),
-			p("impAttributes[0].revision", "is required"),
+			p("impAttributes[0].revision", "must be a non-negative whole number"),
 			p("pageId", "must be a string, got boolean"),
 		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			u, err := core.ParseUpdateRequest(decodePlain(t, tc.json))
-			if tc.want == nil {
-				require.NoError(t, err)
-				if u.PageID == "" {
-					u.PageID = "last"
+			for _, mode := range []struct {
+				v    core.Validation
+				want []core.Problem
+			}{{strict, tc.want}, {core.Validation{}, lenient(tc.want)}} {
+				u, err := mode.v.ParseUpdateRequest(decodePlain(t, tc.json))
+				if mode.want == nil {
+					require.NoError(t, err)
+					if u.PageID == "" {
+						u.PageID = "last"
+					}
+					assert.NoError(t, mode.v.UpdateRequest(u))
+					continue
 				}
-				assert.NoError(t, u.Validate())
-				return
+				assert.Equal(t, mode.want, validationProblems(t, err), "strict %v", mode.v.Strict)
 			}
-			assert.Equal(t, tc.want, validationProblems(t, err))
 		})
 	}
 	_, err := core.ParseUpdateRequest([]any{})
@@ -97,8 +103,8 @@ func TestUpdateRequestValidateAndBody(t *testing.T) {
 	}, u.Body())
 }
 
-// actionableItems is forwarded as given, however it is shaped, up to a nesting depth that
-// stops cyclic Go maps; nothing below that depth is dropped.
+// actionableItems is forwarded as given, however it is shaped, up to core.MaxDepth levels
+// from the top of the request (which stops cyclic Go maps); nothing within it is dropped.
 func TestImpressionAnyValueDepth(t *testing.T) {
 	nest := func(depth int) any {
 		var v any = "leaf"
@@ -110,17 +116,19 @@ func TestImpressionAnyValueDepth(t *testing.T) {
 	imp := func(items any) map[string]any {
 		return map[string]any{"pageId": "p", "impAttributes": []any{map[string]any{"type": "impExpanded", "campaign": 1.0, "engId": 2.0, "revision": 3.0, "actionableItems": items}}}
 	}
-	u, err := core.ParseUpdateRequest(imp(nest(64)))
+	// The request, impAttributes and the event are 3 levels; MaxDepth-3 arrays fill the rest.
+	u, err := core.ParseUpdateRequest(imp(nest(core.MaxDepth - 3)))
 	require.NoError(t, err)
-	assert.Equal(t, nest(64), u.ImpAttributes[0]["actionableItems"])
+	assert.Equal(t, nest(core.MaxDepth-3), u.ImpAttributes[0]["actionableItems"])
 
-	_, err = core.ParseUpdateRequest(imp(nest(66)))
+	_, err = core.ParseUpdateRequest(imp(nest(core.MaxDepth - 2)))
 	problems := validationProblems(t, err)
 	require.Len(t, problems, 1)
-	assert.Equal(t, "is nested too deeply", problems[0].Message)
+	assert.Equal(t, "is nested too deeply (more than 64 levels of objects and arrays)", problems[0].Message)
+	assert.Equal(t, "impAttributes[0].actionableItems"+strings.Repeat("[0]", core.MaxDepth-3), problems[0].Field)
 
 	cyclic := map[string]any{}
 	cyclic["self"] = cyclic
 	_, err = core.ParseUpdateRequest(imp(cyclic))
-	assert.Equal(t, "is nested too deeply", validationProblems(t, err)[0].Message)
+	assert.Contains(t, validationProblems(t, err)[0].Message, "is nested too deeply")
 }

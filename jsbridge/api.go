@@ -12,19 +12,22 @@ import (
 	"time"
 
 	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/jsbridge/internal/convert"
+	"github.com/appengage/appengage/jsbridge/internal/fetch"
+	"github.com/appengage/appengage/jsbridge/internal/promise"
 )
 
 // The bridge protocol between the Go module and the JS loader (web/src/chatapi.js):
 //
-//	exports = { version, newClient(config, exchange, storage) → handle | Error, collect(resolve, reject) }
+//	exports = { version, newClient(config, port, storage) → handle | Error, collect(resolve, reject) }
 //	handle  = { getEngagement(id, request, timeoutMs, resolve, reject),
 //	            updateSession(id, update, timeoutMs, resolve, reject),
 //	            session(resolve, reject), resetSession(resolve, reject), cancel(id),
 //	            watch(request, intervalMs, onChange) → watchId | Error, unwatch(watchId),
 //	            impression(kind, engagementDetails) → attribute | Error, close() }
 //
-// config is the plain part of createChatApi's options (a copy made by the loader), exchange
-// the loader's wrapper of fetch (see FetchTransport) and storage "memory", "localStorage", a
+// config is the plain part of createChatApi's options (a copy made by the loader), port the
+// exchange port over fetch (web/src/exchange.js, see internal/fetch) and storage "memory", "localStorage", a
 // {get, set, remove} object or undefined. Requests arrive as JSON text when JSON can hold
 // them unchanged, else as the JS value itself (see payloadTree).
 //
@@ -42,13 +45,34 @@ func Exports(version string) js.Value {
 	exports := jsObject.New()
 	exports.Set("version", version)
 	exports.Set("newClient", js.FuncOf(func(this js.Value, args []js.Value) any {
-		return syncCall(func() (js.Value, error) {
-			return newClient(arg(args, 0), arg(args, 1), arg(args, 2))
+		return guard(args, func(args []js.Value) any {
+			return syncCall(func() (js.Value, error) {
+				return newClient(arg(args, 0), arg(args, 1), arg(args, 2))
+			})
 		})
 	}))
 	// collect runs Go's garbage collector and its finalizers, which release the JS values Go
 	// no longer references; benchmarks call it before counting them to find leaks.
 	exports.Set("collect", js.FuncOf(func(this js.Value, args []js.Value) any {
+		return guard(args, collect)
+	}))
+	return exports
+}
+
+// NewFetchTransport is the fetch transport of the earlier exchange contract, one promise per
+// round trip (exchange(url, method, body, controller) → Promise<[status, retryAfter, text]>),
+// for the Workers gateway only until it fetches through github.com/syumai/workers (issue 10,
+// the edge change); delete it then. The ChatApi uses the exchange port (internal/fetch).
+func NewFetchTransport(exchange js.Value) (core.Transport, error) {
+	t, err := fetch.NewPromiseTransport(exchange)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func collect(args []js.Value) any {
+	{
 		Settler{Resolve: arg(args, 0), Reject: arg(args, 1)}.Run(func() (js.Value, error) {
 			for i := 0; i < 3; i++ {
 				runtime.GC()
@@ -57,44 +81,7 @@ func Exports(version string) js.Value {
 			return js.Undefined(), nil
 		})
 		return nil
-	}))
-	return exports
-}
-
-// guard runs a handle function so that a panic can never escape a js.FuncOf handler, which
-// would end the Go program: the panic becomes an internal error, given to the call's reject
-// function (its last function argument) when it has one, and returned as well.
-func guard(args []js.Value, fn func(args []js.Value) any) (out any) {
-	defer func() {
-		if r := recover(); r != nil {
-			e := ErrorValue(internalError("panic: " + panicText(r)))
-			for i := len(args) - 1; i >= 0; i-- {
-				if t, known := typeOf(args[i]); known && t == js.TypeFunction {
-					func() {
-						defer func() { recover() }()
-						args[i].Invoke(e)
-					}()
-					break
-				}
-			}
-			out = e
-		}
-	}()
-	return fn(args)
-}
-
-// syncCall runs work, turning an error or a panic into a returned JS Error.
-func syncCall(work func() (js.Value, error)) (out any) {
-	defer func() {
-		if r := recover(); r != nil {
-			out = ErrorValue(internalError("panic: " + panicText(r)))
-		}
-	}()
-	v, err := work()
-	if err != nil {
-		return ErrorValue(err)
 	}
-	return v
 }
 
 // configJS is the plain part of createChatApi's options (functions and objects such as
@@ -106,18 +93,21 @@ type configJS struct {
 	Retry            *retryJS `js:"retry"`
 	AttemptTimeoutMs *float64 `js:"attemptTimeoutMs"`
 	DomainTTLMs      *float64 `js:"domainTTLMs"`
+	MethodOverride   *bool    `js:"methodOverride"`
+	Strict           *bool    `js:"strict"`
 }
 
 type retryJS struct {
 	DelaysMs []float64 `js:"delaysMs"`
 }
 
-// client is one ChatApi: a core.Client and the JS functions of its handle.
+// client is one ChatApi: a core.Client, its transport and the JS functions of its handle.
 type client struct {
-	core   *core.Client
-	ctx    context.Context
-	cancel context.CancelFunc
-	funcs  []js.Func
+	core      *core.Client
+	transport *fetch.Transport
+	ctx       context.Context
+	cancel    context.CancelFunc
+	funcs     []js.Func
 
 	mu      sync.Mutex
 	calls   map[float64]context.CancelFunc // in-flight calls by the loader's id
@@ -125,16 +115,22 @@ type client struct {
 	nextID  float64
 }
 
-func newClient(config, exchange, storage js.Value) (js.Value, error) {
+func newClient(config, port, storage js.Value) (js.Value, error) {
 	var cfg configJS
-	if config.Type() != js.TypeObject {
+	if t, known := convert.TypeOf(config); !known || t != js.TypeObject {
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "options must be an object",
-			Problems: []core.Problem{{Field: "options", Message: "must be an object, not " + describe(config)}}}
+			Problems: []core.Problem{{Field: "options", Message: "must be an object, not " + convert.Describe(config)}}}
 	}
-	if err := decodeStruct(config, &cfg, ""); err != nil {
+	if err := convert.DecodeStruct(config, &cfg, ""); err != nil {
 		return js.Null(), err
 	}
 	coreCfg := core.Config{AccountID: cfg.AccountID, Domain: cfg.Domain, CSDSDomain: cfg.CSDSDomain}
+	if cfg.MethodOverride != nil {
+		coreCfg.MethodOverride = *cfg.MethodOverride
+	}
+	if cfg.Strict != nil {
+		coreCfg.Strict = *cfg.Strict
+	}
 	var problems []core.Problem
 	if cfg.Retry != nil && cfg.Retry.DelaysMs != nil {
 		coreCfg.Retry.Delays = make([]time.Duration, 0, len(cfg.Retry.DelaysMs))
@@ -168,12 +164,12 @@ func newClient(config, exchange, storage js.Value) (js.Value, error) {
 	}
 	// Every remaining problem is reported at once: these, the transport's and storage's,
 	// and the core's (accountId, domain, csdsDomain...).
-	transport, err := NewFetchTransport(exchange)
+	transport, err := fetch.New(port)
 	problems = appendProblems(problems, err)
 	coreCfg.Transport = transport
 	if transport == nil { // already reported as fetch; do not have the core report it again
 		coreCfg.Transport = core.TransportFunc(func(context.Context, core.WireRequest) (core.WireResponse, error) {
-			return core.WireResponse{}, internalError("no transport")
+			return core.WireResponse{}, convert.Internal("no transport")
 		})
 	}
 	store, err := storeFor(storage, cfg.AccountID)
@@ -182,9 +178,12 @@ func newClient(config, exchange, storage js.Value) (js.Value, error) {
 	cc, err := core.NewClient(coreCfg)
 	problems = appendProblems(problems, err)
 	if len(problems) > 0 {
+		if transport != nil {
+			transport.Close()
+		}
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options", Problems: problems}
 	}
-	c := &client{core: cc, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
+	c := &client{core: cc, transport: transport, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c.handle(), nil
 }
@@ -205,7 +204,7 @@ func appendProblems(problems []core.Problem, err error) []core.Problem {
 // anything over a day: a silent rounding would change what the caller asked for.
 func duration(ms float64) (time.Duration, string) {
 	switch {
-	case !wholeNumber(ms):
+	case !convert.WholeNumber(ms):
 		return 0, "must be a whole number of milliseconds"
 	case ms < 0:
 		return 0, "must not be negative"
@@ -250,12 +249,11 @@ func (c *client) handle() js.Value {
 	}
 	def("getEngagement", func(args []js.Value) any {
 		c.start(args, 2, func(ctx context.Context, tree any) (js.Value, error) {
-			ctx, capture := withBodyCapture(ctx)
 			resp, err := c.core.GetEngagementTree(ctx, tree) // validates once, in ParseRequest
 			if err != nil {
 				return js.Undefined(), err
 			}
-			return capture.jsValue(resp.Tree())
+			return responseValue(resp)
 		})
 		return nil
 	})
@@ -275,7 +273,7 @@ func (c *client) handle() js.Value {
 			if err != nil || s.IsZero() {
 				return js.Null(), err
 			}
-			return encodeStruct(sessionJS{VisitorID: s.VisitorID, SessionID: s.SessionID, PageID: s.PageID})
+			return convert.EncodeStruct(sessionJS{VisitorID: s.VisitorID, SessionID: s.SessionID, PageID: s.PageID})
 		})
 		return nil
 	})
@@ -318,11 +316,26 @@ func (c *client) handle() js.Value {
 }
 
 func numberArg(args []js.Value, i int) float64 {
-	if v := arg(args, i); v.Type() == js.TypeNumber {
-		return v.Float()
+	if t, known := convert.TypeOf(arg(args, i)); known && t == js.TypeNumber {
+		return arg(args, i).Float()
 	}
 	return math.NaN()
 }
+
+// responseValue is the JS form of a getEngagement answer: JSON.parse of the server's own
+// text (the exact object it sent, in its key order, built in one call instead of one per
+// value) when the response carries it, else a conversion of its tree.
+func responseValue(resp core.Response) (js.Value, error) {
+	if resp.RawText != "" {
+		return jsJSON.Call("parse", resp.RawText), nil
+	}
+	return convert.ToJS(resp.Tree())
+}
+
+var (
+	jsJSON   = js.Global().Get("JSON")
+	jsObject = js.Global().Get("Object")
+)
 
 // start runs one promise-returning call: args are (id, payload, timeoutMs, resolve, reject)
 // with the timeout at index timeoutAt. The JS payload is converted here, synchronously,
@@ -330,21 +343,22 @@ func numberArg(args []js.Value, i int) float64 {
 func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Context, payload any) (js.Value, error)) {
 	s := Settler{Resolve: arg(args, timeoutAt+1), Reject: arg(args, timeoutAt+2)}
 	id := numberArg(args, 0)
-	var timeout time.Duration
-	if t := arg(args, timeoutAt); t.Type() == js.TypeNumber {
-		d, msg := duration(t.Float())
-		if msg != "" {
-			s.Run(func() (js.Value, error) {
-				return js.Undefined(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
-					Problems: []core.Problem{{Field: "timeoutMs", Message: msg}}}
-			})
-			return
-		}
-		timeout = d
+	timeout, msg := timeoutArg(arg(args, timeoutAt))
+	if msg != "" {
+		s.Run(func() (js.Value, error) {
+			return js.Undefined(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
+				Problems: []core.Problem{{Field: "timeoutMs", Message: msg}}}
+		})
+		return
 	}
+	// One context, one cancel: the deadline is derived from the cancellable context, so the
+	// cancel function kept for the loader's cancel(id) is the one that releases both.
 	ctx, cancel := context.WithCancel(c.ctx)
 	if timeout > 0 {
-		ctx, cancel = context.WithTimeout(c.ctx, timeout)
+		var cancelCall context.CancelFunc = cancel
+		var cancelDeadline context.CancelFunc
+		ctx, cancelDeadline = context.WithTimeout(ctx, timeout)
+		cancel = func() { cancelDeadline(); cancelCall() }
 	}
 	c.mu.Lock()
 	c.calls[id] = cancel
@@ -365,29 +379,57 @@ func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Con
 	})
 }
 
+// timeoutArg reads a call's timeoutMs: undefined or null for none, else a whole number of
+// milliseconds; msg says what is wrong with anything else (a bigint included).
+func timeoutArg(v js.Value) (d time.Duration, msg string) {
+	switch t, known := convert.TypeOf(v); {
+	case !known:
+		return 0, "must be a number of milliseconds, not a bigint"
+	case t == js.TypeNumber:
+		return duration(v.Float())
+	case t != js.TypeUndefined && t != js.TypeNull:
+		return 0, "must be a number of milliseconds, not " + convert.Describe(v)
+	}
+	return 0, ""
+}
+
 // payloadTree converts a request from the loader: JSON text when the loader could
 // serialise it without changing anything (the fast path), else the JS value itself, which
 // FromJS walks to report every value JSON cannot hold by its field path.
 func payloadTree(v js.Value) (any, error) {
-	if v.Type() == js.TypeString {
-		tree, err := DecodeJSON(v.String())
+	if t, known := convert.TypeOf(v); known && t == js.TypeString {
+		tree, err := convert.DecodeJSON(v.String())
 		if err != nil { // valid JSON from JSON.stringify: only its depth can be refused
-			return nil, &core.Error{Code: core.CodeValidation, Message: "the value cannot be converted",
-				Problems: []core.Problem{{Message: err.Error()}}}
+			p := core.Problem{Message: err.Error()}
+			if de, ok := err.(*convert.DepthError); ok {
+				p = core.Problem{Field: de.Path(), Message: "is nested too deeply (more than " + strconv.Itoa(convert.MaxDepth) + " levels)"}
+			}
+			return nil, &core.Error{Code: core.CodeValidation, Message: "the value cannot be converted", Problems: []core.Problem{p}}
 		}
 		return tree, nil
 	}
-	return FromJS(v, "")
+	tree, err := convert.FromJS(v, "")
+	if ce, ok := err.(*core.Error); ok {
+		for i := range ce.Problems {
+			if ce.Problems[i].Field == "" { // the value itself, not one of its fields
+				ce.Problems[i].Field = "request"
+			}
+		}
+	}
+	return tree, err
 }
 
 // watch starts the core's watcher and returns its id for unwatch.
 func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
-	if onChange.Type() != js.TypeFunction {
+	if t, known := convert.TypeOf(onChange); !known || t != js.TypeFunction {
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "onChange must be a function",
 			Problems: []core.Problem{{Field: "onChange", Message: "must be a function"}}}
 	}
 	var opts core.WatchOptions
-	if interval.Type() == js.TypeNumber {
+	if t, known := convert.TypeOf(interval); !known {
+		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
+			Problems: []core.Problem{{Field: "intervalMs", Message: "must be a number of milliseconds, not a bigint"}}}
+	} else if t == js.TypeNumber {
 		d, msg := duration(interval.Float())
 		if msg != "" {
 			return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
@@ -399,22 +441,27 @@ func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
 	if err != nil {
 		return js.Null(), err
 	}
-	req, err := core.ParseRequest(tree)
+	req, err := c.core.ParseRequest(tree)
 	if err != nil {
 		return js.Null(), err
 	}
 	stop := c.core.Watch(c.ctx, req, opts, func(r core.Response, err error) {
-		defer func() { recover() }() // a throwing onChange must not end the watch or the program
-		if err != nil {
-			onChange.Invoke(js.Null(), ErrorValue(err))
-			return
+		// A throwing onChange must not end the watch or the program; the loader wraps it,
+		// so this only reports what got past that.
+		if cerr := promise.Catch(func() {
+			if err != nil {
+				onChange.Invoke(js.Null(), convert.ErrorValue(err))
+				return
+			}
+			v, convErr := convert.ToJS(r.Tree())
+			if convErr != nil {
+				onChange.Invoke(js.Null(), convert.ErrorValue(convErr))
+				return
+			}
+			onChange.Invoke(v, js.Null())
+		}); cerr != nil {
+			reportUncaught("onChange threw: " + cerr.Error())
 		}
-		v, convErr := ToJS(r.Tree())
-		if convErr != nil {
-			onChange.Invoke(js.Null(), ErrorValue(convErr))
-			return
-		}
-		onChange.Invoke(v, js.Null())
 	})
 	c.mu.Lock()
 	c.nextID++
@@ -428,11 +475,11 @@ func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
 // getEngagement response). Ids may be numbers or strings of digits, as in responses; the
 // core checks the rest and names fields engagementDetails.<field>.
 func impression(kind, details js.Value) (js.Value, error) {
-	if kind.Type() != js.TypeString {
+	if t, known := convert.TypeOf(kind); !known || t != js.TypeString {
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid impression",
-			Problems: []core.Problem{{Field: "type", Message: "must be a string, not " + describe(kind)}}}
+			Problems: []core.Problem{{Field: "type", Message: "must be a string, not " + convert.Describe(kind)}}}
 	}
-	tree, err := FromJS(details, "engagementDetails")
+	tree, err := convert.FromJS(details, "engagementDetails")
 	if err != nil {
 		return js.Null(), err
 	}
@@ -452,7 +499,7 @@ func impression(kind, details js.Value) (js.Value, error) {
 		case string:
 			return t
 		case float64:
-			if wholeNumber(t) {
+			if convert.WholeNumber(t) {
 				return strconv.FormatFloat(t, 'f', -1, 64)
 			}
 		case nil:
@@ -480,7 +527,7 @@ func impression(kind, details js.Value) (js.Value, error) {
 	if err != nil {
 		return js.Null(), err
 	}
-	return ToJS(map[string]any(attr))
+	return convert.ToJS(map[string]any(attr))
 }
 
 func (c *client) close() {
@@ -495,4 +542,5 @@ func (c *client) close() {
 		f.Release()
 	}
 	c.funcs = nil
+	c.transport.Close()
 }

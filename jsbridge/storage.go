@@ -8,6 +8,8 @@ import (
 	"syscall/js"
 
 	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/jsbridge/internal/convert"
+	"github.com/appengage/appengage/jsbridge/internal/promise"
 )
 
 // sessionJS is the stored form of a core.Session: a JSON object {vid, sid, pageId}.
@@ -33,15 +35,14 @@ type KeyValueStore struct {
 }
 
 // NewKeyValueStore checks that obj has the three methods and returns the store for key.
-func NewKeyValueStore(obj js.Value, key string) (store *KeyValueStore, err error) {
-	defer func() {
-		if r := recover(); r != nil { // a getter threw
-			store, err = nil, &core.Error{Code: core.CodeValidation, Message: "storage cannot be read",
-				Problems: []core.Problem{{Field: "storage", Message: "could not be read: " + panicText(r)}}}
-		}
-	}()
+func NewKeyValueStore(obj js.Value, key string) (*KeyValueStore, error) {
 	for _, m := range []string{"get", "set", "remove"} {
-		if obj.Type() != js.TypeObject || safeGet(obj, m).Type() != js.TypeFunction {
+		var f js.Value
+		if err := promise.Catch(func() { f = convert.SafeGet(obj, m) }); err != nil { // a getter threw
+			return nil, &core.Error{Code: core.CodeValidation, Message: "storage cannot be read",
+				Problems: []core.Problem{{Field: "storage", Message: "could not be read: " + err.Error()}}}
+		}
+		if t, known := convert.TypeOf(obj); !known || t != js.TypeObject || f.Type() != js.TypeFunction {
 			return nil, &core.Error{Code: core.CodeValidation, Message: "storage needs get, set and remove methods",
 				Problems: []core.Problem{{Field: "storage." + m, Message: "must be a function"}}}
 		}
@@ -74,13 +75,12 @@ func (s *KeyValueStore) Clear(ctx context.Context) error {
 	return err
 }
 
-func (s *KeyValueStore) call(ctx context.Context, method string, args ...any) (v js.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = errors.New("storage." + method + " threw: " + panicText(r))
-		}
-	}()
-	v, err = Await(ctx, s.obj.Call(method, args...))
+func (s *KeyValueStore) call(ctx context.Context, method string, args ...any) (js.Value, error) {
+	var p js.Value
+	if err := promise.Catch(func() { p = s.obj.Call(method, args...) }); err != nil {
+		return js.Undefined(), errors.New("storage." + method + " threw: " + err.Error())
+	}
+	v, err := promise.Await(ctx, p)
 	if err != nil {
 		return js.Undefined(), errors.New("storage." + method + " failed: " + err.Error())
 	}
@@ -90,42 +90,42 @@ func (s *KeyValueStore) call(ctx context.Context, method string, args ...any) (v
 // LocalStorage returns a store over the Web Storage object (window.localStorage), or nil
 // when the host has none (Node, workers) or it is unusable (Safari private mode, a sandboxed
 // iframe), so the caller can fall back to memory.
-func LocalStorage(key string) (store *KeyValueStore) {
-	defer func() {
-		if recover() != nil { // reading localStorage itself can throw SecurityError
-			store = nil
+func LocalStorage(key string) *KeyValueStore {
+	var adapter js.Value
+	err := promise.Catch(func() { // reading localStorage itself can throw SecurityError
+		ls := convert.SafeGet(js.Global(), "localStorage")
+		if ls.Type() != js.TypeObject || ls.Get("getItem").Type() != js.TypeFunction {
+			return
 		}
-	}()
-	ls := safeGet(js.Global(), "localStorage")
-	if ls.Type() != js.TypeObject || ls.Get("getItem").Type() != js.TypeFunction {
-		return nil
+		adapter = js.Global().Get("Object").New()
+		adapter.Set("get", ls.Get("getItem").Call("bind", ls))
+		adapter.Set("set", ls.Get("setItem").Call("bind", ls))
+		adapter.Set("remove", ls.Get("removeItem").Call("bind", ls))
+	})
+	if err != nil || adapter.IsUndefined() {
+		return nil // unusable: the caller falls back to memory
 	}
-	adapter := jsObject.New()
-	adapter.Set("get", ls.Get("getItem").Call("bind", ls))
-	adapter.Set("set", ls.Get("setItem").Call("bind", ls))
-	adapter.Set("remove", ls.Get("removeItem").Call("bind", ls))
 	return &KeyValueStore{obj: adapter, key: key}
 }
 
 func encodeSession(s core.Session) (string, error) {
-	obj, err := encodeStruct(sessionJS{VisitorID: s.VisitorID, SessionID: s.SessionID, PageID: s.PageID})
+	obj, err := convert.EncodeStruct(sessionJS{VisitorID: s.VisitorID, SessionID: s.SessionID, PageID: s.PageID})
 	if err != nil {
 		return "", err
 	}
 	return jsJSON.Call("stringify", obj).String(), nil
 }
 
-func decodeSession(v js.Value) (s core.Session) {
-	if v.Type() != js.TypeString {
+func decodeSession(v js.Value) core.Session {
+	if t, known := convert.TypeOf(v); !known || t != js.TypeString {
 		return core.Session{}
 	}
-	defer func() {
-		if recover() != nil { // not JSON
-			s = core.Session{}
-		}
-	}()
+	var parsed js.Value
+	if promise.Catch(func() { parsed = jsJSON.Call("parse", v) }) != nil { // not JSON
+		return core.Session{}
+	}
 	var rec sessionJS
-	if err := decodeStruct(jsJSON.Call("parse", v), &rec, "session"); err != nil {
+	if err := convert.DecodeStruct(parsed, &rec, "session"); err != nil {
 		return core.Session{}
 	}
 	if !core.WellFormedID(rec.VisitorID) || !core.WellFormedID(rec.SessionID) {

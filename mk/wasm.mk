@@ -35,5 +35,5 @@ size: web/chatapi.wasm $(BUILD)/wasm/bare.wasm ## raw/gzip/brotli size of chatap
 	node bench/size.mjs web/chatapi.wasm $(BUILD)/wasm/bare.wasm
 
 bench-wasm: build-wasm $(BUILD)/wasm/bare.wasm build-go ## size, cold start, latency vs plain fetch, memory, vert vs JSON text
-	PATH="$(WASM_EXEC_DIR):$$PATH" $(WASM_ENV) $(GO) test -run '^$$' -bench . -benchmem ./jsbridge/
+	PATH="$(WASM_EXEC_DIR):$$PATH" $(WASM_ENV) $(GO) test -run '^$$' -bench . -benchmem ./jsbridge/...
 	node bench/run.mjs

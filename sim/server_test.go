@@ -99,7 +99,7 @@ func TestCreateSessionRefusals(t *testing.T) {
 			"engagementAttributes": []any{map[string]any{"type": "personal", "personal": map[string]any{
 				"contacts": []any{map[string]any{"phoneType": "HOME"}, map[string]any{"phoneType": "CAR"}}}}}},
 			400, 5, "engagementAttributes[0].personal.contacts[1].phoneType"},
-		{"unknown field", "1", "", "v=1.0", map[string]any{"appType": "EXTERNAL", "colour": "red"}, 400, 5, "colour"},
+		{"near-miss field", "1", "", "v=1.0", map[string]any{"appType": "EXTERNAL", "consumerSection": []any{}}, 400, 5, "consumerSection"},
 		{"vid in body", "1", "", "v=1.0", map[string]any{"appType": "EXTERNAL", "vid": "abc"}, 400, 5, "vid"},
 	}
 	for _, tt := range tests {

@@ -28,12 +28,12 @@ test('every problem of a request is reported at once, by field, and nothing is s
     req.engagementAttributes[0].personal.age.age = 30.7;
     req.engagementAttributes[0].personal.contacts[1].phoneType = 'CARRIER_PIGEON';
     req.engagementAttributes.push({ type: 'impDisplay', campaign: 1, engId: 2, revision: 3 });
-    req.bogus = true;
+    req.consumerSection = ['x']; // a near-miss of consumerSections: refused (unknown fields pass through unless strict)
     await assert.rejects(api.getEngagement(req), (err) => {
       isValidation()(err);
       const fields = err.problems.map((p) => p.field);
       for (const f of ['appType', 'appDetails.os', 'engagementAttributes[0].personal.age.age',
-        'engagementAttributes[0].personal.contacts[1].phoneType', 'engagementAttributes[1].type', 'bogus']) {
+        'engagementAttributes[0].personal.contacts[1].phoneType', 'engagementAttributes[1].type', 'consumerSection']) {
         assert.ok(fields.includes(f), `${f} in ${fields}`);
       }
       assert.equal(err.field, err.problems[0].field);

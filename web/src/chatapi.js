@@ -238,7 +238,6 @@ function describe(v) {
 }
 
 const checkFunction = (v) => (typeof v === 'function' ? '' : `must be a function, not ${describe(v)}`);
-const checkBoolean = (v) => (typeof v === 'boolean' ? '' : `must be a boolean, not ${describe(v)}`);
 // The kind only: the module checks the value (a whole number, not negative, at most a day).
 const checkMs = (v) => {
   if (typeof v !== 'number') return `must be a number of milliseconds, not ${describe(v)}`;
@@ -560,7 +559,6 @@ const JS_OPTIONS = {
   onEngagement: checkFunction,
   onError: checkFunction,
   fetch: checkFunction,
-  methodOverride: checkBoolean,
   storage: () => '',
   wasmURL: () => '',
   wasmModule: () => '',
@@ -639,7 +637,7 @@ export async function createWith(options, load, resolveStorage) {
     throw appEngageError('validation', 'fetch: this host has no fetch; pass options.fetch', { field: 'fetch', problems: [{ field: 'fetch', message: 'must be a function' }] });
   }
   const module = await load();
-  const exchange = exchangeOver(fetchFn, { methodOverride: js.methodOverride === true });
+  const exchange = exchangeOver(fetchFn);
   let storage = await resolveStorage(js.storage);
   let busy = noop;
   const makeView = ownMethod(storage, STORAGE_VIEW);

@@ -1,22 +1,104 @@
-// The exchange function the Go fetch transport calls: one HTTP round trip over the host's
-// fetch.
+// The JS half of the Go fetch transport (jsbridge/internal/fetch): a long-lived port that
+// makes HTTP round trips over the host's fetch and settles each by id through the one Go
+// callback given to connect. Go decides everything (URL, method and override header, body,
+// body cap, when to abort); this file only converts and forwards.
+
+const ACCEPT = { Accept: 'application/json' };
+const SEND_JSON = { Accept: 'application/json', 'Content-Type': 'application/json' };
+const TOO_LARGE = -1;
+const FAILED = -2;
+
+/** Why an abort happened: the attempt's deadline (TimeoutError) or the caller (AbortError). */
+function abortReason(timedOut) {
+  return timedOut
+    ? new DOMException('appengage: the attempt timed out', 'TimeoutError')
+    : new DOMException('appengage: the call was cancelled', 'AbortError');
+}
 
 /**
- * Wraps fetch into the exchange function of the Go transport: one HTTP exchange in one
- * promise of [status, Retry-After or null, body text], so that an exchange costs Go a few
- * calls across the boundary. Go builds the URL and the JSON body, owns the AbortController
- * and decides everything else.
+ * Reads a response body as text, stopping as soon as it passes maxBytes (returns null then).
+ * When the server declared a plain Content-Length within the cap, fetch cannot deliver more
+ * than that, so res.text() is used (the fast path). Otherwise (chunked, compressed, or
+ * declared over the cap) the body is streamed and the download cancelled at the cap.
  */
-export function exchangeOver(fetchFn, { methodOverride = false } = {}) {
-  return (url, method, body, controller) => {
-    const headers = body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' };
-    if (methodOverride && method === 'PUT') {
-      // LivePerson's gateways list only GET, POST and PATCH for cross-origin calls; their own
-      // examples send the report as a POST carrying the real method.
-      headers['X-HTTP-Method-Override'] = 'PUT';
-      method = 'POST';
+async function cappedText(res, maxBytes) {
+  const declared = res.headers.get('Content-Length');
+  const encoding = res.headers.get('Content-Encoding');
+  const plain = encoding === null || encoding === 'identity';
+  if (declared !== null && /^\d+$/.test(declared)) {
+    const n = Number(declared);
+    if (plain && n <= maxBytes) return res.text();
+    if (n > maxBytes) {
+      res.body?.cancel().catch(() => {});
+      return null;
     }
-    return fetchFn(url, { method, headers, body, signal: controller.signal })
-      .then((res) => res.text().then((text) => [res.status, res.headers.get('Retry-After'), text]));
+  }
+  if (!res.body) return res.text();
+  const reader = res.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { all.set(c, at); at += c.byteLength; }
+  return new TextDecoder().decode(all);
+}
+
+/**
+ * Makes the exchange port over fetchFn. Go calls connect once with its callback, then
+ * send(id, method, url, override, body, maxBytes) per round trip and abort(id, timedOut)
+ * when a round trip's context ends. The callback receives one of
+ *   (id, status, retryAfter | null, text)   an answer; status 0 is a browser's opaqueredirect
+ *   (id, -1, status)                        an answer whose body passed maxBytes
+ *   (id, -2, error)                         no answer (network failure, abort)
+ * Redirects are never followed (redirect: 'manual'): a 3xx would carry the caller's data to
+ * a host nobody configured.
+ */
+export function exchangeOver(fetchFn) {
+  let done = null;
+  const controllers = new Map();
+  const settle = (...args) => { if (done) done(...args); };
+  return {
+    connect(onDone) { done = onDone; },
+    send(id, method, url, override, body, maxBytes) {
+      const controller = new AbortController();
+      controllers.set(id, controller);
+      let headers = body === undefined ? ACCEPT : SEND_JSON;
+      if (override !== null) headers = { ...headers, 'X-HTTP-Method-Override': override };
+      let p;
+      try {
+        p = Promise.resolve(fetchFn(url, { method, headers, body, signal: controller.signal, redirect: 'manual' }));
+      } catch (err) {
+        p = Promise.reject(err);
+      }
+      p.then(async (res) => {
+        if (typeof res?.status !== 'number' || typeof res.headers?.get !== 'function') {
+          throw new TypeError('fetch did not return a usable Response');
+        }
+        const status = res.type === 'opaqueredirect' ? 0 : res.status;
+        const text = await cappedText(res, maxBytes);
+        controllers.delete(id);
+        if (text === null) settle(id, TOO_LARGE, status);
+        else settle(id, status, res.headers.get('Retry-After'), text);
+      }).catch((err) => {
+        controllers.delete(id);
+        settle(id, FAILED, err);
+      });
+    },
+    abort(id, timedOut) {
+      const controller = controllers.get(id);
+      if (!controller) return;
+      controllers.delete(id);
+      controller.abort(abortReason(timedOut));
+    },
   };
 }

@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package jsbridge
+package convert
 
 import (
 	"math"
@@ -12,29 +12,27 @@ import (
 )
 
 // Limits on what FromJS accepts, so that a hostile or accidental huge object cannot stall
-// the event loop. A real request is a few hundred values at most.
+// the event loop. A real request is a few hundred values at most. The depth limit is the
+// one of every tree and JSON reader (MaxDepth).
 const (
-	maxTreeDepth    = 32
 	maxTreeNodes    = 20000
 	maxTreeProblems = 50
 )
 
 var (
-	jsReflect  = js.Global().Get("Reflect")
-	jsObject   = js.Global().Get("Object")
-	jsArray    = js.Global().Get("Array")
-	jsJSON     = js.Global().Get("JSON")
-	jsError    = js.Global().Get("Error")
-	objectTag  = jsObject.Get("prototype").Get("toString")
-	plainTag   = "[object Object]"
-	undefinedV = js.Undefined()
+	jsReflect = js.Global().Get("Reflect")
+	jsObject  = js.Global().Get("Object")
+	jsArray   = js.Global().Get("Array")
+	jsError   = js.Global().Get("Error")
+	objectTag = jsObject.Get("prototype").Get("toString")
+	plainTag  = "[object Object]"
 )
 
 // FromJS converts a JS value into the core's generic value tree: objects become
 // map[string]any, arrays []any, numbers float64, and strings, booleans and null keep their
 // kind. Nothing is dropped or changed: a property whose value is undefined is absent (as in
 // JSON), while functions, symbols, bigints, NaN/Infinity, undefined array items, non-plain
-// objects (Date, Map, typed arrays...), cycles and trees deeper than 32 levels are all
+// objects (Date, Map, typed arrays...), cycles and trees deeper than MaxDepth levels are all
 // reported, each as a validation Problem naming its field path under root. A getter or a
 // proxy that throws is reported the same way; FromJS never panics.
 func FromJS(v js.Value, root string) (any, error) {
@@ -66,7 +64,7 @@ func (c *treeReader) read(v js.Value, path string, depth int) (out any) {
 		}
 		return nil
 	}
-	t, known := typeOf(v)
+	t, known := TypeOf(v)
 	if !known {
 		c.fail(path, "is a bigint or another value that is not JSON")
 		return nil
@@ -98,8 +96,9 @@ func (c *treeReader) read(v js.Value, path string, depth int) (out any) {
 	return nil
 }
 
-// typeOf is v.Type(), which panics on typeof values syscall/js does not know (bigint).
-func typeOf(v js.Value) (t js.Type, known bool) {
+// TypeOf is v.Type() for values that came from callers: v.Type() panics ("bad type flag")
+// on a typeof syscall/js does not know (a bigint), which TypeOf reports as known false.
+func TypeOf(v js.Value) (t js.Type, known bool) {
 	defer func() {
 		if recover() != nil {
 			known = false
@@ -109,8 +108,8 @@ func typeOf(v js.Value) (t js.Type, known bool) {
 }
 
 func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
-	if depth >= maxTreeDepth {
-		c.fail(path, "is nested too deeply (more than "+strconv.Itoa(maxTreeDepth)+" levels)")
+	if depth >= MaxDepth {
+		c.fail(path, "is nested too deeply (more than "+strconv.Itoa(MaxDepth)+" levels)")
 		return nil
 	}
 	for _, seen := range c.stack {
@@ -122,7 +121,7 @@ func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
 	// Proxies and getters run caller code that may throw; report it on this field.
 	defer func() {
 		if r := recover(); r != nil {
-			c.fail(path, "could not be read: "+panicText(r))
+			c.fail(path, "could not be read: "+PanicText(r))
 			out = nil
 		}
 	}()
@@ -130,10 +129,10 @@ func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
 	defer func() { c.stack = c.stack[:len(c.stack)-1] }()
 
 	if jsArray.Call("isArray", v).Bool() {
-		n := safeGet(v, "length").Int()
+		n := SafeGet(v, "length").Int()
 		items := make([]any, n)
 		for i := 0; i < n; i++ {
-			items[i] = c.read(safeGet(v, i), path+"["+strconv.Itoa(i)+"]", depth+1)
+			items[i] = c.read(SafeGet(v, i), path+"["+strconv.Itoa(i)+"]", depth+1)
 		}
 		return items
 	}
@@ -159,18 +158,18 @@ func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
 func (c *treeReader) readProperty(v js.Value, k, path string) (out js.Value) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.fail(path, "could not be read: "+panicText(r))
+			c.fail(path, "could not be read: "+PanicText(r))
 			out = js.Undefined()
 		}
 	}()
-	return safeGet(v, k)
+	return SafeGet(v, k)
 }
 
-// safeGet is v[key] (a string or an int index) for values that came from callers. Unlike
+// SafeGet is v[key] (a string or an int index) for values that came from callers. Unlike
 // js.Value.Get and Index, whose JS exceptions would unwind through the Go stack and corrupt
 // the runtime, it goes through Reflect.get with Call, which turns a throwing getter or proxy
 // trap into a recoverable Go panic (a js.Error).
-func safeGet(v js.Value, key any) js.Value {
+func SafeGet(v js.Value, key any) js.Value {
 	return jsReflect.Call("get", v, key)
 }
 
@@ -188,7 +187,7 @@ func joinPath(parent, key string) string {
 func ToJS(tree any) (out js.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &core.Error{Code: core.CodeInternal, Message: "cannot convert to JS: " + panicText(r)}
+			err = &core.Error{Code: core.CodeInternal, Message: "cannot convert to JS: " + PanicText(r)}
 		}
 	}()
 	return toJS(tree), nil
@@ -271,8 +270,8 @@ func reflectToJS(r reflect.Value) js.Value {
 	panic("unsupported Go kind " + r.Kind().String())
 }
 
-// panicText renders a recovered panic value without fmt.
-func panicText(r any) string {
+// PanicText renders a recovered panic value without fmt.
+func PanicText(r any) string {
 	switch t := r.(type) {
 	case error:
 		return t.Error()

@@ -1,8 +1,8 @@
 //go:build js && wasm
 
-package jsbridge
+package convert
 
-// This file is the only user of github.com/norunners/vert. vert converts between JS objects
+// This file is the only user of github.com/norunners/vert (tests aside). vert converts between JS objects
 // and Go structs tagged with `js:"name"`, which is what the bridge needs for its small fixed
 // shapes (options, the session record, the error object). Under Go 1.26 it has traps, each
 // kept out here and covered by a test in vert_test.go:
@@ -12,13 +12,13 @@ package jsbridge
 //   - it reads `json` tags without their options (`json:"a,omitempty"` becomes the key
 //     "a,omitempty"): only `js` tags are used, and a tag with a comma is refused;
 //   - it converts 30.7 into an int by truncation: numbers are float64 here and callers check
-//     that integers are integers (wholeNumber);
+//     that integers are integers (WholeNumber);
 //   - it drops null items of arrays and null or undefined properties: checkShape walks the JS
 //     value first and reports every wrong type, null array item and unknown property by
 //     its field path, so vert only ever sees values that fit;
 //   - it reads properties with js.Value.Get, through which a throwing getter would unwind the
 //     Go stack: the loader hands over plain copies it made in JS (plainCopy), and checkShape
-//     reads with safeGet;
+//     reads with SafeGet;
 //   - it cannot fill nested objects inside map[string]any: free-form trees (requests,
 //     responses) go through FromJS/ToJS instead, never through vert.
 //
@@ -35,17 +35,17 @@ import (
 	"github.com/norunners/vert"
 )
 
-// decodeStruct fills dst, a pointer to a struct made of plain fields with `js` tags, from the
+// DecodeStruct fills dst, a pointer to a struct made of plain fields with `js` tags, from the
 // JS object v. Every problem (wrong type, unknown property, null array item) is reported at
 // once as a validation error naming the field under root. undefined or null v leaves dst
 // unchanged.
-func decodeStruct(v js.Value, dst any, root string) (err error) {
+func DecodeStruct(v js.Value, dst any, root string) (err error) {
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
-		return internalError("decodeStruct needs a pointer to a struct")
+		return Internal("DecodeStruct needs a pointer to a struct")
 	}
 	if msg := plainShape(rv.Elem().Type()); msg != "" {
-		return internalError("decodeStruct: " + msg)
+		return Internal("DecodeStruct: " + msg)
 	}
 	if v.IsUndefined() || v.IsNull() {
 		return nil
@@ -54,8 +54,8 @@ func decodeStruct(v js.Value, dst any, root string) (err error) {
 	if err := func() (err error) {
 		defer func() {
 			if r := recover(); r != nil { // a getter or proxy trap threw
-				err = &core.Error{Code: core.CodeValidation, Message: "invalid " + root + ": " + panicText(r),
-					Problems: []core.Problem{{Field: root, Message: "could not be read: " + panicText(r)}}}
+				err = &core.Error{Code: core.CodeValidation, Message: "invalid " + root + ": " + PanicText(r),
+					Problems: []core.Problem{{Field: root, Message: "could not be read: " + PanicText(r)}}}
 			}
 		}()
 		checkShape(v, rv.Elem().Type(), root, &problems)
@@ -64,35 +64,39 @@ func decodeStruct(v js.Value, dst any, root string) (err error) {
 		return err
 	}
 	if len(problems) > 0 {
-		return &core.Error{Code: core.CodeValidation, Message: "invalid " + root, Problems: problems}
+		what := root
+		if what == "" {
+			what = "options"
+		}
+		return &core.Error{Code: core.CodeValidation, Message: "invalid " + what, Problems: problems}
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = internalError("vert panicked: " + panicText(r))
+			err = Internal("vert panicked: " + PanicText(r))
 		}
 	}()
 	if err := (vert.Value{Value: v}).AssignTo(dst); err != nil {
-		return internalError("vert: " + err.Error())
+		return Internal("vert: " + err.Error())
 	}
 	return nil
 }
 
-// encodeStruct converts src, a struct (or pointer to one) made of plain fields with `js`
+// EncodeStruct converts src, a struct (or pointer to one) made of plain fields with `js`
 // tags, into a new JS object.
-func encodeStruct(src any) (out js.Value, err error) {
+func EncodeStruct(src any) (out js.Value, err error) {
 	t := reflect.TypeOf(src)
 	if t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t == nil || t.Kind() != reflect.Struct {
-		return js.Null(), internalError("encodeStruct needs a struct")
+		return js.Null(), Internal("EncodeStruct needs a struct")
 	}
 	if msg := plainShape(t); msg != "" {
-		return js.Null(), internalError("encodeStruct: " + msg)
+		return js.Null(), Internal("EncodeStruct: " + msg)
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = js.Null(), internalError("vert panicked: "+panicText(r))
+			out, err = js.Null(), Internal("vert panicked: "+PanicText(r))
 		}
 	}()
 	return vert.ValueOf(src).JSValue(), nil
@@ -133,38 +137,42 @@ func checkShape(v js.Value, t reflect.Type, path string, problems *[]core.Proble
 		}
 		t = t.Elem()
 	}
+	vt, known := TypeOf(v)
+	if !known {
+		vt = -1 // a bigint: fits no field
+	}
 	switch t.Kind() {
 	case reflect.String:
-		if v.Type() != js.TypeString {
-			add("must be a string, not " + describe(v))
+		if vt != js.TypeString {
+			add("must be a string, not " + Describe(v))
 		}
 	case reflect.Bool:
-		if v.Type() != js.TypeBoolean {
-			add("must be a boolean, not " + describe(v))
+		if vt != js.TypeBoolean {
+			add("must be a boolean, not " + Describe(v))
 		}
 	case reflect.Float64:
-		if v.Type() != js.TypeNumber {
-			add("must be a number, not " + describe(v))
+		if vt != js.TypeNumber {
+			add("must be a number, not " + Describe(v))
 		} else if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
 			add("must be a finite number")
 		}
 	case reflect.Slice:
-		if v.Type() != js.TypeObject || !jsArray.Call("isArray", v).Bool() {
-			add("must be an array, not " + describe(v))
+		if vt != js.TypeObject || !jsArray.Call("isArray", v).Bool() {
+			add("must be an array, not " + Describe(v))
 			return
 		}
-		for i, n := 0, safeGet(v, "length").Int(); i < n; i++ {
-			e := safeGet(v, i)
+		for i, n := 0, SafeGet(v, "length").Int(); i < n; i++ {
+			e := SafeGet(v, i)
 			p := path + "[" + strconv.Itoa(i) + "]"
 			if e.IsNull() || e.IsUndefined() {
-				*problems = append(*problems, core.Problem{Field: p, Message: "must not be " + describe(e)})
+				*problems = append(*problems, core.Problem{Field: p, Message: "must not be " + Describe(e)})
 				continue
 			}
 			checkShape(e, t.Elem(), p, problems)
 		}
 	case reflect.Struct:
-		if v.Type() != js.TypeObject || objectTag.Call("call", v).String() != plainTag {
-			add("must be a plain object, not " + describe(v))
+		if vt != js.TypeObject || objectTag.Call("call", v).String() != plainTag {
+			add("must be a plain object, not " + Describe(v))
 			return
 		}
 		known := make(map[string]reflect.Type, t.NumField())
@@ -175,7 +183,7 @@ func checkShape(v js.Value, t reflect.Type, path string, problems *[]core.Proble
 		for i, n := 0, keys.Length(); i < n; i++ {
 			k := keys.Index(i).String()
 			ft, ok := known[k]
-			child := safeGet(v, k)
+			child := SafeGet(v, k)
 			switch {
 			case !ok:
 				*problems = append(*problems, core.Problem{Field: joinPath(path, k), Message: "is not a known field"})
@@ -189,12 +197,16 @@ func checkShape(v js.Value, t reflect.Type, path string, problems *[]core.Proble
 	}
 }
 
-// describe names the JS type of v for error messages.
-func describe(v js.Value) string {
-	if v.Type() == js.TypeObject && jsArray.Call("isArray", v).Bool() {
+// Describe names the JS type of v for error messages.
+func Describe(v js.Value) string {
+	t, known := TypeOf(v)
+	if !known {
+		return "a bigint"
+	}
+	if t == js.TypeObject && jsArray.Call("isArray", v).Bool() {
 		return "an array"
 	}
-	switch v.Type() {
+	switch t {
 	case js.TypeNull:
 		return "null"
 	case js.TypeUndefined:
@@ -202,16 +214,17 @@ func describe(v js.Value) string {
 	case js.TypeObject:
 		return "an object"
 	}
-	return "a " + v.Type().String()
+	return "a " + t.String()
 }
 
-// wholeNumber reports whether f is an integer within ±2^53, the range JS numbers hold
+// WholeNumber reports whether f is an integer within ±2^53, the range JS numbers hold
 // exactly. Callers use it on the float64 fields vert fills, since vert itself would
 // truncate.
-func wholeNumber(f float64) bool {
+func WholeNumber(f float64) bool {
 	return f == math.Trunc(f) && math.Abs(f) <= 1<<53
 }
 
-func internalError(msg string) error {
+// Internal is a CodeInternal error: a bug in appengage, not in the caller's input.
+func Internal(msg string) error {
 	return &core.Error{Code: core.CodeInternal, Message: msg}
 }

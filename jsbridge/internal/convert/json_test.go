@@ -1,4 +1,4 @@
-package jsbridge
+package convert
 
 import (
 	"encoding/json"
@@ -82,7 +82,7 @@ func FuzzDecodeJSON(f *testing.F) {
 			require.Equal(t, got, again)
 			return
 		}
-		if stdErr == nil && utf8.ValidString(in) && depth(want) < maxJSONDepth {
+		if stdErr == nil && utf8.ValidString(in) && depth(want) < MaxDepth {
 			t.Fatalf("DecodeJSON refused what encoding/json accepts: %q: %v", in, err)
 		}
 	})

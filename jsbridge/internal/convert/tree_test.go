@@ -1,9 +1,10 @@
 //go:build js && wasm
 
-package jsbridge
+package convert
 
 import (
 	"math"
+	"strings"
 	"syscall/js"
 	"testing"
 
@@ -86,4 +87,32 @@ func TestToJSRefusesWhatJSONCannotHold(t *testing.T) {
 	assert.Equal(t, float64(int64(1)<<40), v.Get("big").Float())
 	assert.True(t, v.Get("nil").IsNull())
 	assert.Equal(t, "a", v.Get("list").Index(0).String())
+}
+
+// One depth limit for both readers, and the too-deep value named by its field.
+func TestDepthLimitNamesTheField(t *testing.T) {
+	for _, depth := range []int{MaxDepth + 1, 70, 1000} {
+		text := ""
+		for i := 0; i < depth; i++ {
+			text += `{"a":`
+		}
+		text += "1"
+		for i := 0; i < depth; i++ {
+			text += "}"
+		}
+		_, err := DecodeJSON(text)
+		var de *DepthError
+		require.ErrorAs(t, err, &de, "depth %d", depth)
+		assert.NotEmpty(t, de.Path())
+		assert.Equal(t, MaxDepth, strings.Count(de.Path(), "a"), "the path ends at the first value too deep")
+
+		_, err = FromJS(js.Global().Get("JSON").Call("parse", text), "")
+		ps := problems(t, err)
+		require.Len(t, ps, 1)
+		assert.Equal(t, de.Path(), ps[0].Field, "both readers stop at the same value")
+	}
+	_, err := DecodeJSON(`{"a":[{"b":` + strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth) + `}]}`)
+	var de *DepthError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, strings.HasPrefix(de.Path(), "a[0].b[0][0]"), de.Path())
 }

@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package jsbridge
+package convert
 
 import (
 	"syscall/js"

@@ -1,4 +1,4 @@
-package jsbridge
+package convert
 
 // A small JSON codec for the core's generic value trees, so that a request body or a
 // response crosses the Go/JS boundary as one string instead of one call per value (each
@@ -8,6 +8,8 @@ package jsbridge
 
 import (
 	"errors"
+
+	"github.com/appengage/appengage/core"
 	"math"
 	"reflect"
 	"sort"
@@ -16,8 +18,9 @@ import (
 	"unicode/utf8"
 )
 
-// maxJSONDepth bounds nesting, as FromJS does.
-const maxJSONDepth = 64
+// MaxDepth is the one nesting limit of every value reader here (JSON text and JS objects):
+// the core's, so that no reader refuses what another accepts.
+const MaxDepth = core.MaxDepth
 
 // DecodeJSON parses one JSON text into a generic tree: objects as map[string]any, arrays
 // as []any, numbers as float64, and strings, booleans and null as string, bool and nil.
@@ -87,9 +90,45 @@ func (d *jsonDecoder) word(w string) error {
 	return nil
 }
 
+// DepthError is DecodeJSON's error for a text nested deeper than MaxDepth; Path names the
+// value that is too deep (e.g. "a.b[0].c"), so that the caller can report the field.
+type DepthError struct {
+	segments []string // innermost first: "c", "[0]", "b", "a"
+}
+
+// Path returns the field path of the value nested too deeply ("" for the top level).
+func (e *DepthError) Path() string {
+	var b []byte
+	for i := len(e.segments) - 1; i >= 0; i-- {
+		s := e.segments[i]
+		if len(b) > 0 && s[0] != '[' {
+			b = append(b, '.')
+		}
+		b = append(b, s...)
+	}
+	return string(b)
+}
+
+// Error names the path and the limit.
+func (e *DepthError) Error() string {
+	msg := "nested too deeply (more than " + strconv.Itoa(MaxDepth) + " levels)"
+	if p := e.Path(); p != "" {
+		return p + ": " + msg
+	}
+	return msg
+}
+
+// within adds the key or index of the enclosing value to a DepthError on its way out.
+func within(err error, segment string) error {
+	if de, ok := err.(*DepthError); ok {
+		de.segments = append(de.segments, segment)
+	}
+	return err
+}
+
 func (d *jsonDecoder) object(depth int) (any, error) {
-	if depth >= maxJSONDepth {
-		return nil, d.fail("nested too deeply")
+	if depth >= MaxDepth {
+		return nil, &DepthError{}
 	}
 	d.i++ // {
 	m := map[string]any{}
@@ -115,7 +154,7 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		d.space()
 		v, err := d.value(depth + 1)
 		if err != nil {
-			return nil, err
+			return nil, within(err, k)
 		}
 		m[k] = v
 		d.space()
@@ -135,8 +174,8 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 }
 
 func (d *jsonDecoder) array(depth int) (any, error) {
-	if depth >= maxJSONDepth {
-		return nil, d.fail("nested too deeply")
+	if depth >= MaxDepth {
+		return nil, &DepthError{}
 	}
 	d.i++ // [
 	a := []any{}
@@ -149,7 +188,7 @@ func (d *jsonDecoder) array(depth int) (any, error) {
 		d.space()
 		v, err := d.value(depth + 1)
 		if err != nil {
-			return nil, err
+			return nil, within(err, "["+strconv.Itoa(len(a))+"]")
 		}
 		a = append(a, v)
 		d.space()
@@ -331,7 +370,7 @@ func EncodeJSON(v any) (string, error) {
 var errJSONDepth = errors.New("value nested too deeply for JSON")
 
 func appendJSON(b []byte, v any, depth int) ([]byte, error) {
-	if depth > maxJSONDepth {
+	if depth > MaxDepth {
 		return nil, errJSONDepth
 	}
 	switch t := v.(type) {

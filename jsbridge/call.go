@@ -1,0 +1,137 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"sync/atomic"
+	"syscall/js"
+
+	"github.com/appengage/appengage/jsbridge/internal/convert"
+	"github.com/appengage/appengage/jsbridge/internal/promise"
+)
+
+// This file holds the only recover() sites of the module's Go code that are not about a JS
+// exception (those are promise.Catch, and convert's readers, which report a throwing getter
+// on its field): guard and syncCall, where JS calls into a handle function, and Settler.Run,
+// where a call's goroutine starts. Each turns a panic into an internal error that reaches
+// the caller, as the rejection of its promise or the Error a synchronous function returns.
+
+// guard runs a handle function so that a panic can never escape a js.FuncOf handler, which
+// would end the Go program: the panic becomes an internal error, given to the call's reject
+// function (its last function argument) when it has one, and returned as well.
+func guard(args []js.Value, fn func(args []js.Value) any) (out any) {
+	defer func() {
+		if r := recover(); r != nil {
+			e := convert.ErrorValue(convert.Internal("panic: " + convert.PanicText(r)))
+			for i := len(args) - 1; i >= 0; i-- {
+				if t, known := convert.TypeOf(args[i]); known && t == js.TypeFunction {
+					if err := promise.Catch(func() { args[i].Invoke(e) }); err != nil {
+						reportUncaught("rejecting a call after a panic failed: " + err.Error())
+					}
+					break
+				}
+			}
+			out = e
+		}
+	}()
+	return fn(args)
+}
+
+// syncCall runs work, turning an error or a panic into a returned JS Error.
+func syncCall(work func() (js.Value, error)) (out any) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = convert.ErrorValue(convert.Internal("panic: " + convert.PanicText(r)))
+		}
+	}()
+	v, err := work()
+	if err != nil {
+		return convert.ErrorValue(err)
+	}
+	return v
+}
+
+// reportUncaught tells the developer about a failure no caller can receive (a resolve
+// function or an onChange callback that threw), the way the host reports an uncaught error.
+func reportUncaught(msg string) {
+	js.Global().Get("console").Call("error", "appengage: "+msg)
+}
+
+func arg(args []js.Value, i int) js.Value { return promise.Arg(args, i) }
+
+// Settler settles one JS promise from Go: the loader creates the promise and hands its
+// resolve and reject functions over, so a call costs no js.Func at all.
+type Settler struct {
+	Resolve js.Value
+	Reject  js.Value
+}
+
+// Run calls work in a new goroutine and settles the promise with its result. A panic in
+// work rejects the promise with an error whose code is "internal"; the program carries on.
+// Run returns at once, so it is safe to call from a js.FuncOf handler. It is not inlined:
+// each inlined copy carried its closures (about 1.7 KB of wasm a call site).
+//
+//go:noinline
+func (s Settler) Run(work func() (js.Value, error)) {
+	runTask(func() {
+		var (
+			v   js.Value
+			err error
+		)
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = convert.Internal("panic: " + convert.PanicText(r))
+				}
+			}()
+			v, err = work()
+		}()
+		s.settle(v, err)
+	})
+}
+
+// A call's goroutine needs a deep stack (the client, the transport, Await): a new goroutine
+// starts with a small one and grows it by copying several times, which cost about a tenth
+// of a call's Go time. So finished goroutines wait for the next call, up to maxIdleWorkers
+// of them (the rest exit, and the GC shrinks the stacks of those that wait long).
+const maxIdleWorkers = 4
+
+var (
+	tasks       = make(chan func()) // unbuffered: a send succeeds only if a worker waits
+	idleWorkers atomic.Int32
+)
+
+// runTask runs task on a waiting worker goroutine, or on a new one when none waits.
+func runTask(task func()) {
+	select {
+	case tasks <- task:
+	default:
+		go worker(task)
+	}
+}
+
+func worker(task func()) {
+	for {
+		task()
+		if idleWorkers.Add(1) > maxIdleWorkers {
+			idleWorkers.Add(-1)
+			return
+		}
+		task = <-tasks
+		idleWorkers.Add(-1)
+	}
+}
+
+// settle calls resolve or reject; one that throws must not stop the program, and is
+// reported since nobody else can see it.
+func (s Settler) settle(v js.Value, err error) {
+	if cerr := promise.Catch(func() {
+		if err != nil {
+			s.Reject.Invoke(convert.ErrorValue(err))
+			return
+		}
+		s.Resolve.Invoke(v)
+	}); cerr != nil {
+		reportUncaught("settling a call failed: " + cerr.Error())
+	}
+}

@@ -1,0 +1,202 @@
+//go:build js && wasm
+
+// Package fetch is the core.Transport over the host's fetch: it converts a core.WireRequest
+// into one call of the JS exchange (web/src/exchange.js) and the answer back into a
+// core.WireResponse. It decides nothing: the URL, the method and its override, the body cap
+// and the deadline all come from the core.
+package fetch
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"sync"
+	"syscall/js"
+
+	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/jsbridge/internal/convert"
+	"github.com/appengage/appengage/jsbridge/internal/promise"
+)
+
+// Transport makes round trips through one long-lived JS exchange port (exchangeOver in
+// web/src/exchange.js):
+//
+//	port.connect(onDone)                                  once, by New
+//	port.send(id, method, url, override, body, maxBytes)  one round trip
+//	port.abort(id, timedOut)                              the round trip's context ended
+//	onDone(id, status, retryAfter, text)                  an answer (status 0: a hidden redirect)
+//	onDone(id, -1, status)                                an answer whose body passed maxBytes
+//	onDone(id, -2, reason)                                no answer (reason: the JS error)
+//
+// Calls are settled by id through the one onDone function, so a round trip creates no
+// js.Func, no promise and no AbortController on the Go side: a handful of values cross the
+// boundary each way. The port fetches with redirect: 'manual' and reads the body as a
+// stream, stopping at maxBytes.
+type Transport struct {
+	port   js.Value
+	onDone js.Func
+
+	mu      sync.Mutex
+	nextID  float64
+	pending map[float64]chan answer
+}
+
+// answer is what onDone delivered for one round trip.
+type answer struct {
+	resp core.WireResponse
+	text js.Value // the body text as the JS string fetch gave
+	err  error
+}
+
+// New connects a Transport to the exchange port; Close releases its callback.
+func New(port js.Value) (*Transport, error) {
+	t, known := convert.TypeOf(port)
+	if !known || t != js.TypeObject {
+		return nil, noPort()
+	}
+	for _, m := range []string{"connect", "send", "abort"} {
+		var f js.Value
+		if promise.Catch(func() { f = convert.SafeGet(port, m) }) != nil || f.Type() != js.TypeFunction {
+			return nil, noPort()
+		}
+	}
+	tr := &Transport{port: port, pending: map[float64]chan answer{}}
+	tr.onDone = js.FuncOf(tr.done)
+	if err := promise.Catch(func() { port.Call("connect", tr.onDone) }); err != nil {
+		tr.onDone.Release()
+		return nil, err
+	}
+	return tr, nil
+}
+
+func noPort() error {
+	return &core.Error{Code: core.CodeValidation, Message: "no fetch function: pass options.fetch",
+		Problems: []core.Problem{{Field: "fetch", Message: "must be a function"}}}
+}
+
+// Close disconnects the port and releases the callback; round trips still under way end as
+// network errors.
+func (t *Transport) Close() {
+	_ = promise.Catch(func() { t.port.Call("connect", js.Null()) }) // the port's own code: it does not throw
+	t.mu.Lock()
+	for id, ch := range t.pending {
+		ch <- answer{err: errors.New("fetch: the client was closed")}
+		delete(t.pending, id)
+	}
+	t.mu.Unlock()
+	t.onDone.Release()
+}
+
+// done is onDone, run by JS on the event loop: it only hands the answer to the waiting
+// round trip (a buffered channel, so it never blocks).
+func (t *Transport) done(this js.Value, args []js.Value) any {
+	id, kind := number(promise.Arg(args, 0)), number(promise.Arg(args, 1))
+	t.mu.Lock()
+	ch := t.pending[id]
+	delete(t.pending, id)
+	t.mu.Unlock()
+	if ch == nil {
+		return nil // aborted meanwhile: nobody waits
+	}
+	var a answer
+	switch {
+	case kind == -1:
+		a.err = &core.BodyTooLargeError{Status: int(number(promise.Arg(args, 2)))}
+	case kind == -2:
+		a.err = &promise.JSError{Value: promise.Arg(args, 2)}
+	case kind != float64(int(kind)) || kind < 0 || kind > 999 || promise.Arg(args, 3).Type() != js.TypeString:
+		a.err = errors.New("fetch did not return a usable Response")
+	default:
+		a.resp.Status = int(kind)
+		if ra := promise.Arg(args, 2); ra.Type() == js.TypeString {
+			a.resp.RetryAfter = ra.String()
+		}
+		a.text = promise.Arg(args, 3)
+	}
+	ch <- a
+	return nil
+}
+
+// Do makes one round trip. It returns an error only when no usable answer arrived: the
+// context's error when it ended (the JS fetch is aborted, with a TimeoutError reason when
+// the deadline passed), a *core.BodyTooLargeError, or the JS error of a failed fetch.
+func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return core.WireResponse{}, err
+	}
+	body := js.Undefined()
+	if req.Body != nil {
+		text, err := convert.EncodeJSON(req.Body)
+		if err != nil {
+			return core.WireResponse{}, convert.Internal("cannot encode the request body: " + err.Error())
+		}
+		body = js.ValueOf(text)
+	}
+	override := js.Null()
+	if req.MethodOverride != "" {
+		override = js.ValueOf(req.MethodOverride)
+	}
+	ch := make(chan answer, 1)
+	t.mu.Lock()
+	t.nextID++
+	id := t.nextID
+	t.pending[id] = ch
+	t.mu.Unlock()
+	if err := promise.Catch(func() {
+		t.port.Call("send", id, req.Method, req.URL, override, body, float64(req.MaxBody))
+	}); err != nil {
+		t.forget(id)
+		return core.WireResponse{}, err
+	}
+	var a answer
+	select {
+	case a = <-ch:
+	case <-ctx.Done():
+		if t.forget(id) {
+			timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+			_ = promise.Catch(func() { t.port.Call("abort", id, timedOut) }) // the port's own code: it does not throw
+		}
+		return core.WireResponse{}, ctx.Err()
+	}
+	if a.err != nil {
+		var big *core.BodyTooLargeError
+		if errors.As(a.err, &big) {
+			big.Limit = req.MaxBody
+		}
+		return core.WireResponse{}, a.err
+	}
+	a.resp.Text = a.text.String()
+	a.resp.Body = parseBody(a.resp.Text)
+	return a.resp, nil
+}
+
+// number reads a number the port passed, NaN for anything else.
+func number(v js.Value) float64 {
+	if t, known := convert.TypeOf(v); known && t == js.TypeNumber {
+		return v.Float()
+	}
+	return math.NaN()
+}
+
+// forget removes a round trip nobody will wait for; it reports whether it was still pending.
+func (t *Transport) forget(id float64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.pending[id]
+	delete(t.pending, id)
+	return ok
+}
+
+// parseBody decodes a body as JSON whatever its Content-Type; text that is not JSON is
+// returned as the string itself, and an empty body as nil.
+func parseBody(s string) any {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	tree, err := convert.DecodeJSON(s)
+	if err != nil {
+		return s
+	}
+	return tree
+}
