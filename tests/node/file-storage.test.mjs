@@ -215,13 +215,14 @@ test('a FIFO at the session path does not hang the store', async (t) => {
   await assert.rejects(s.get('a'), /not a regular file/);
 });
 
-test('a store that fails ends the call with internal naming the storage; the next call works', async () => {
+test('a store that fails (a directory that cannot be made) ends the call at once with internal naming the storage', async () => {
   const acct = account();
   const api = await createChatApi({ accountId: acct, domain: sim.url, storage: { file: '/proc/self/nope/s.json' } });
   try {
     await assert.rejects(api.getEngagement({}, { timeoutMs: 20000 }), (err) => {
-      assert.equal(err.code, 'internal');
+      assert.equal(err.code, 'internal', err.message);
       assert.match(err.message, /session store/);
+      assert.match(err.message, /ENOENT/); // it failed, rather than hang until timeoutMs
       return true;
     });
   } finally {

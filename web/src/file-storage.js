@@ -201,6 +201,31 @@ async function lockFile(lockPath) {
   }
 }
 
+/**
+ * mkdir -p, bounded: Node's recursive mkdir loops forever where a parent exists but refuses
+ * children with ENOENT (/proc/self/nope), so each missing directory is made in turn, from the
+ * deepest existing one, and any error ends it.
+ */
+async function makeDirectories(dir) {
+  const missing = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      await lstat(d);
+      break;
+    } catch (err) {
+      if (err.code !== 'ENOENT' || dirname(d) === d) throw err;
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d, { mode: 0o700 });
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err; // made meanwhile by another writer
+    }
+  }
+}
+
 /** Parses the file's text into a plain {key: value} object; damaged content counts as empty. */
 function parseRecords(text) {
   try {
@@ -229,7 +254,7 @@ export function fileStorage(path) {
   let located = null;
   const locate = () => {
     located ??= (async () => {
-      await mkdir(dirname(absolute), { recursive: true, mode: 0o700 });
+      await makeDirectories(dirname(absolute));
       const dir = await realpath(dirname(absolute));
       const file = join(dir, basename(absolute));
       return { dir, file, state: sharedState(file) };
