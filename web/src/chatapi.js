@@ -260,6 +260,7 @@ const WATCH_OPTIONS = { intervalMs: checkMs };
 
 // A hint for an unknown key that is a near miss of a known one (timeout for timeoutMs).
 function hint(key, known) {
+  if (key.length < 3) return '';
   const lower = key.toLowerCase();
   const match = known.find((k) => k.toLowerCase() === lower || k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()));
   return match ? `; did you mean ${match}?` : '';
