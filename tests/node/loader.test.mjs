@@ -17,11 +17,21 @@ test('requestPayload sends JSON text only when JSON.stringify would change nothi
   assert.equal(requestPayload(seedRequest()), JSON.stringify(seedRequest()));
   assert.equal(requestPayload({ a: undefined, b: 1 }), '{"b":1}', 'an undefined property is an absent one');
   assert.equal(requestPayload(null), 'null');
-  for (const v of [{ a: NaN }, { a: [1, undefined] }, { a: () => 1 }, { a: new Date(0) }, { a: 1n }, { toJSON: () => ({}) }, undefined]) {
-    assert.equal(requestPayload(v), v, 'handed over as is, for the module to name the bad value');
+  assert.equal(requestPayload(undefined), undefined);
+  // What JSON would change goes to the module as an own-data copy (null prototype, no getters
+  // left), for it to name the bad value by field.
+  for (const v of [{ a: NaN }, { a: [1, undefined] }, { a: () => 1 }, { toJSON: () => ({}) }]) {
+    const out = requestPayload(v);
+    assert.notEqual(typeof out, 'string');
+    assert.notEqual(out, v, 'a copy, not the caller object');
+    assert.equal(Object.getPrototypeOf(out), null);
+    assert.deepEqual(Object.keys(out), Object.keys(v));
   }
+  // What only JS can see is refused here, by field.
   const cyclic = {}; cyclic.self = cyclic;
-  assert.equal(requestPayload(cyclic), cyclic);
+  for (const [v, field] of [[{ a: new Date(0) }, 'a'], [{ a: 1n }, 'a'], [cyclic, 'self']]) {
+    assert.throws(() => requestPayload(v), (err) => err.code === 'validation' && err.field === field);
+  }
 });
 
 test('calls under way reject with internal when the module stops, and later calls at once', async () => {

@@ -9,44 +9,296 @@ import { inPage, watchInPage } from './watch-browser.js';
 export { appEngageError };
 
 const noop = () => {};
-const objectTag = Object.prototype.toString;
+
+// ---- Reading what callers pass ---------------------------------------------------------
+//
+// Options and requests are read as own, enumerable, string-keyed properties only: never
+// through the prototype chain (an own "__proto__" key from JSON.parse is just an unknown
+// key), each property's descriptor read once (a getter runs at most once), and every
+// throwing getter or Proxy trap becomes a validation problem naming its field. The copies
+// are null-prototype objects, so nothing inherited (a polluted Object.prototype, a toJSON)
+// is seen by JSON.stringify or the Go module.
+
+/** Deeper than this, the walk stops copying and hands the rest to the module, whose one
+ * depth limit (far below this) refuses it by field path; it only keeps the walk off the
+ * end of the JS stack. */
+const WALK_LIMIT = 512;
+/** Requests nested deeper than this take the module's walked path instead of JSON text, so
+ * that a depth error names its field. Real requests are 4 levels deep. */
+const FAST_PATH_DEPTH = 16;
+
+const joinField = (path, key) => (path === '' ? key : `${path}.${key}`);
+
+function thrownText(err) {
+  try {
+    if (err instanceof Error) return err.message;
+    return String(err);
+  } catch {
+    return 'an unprintable value was thrown';
+  }
+}
+
+// Whether v (an object) is a plain object of any realm: its prototype is null or a
+// prototype whose own prototype is null (Object.prototype here, in an iframe or in vm).
+// A Map, a Date or a class instance is not, whatever its Symbol.toStringTag says.
+function plainPrototype(v) {
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+// The name of v's class, for messages (read from descriptors, running no getter).
+function className(v) {
+  try {
+    let proto = Object.getPrototypeOf(v);
+    while (proto !== null) {
+      const d = Object.getOwnPropertyDescriptor(proto, 'constructor');
+      if (d && typeof d.value === 'function' && d.value.name) return d.value.name;
+      proto = Object.getPrototypeOf(proto);
+    }
+  } catch {
+    // a Proxy trap threw: no name
+  }
+  return 'an object with a prototype';
+}
 
 /**
- * Serialises a request for the Go module as JSON text, the fast path (one string crosses
- * the boundary instead of one call per value). JSON.stringify silently changes some values
- * (NaN becomes null, functions vanish, a Date becomes a string...): when the value holds
- * any of them, or cannot be serialised at all (a cycle, a BigInt, a throwing getter), this
- * returns the value itself, and the module walks it to report each one by its field path.
+ * Reads obj's own enumerable string-keyed properties into [key, value] pairs, each getter or
+ * trap run once. A throw is added to problems under the field it concerns; then null is
+ * returned (for the whole object) or the key is skipped.
+ */
+export function ownEntries(obj, path, problems, name = path) {
+  let keys;
+  try {
+    keys = Reflect.ownKeys(obj);
+  } catch (err) {
+    problems.push({ field: name, message: `could not be read: ${thrownText(err)}` });
+    return null;
+  }
+  const out = [];
+  for (const key of keys) {
+    if (typeof key !== 'string') continue;
+    const field = joinField(path, key);
+    try {
+      const d = Reflect.getOwnPropertyDescriptor(obj, key);
+      if (!d || !d.enumerable) continue;
+      out.push([key, 'value' in d ? d.value : d.get === undefined ? undefined : d.get.call(obj)]);
+    } catch (err) {
+      problems.push({ field, message: `could not be read: ${thrownText(err)}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Copies a JSON-like value (a request, or an option handed to the module) out of the
+ * caller's objects: own data only, plain objects and arrays only, no cycles, no bigints.
+ * Values JSON would change (NaN, undefined in an array, functions, symbols) are kept as they
+ * are and make the copy not `clean`, so that the module reports each by its field path.
+ * @returns {{value: unknown, clean: boolean, depth: number, problems: {field: string, message: string}[]}}
+ */
+export function copyTree(root, rootField = '', ancestors = []) {
+  const problems = [];
+  const stack = [...ancestors];
+  // An object reached twice (not a cycle) is read once and its copy shared; the module then
+  // walks the copy, whose depth it checks itself.
+  const copies = new Map();
+  let clean = true;
+  let maxDepth = 0;
+  const walk = (v, path, depth) => {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return v;
+      case 'number':
+        if (!Number.isFinite(v)) clean = false;
+        return v;
+      case 'object':
+        break;
+      case 'undefined':
+        return v; // absent in an object (as in JSON); made not clean by the array that holds it
+      case 'bigint': // syscall/js cannot even ask a bigint its type: refused here
+        problems.push({ field: path, message: 'must be a number, not a bigint' });
+        return null;
+      default: // function, symbol: the module names them
+        clean = false;
+        return v;
+    }
+    if (v === null) return null;
+    if (depth > maxDepth) maxDepth = depth;
+    if (depth >= WALK_LIMIT) {
+      clean = false;
+      return v;
+    }
+    if (stack.includes(v)) {
+      problems.push({ field: path, message: 'refers back to an enclosing object (a cycle)' });
+      return null;
+    }
+    if (copies.has(v)) {
+      clean = false;
+      return copies.get(v);
+    }
+    stack.push(v);
+    try {
+      let isArray;
+      try {
+        isArray = Array.isArray(v); // throws for a revoked Proxy
+        if (!isArray && !plainPrototype(v)) {
+          problems.push({ field: path, message: `must be a plain object, not ${className(v)}` });
+          return null;
+        }
+      } catch (err) {
+        problems.push({ field: path, message: `could not be read: ${thrownText(err)}` });
+        return null;
+      }
+      if (isArray) {
+        const items = walkArray(v, path, depth);
+        copies.set(v, items);
+        return items;
+      }
+      const entries = ownEntries(v, path, problems);
+      if (entries === null) return null;
+      const out = Object.create(null);
+      copies.set(v, out);
+      for (const [key, child] of entries) out[key] = walk(child, joinField(path, key), depth + 1);
+      return out;
+    } finally {
+      stack.pop();
+    }
+  };
+  const walkArray = (v, path, depth) => {
+    let length;
+    try {
+      length = Reflect.getOwnPropertyDescriptor(v, 'length').value;
+    } catch (err) {
+      problems.push({ field: path, message: `could not be read: ${thrownText(err)}` });
+      return null;
+    }
+    const out = new Array(length);
+    for (let i = 0; i < length; i++) {
+      const field = `${path}[${i}]`;
+      let item;
+      try {
+        const d = Reflect.getOwnPropertyDescriptor(v, String(i));
+        item = d === undefined ? undefined : 'value' in d ? d.value : d.get === undefined ? undefined : d.get.call(v);
+      } catch (err) {
+        problems.push({ field, message: `could not be read: ${thrownText(err)}` });
+        continue;
+      }
+      if (item === undefined) clean = false; // a hole or undefined item: the module names it
+      out[i] = walk(item, field, depth + 1);
+    }
+    return out;
+  };
+  const value = walk(root, rootField, 0);
+  return { value, clean, depth: maxDepth, problems };
+}
+
+function validationError(problems, what = 'invalid arguments') {
+  const first = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return appEngageError('validation', `${what}: ${first.field ? `${first.field}: ` : ''}${first.message}${more}`, {
+    field: first.field, problems,
+  });
+}
+
+/**
+ * Prepares a request for the Go module: JSON text when the copy is clean and shallow (the
+ * fast path: one string crosses the boundary instead of one call per value), else the copy
+ * itself, which the module walks to report each value JSON cannot hold by its field path.
+ * Throws a validation error for what only JS can see (getters and traps that throw,
+ * non-plain objects, cycles).
  */
 export function requestPayload(value) {
-  let clean = true;
-  let text;
-  try {
-    text = JSON.stringify(value, function check(key, v) {
-      const original = this[key];
-      switch (typeof original) {
-        case 'number':
-          if (!Number.isFinite(original)) clean = false;
-          break;
-        case 'undefined':
-          if (Array.isArray(this)) clean = false; // an array hole or undefined item
-          break;
-        case 'object':
-          if (original !== null && !Array.isArray(original)
-            && (objectTag.call(original) !== '[object Object]' || typeof original.toJSON === 'function')) clean = false;
-          break;
-        case 'string':
-        case 'boolean':
-          break;
-        default: // function, symbol, bigint
-          clean = false;
-      }
-      return v;
-    });
-  } catch {
-    return value;
+  const copy = copyTree(value);
+  if (copy.problems.length > 0) throw validationError(copy.problems);
+  if (copy.clean && copy.depth <= FAST_PATH_DEPTH) {
+    const text = JSON.stringify(copy.value);
+    if (text !== undefined) return text;
   }
-  return clean && text !== undefined ? text : value;
+  return copy.value;
+}
+
+// ---- Arguments and options of the ChatApi's methods ---------------------------------------
+
+// A short description of a value for messages: its kind, never its content (it may be
+// personal data).
+function describe(v) {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'object':
+      try {
+        if (Array.isArray(v)) return 'an array';
+        return plainPrototype(v) ? 'an object' : className(v);
+      } catch {
+        return 'an unreadable object (a revoked Proxy?)';
+      }
+    case 'undefined': return 'undefined';
+    case 'bigint': return 'a bigint';
+    default: return `a ${typeof v}`;
+  }
+}
+
+const checkFunction = (v) => (typeof v === 'function' ? '' : `must be a function, not ${describe(v)}`);
+// The kind only: the module checks the value (a whole number, not negative, at most a day).
+const checkMs = (v) => {
+  if (typeof v !== 'number') return `must be a number of milliseconds, not ${describe(v)}`;
+  return Number.isFinite(v) ? '' : 'must be a finite number of milliseconds';
+};
+// An AbortSignal of any realm (Node, a browser, an iframe, Electron's other world).
+const checkSignal = (v) => {
+  try {
+    if (v !== null && typeof v === 'object' && typeof v.aborted === 'boolean'
+      && typeof v.addEventListener === 'function' && typeof v.removeEventListener === 'function') return '';
+  } catch {
+    // a Proxy that throws is not a signal
+  }
+  return `must be an AbortSignal, not ${describe(v)}`;
+};
+
+/** The options each method takes, with their checks. */
+const CALL_OPTIONS = { signal: checkSignal, timeoutMs: checkMs, onError: checkFunction };
+const WATCH_OPTIONS = { intervalMs: checkMs };
+
+// A hint for an unknown key that is a near miss of a known one (timeout for timeoutMs).
+function hint(key, known) {
+  if (key.length < 3) return '';
+  const lower = key.toLowerCase();
+  const match = known.find((k) => k.toLowerCase() === lower || k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()));
+  return match ? `; did you mean ${match}?` : '';
+}
+
+/**
+ * Reads an options argument against spec (key -> check): a null-prototype object of the
+ * known keys, their values read once; problems (field options.<key>) are added to problems.
+ */
+export function readOptions(raw, spec, problems, root = 'options') {
+  const out = Object.create(null);
+  if (raw === undefined || raw === null) return out;
+  let plain = false;
+  try {
+    plain = typeof raw === 'object' && !Array.isArray(raw) && plainPrototype(raw);
+  } catch (err) {
+    problems.push({ field: root, message: `could not be read: ${thrownText(err)}` });
+    return out;
+  }
+  if (!plain) {
+    problems.push({ field: root, message: `must be an options object, not ${describe(raw)}` });
+    return out;
+  }
+  const entries = ownEntries(raw, root, problems);
+  const known = Object.keys(spec);
+  for (const [key, value] of entries ?? []) {
+    const field = joinField(root, key);
+    if (!Object.hasOwn(spec, key)) {
+      problems.push({ field, message: `is not a known option${hint(key, known)}` });
+      continue;
+    }
+    if (value === undefined) continue;
+    const msg = spec[key](value);
+    if (msg) problems.push({ field, message: msg });
+    else out[key] = value;
+  }
+  return out;
 }
 
 function callSafely(fn, ...args) {
@@ -64,18 +316,21 @@ function callSafely(fn, ...args) {
 export class ChatApi {
   #h;
   #module;
-  #options;
+  #defaults; // onEngagement, onError and (for the page watcher) accountId, domains, storage from createChatApi, read once
+  #busy; // tells a shared storage (file storage) when calls that may create a session run
   #nextId = 1;
   #closed = false;
   #watches = new Map();
   #pending = new Set(); // reject functions of the calls under way
+  #signals = new Map(); // AbortSignal -> {ids, onAbort}: one listener per signal
   #unsubscribe;
 
   /** @internal use createChatApi */
-  constructor(handle, module, options) {
+  constructor(handle, module, defaults, busy = noop) {
     this.#h = handle;
     this.#module = module;
-    this.#options = options;
+    this.#defaults = defaults;
+    this.#busy = busy;
     // The Go program must never stop quietly: if it exits (a fatal runtime error), every
     // call under way rejects instead of hanging, and later calls reject at once.
     this.#unsubscribe = module.onExit((code) => {
@@ -90,6 +345,7 @@ export class ChatApi {
   #goPromise(start) {
     const module = this.#module;
     module.hold();
+    this.#busy(1);
     return new Promise((resolve, reject) => {
       let done = false;
       const finish = (fn) => (v) => {
@@ -97,6 +353,7 @@ export class ChatApi {
         done = true;
         this.#pending.delete(fail);
         module.release();
+        this.#busy(-1);
         fn(v);
       };
       const fail = finish(reject);
@@ -124,25 +381,38 @@ export class ChatApi {
 
   /**
    * Asks whether an engagement is available. onEngagement (else the one given to
-   * createChatApi) receives the response; the promise resolves with it too.
+   * createChatApi) receives the response; the promise resolves with it too. Forms:
+   * (request), (request, onEngagement), (request, onEngagement, options), (request, options).
    */
   getEngagement(request, onEngagement, options) {
-    if (options === undefined && onEngagement !== null && typeof onEngagement === 'object') {
-      options = onEngagement; // getEngagement(request, options)
-      onEngagement = undefined;
+    const problems = [];
+    let callback = onEngagement;
+    let raw = options;
+    if (typeof onEngagement === 'object' && onEngagement !== null) {
+      if (options === undefined) {
+        raw = onEngagement; // getEngagement(request, options)
+        callback = undefined;
+      } else {
+        problems.push({ field: 'onEngagement', message: 'must be a function when options come third, not an object' });
+      }
+    } else if (onEngagement !== undefined && onEngagement !== null && typeof onEngagement !== 'function') {
+      problems.push({ field: 'onEngagement', message: `must be a function or an options object, not ${describe(onEngagement)}` });
     }
-    const onSuccess = onEngagement ?? this.#options.onEngagement;
-    const p = this.#call('getEngagement', request, options).then((response) => {
+    const opts = readOptions(raw, CALL_OPTIONS, problems);
+    const onSuccess = callback ?? this.#defaults.onEngagement;
+    const p = this.#call('getEngagement', request, opts, problems).then((response) => {
       if (typeof onSuccess === 'function') callSafely(onSuccess, response);
       return response;
     });
-    return this.#reportErrors(p, options);
+    return this.#reportErrors(p, opts);
   }
 
   /** Adds SDEs and impression events to the stored session, on its last pageId. */
   updateSession(update, options) {
-    const p = this.#call('updateSession', update, options).then(() => undefined);
-    return this.#reportErrors(p, options);
+    const problems = [];
+    const opts = readOptions(options, CALL_OPTIONS, problems);
+    const p = this.#call('updateSession', update, opts, problems).then(() => undefined);
+    return this.#reportErrors(p, opts);
   }
 
   /**
@@ -164,28 +434,49 @@ export class ChatApi {
 
   /**
    * Keeps asking with request and calls onChange(response, null) or onChange(null, error)
-   * with the first result, then on every change. Returns stop().
+   * with the first result, then on every change. Returns stop(). It returns no promise, so
+   * bad arguments throw at once (an AppEngageError with code and field); later failures
+   * reach onChange.
    */
   watchEngagement(request, onChange, options) {
     this.#checkOpen();
     if (typeof options === 'function' && typeof onChange !== 'function') {
       [onChange, options] = [options, onChange]; // watchEngagement(request, options, onChange)
     }
+    const problems = [];
+    if (typeof onChange !== 'function') problems.push({ field: 'onChange', message: `must be a function, not ${describe(onChange)}` });
+    const opts = readOptions(options, WATCH_OPTIONS, problems);
+    if (problems.length > 0) throw validationError(problems);
     // In a page the watcher has manners (hidden, offline, one per origin across tabs, backoff).
     if (inPage()) {
-      const stopPage = watchInPage(this, this.#options, request, onChange, options);
+      const stopPage = watchInPage(this, this.#defaults, request, onChange, opts);
       this.#watches.set(stopPage, stopPage); // close() stops it too
       return () => { this.#watches.delete(stopPage); stopPage(); };
     }
-    const interval = options?.intervalMs ?? options?.interval;
-    const wrapped = (response, error) => callSafely(onChange, response ?? null, error ?? null);
-    const id = this.#h.watch(requestPayload(request), interval, typeof onChange === 'function' ? wrapped : onChange);
-    if (id instanceof Error) throw id;
+    const payload = requestPayload(request);
+    let first = true;
+    this.#busy(1); // until the first result: it may create the session
+    const settledFirst = () => {
+      if (first) {
+        first = false;
+        this.#busy(-1);
+      }
+    };
+    const wrapped = (response, error) => {
+      settledFirst();
+      callSafely(onChange, response ?? null, error ?? null);
+    };
+    const id = this.#h.watch(payload, opts.intervalMs, wrapped);
+    if (id instanceof Error) {
+      settledFirst();
+      throw id;
+    }
     let stopped = false;
     this.#module.hold(); // a running watch keeps a Node process alive, like setInterval
     const stop = () => {
       if (stopped) return;
       stopped = true;
+      settledFirst();
       this.#watches.delete(id);
       this.#module.release();
       if (!this.#closed) this.#h.unwatch(id);
@@ -208,29 +499,55 @@ export class ChatApi {
     if (!this.#module.alive()) throw appEngageError('internal', 'the appengage module stopped; create a new ChatApi');
   }
 
-  #call(method, payload, options) {
+  // Cancels the call id when signal aborts, through one listener per signal however many
+  // calls share it (so no MaxListenersExceededWarning); returns the function that ends it.
+  #watchSignal(signal, id) {
+    let entry = this.#signals.get(signal);
+    if (!entry) {
+      const ids = new Set();
+      const onAbort = () => {
+        this.#signals.delete(signal);
+        for (const callId of ids) this.#h.cancel(callId);
+      };
+      entry = { ids, onAbort };
+      this.#signals.set(signal, entry);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    entry.ids.add(id);
+    return () => {
+      entry.ids.delete(id);
+      if (entry.ids.size === 0 && this.#signals.get(signal) === entry) {
+        this.#signals.delete(signal);
+        signal.removeEventListener('abort', entry.onAbort);
+      }
+    };
+  }
+
+  #call(method, payload, opts, problems) {
+    let request;
     try {
       this.#checkOpen();
+      if (problems.length > 0) throw validationError(problems);
+      request = requestPayload(payload); // now: the caller may change its object afterwards
     } catch (err) {
       return Promise.reject(err);
     }
-    const signal = options?.signal;
+    const { signal } = opts;
     if (signal?.aborted) return Promise.reject(appEngageError('aborted', 'the call was cancelled'));
     const id = this.#nextId++;
-    const onAbort = () => this.#h.cancel(id);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = signal ? this.#watchSignal(signal, id) : noop;
     const p = this.#goPromise((resolve, reject) => {
-      this.#h[method](id, requestPayload(payload), options?.timeoutMs, resolve, reject);
+      this.#h[method](id, request, opts.timeoutMs, resolve, reject);
     });
     if (!signal) return p;
-    return p.finally(() => signal.removeEventListener('abort', onAbort));
+    return p.finally(unwatch);
   }
 
   // Delivers failures to onError (the call's, else createChatApi's). When there is one, the
   // returned promise is marked handled, so fire-and-forget callers (LivePerson's example)
   // do not get an unhandled rejection; awaiting it still throws.
-  #reportErrors(p, options) {
-    const onError = options?.onError ?? this.#options.onError;
+  #reportErrors(p, opts) {
+    const onError = opts.onError ?? this.#defaults.onError;
     if (typeof onError !== 'function') return p;
     const q = p.catch((err) => {
       callSafely(onError, err);
@@ -241,20 +558,78 @@ export class ChatApi {
   }
 }
 
-// A copy of an options value made of plain objects and arrays only, so that the module reads
-// no getters or proxies (a getter that throws is thrown here, to the caller). Other objects
-// are kept as they are for the module to refuse by field.
-function plainCopy(v, depth) {
-  if (v === null || typeof v !== 'object' || depth > 8) return v;
-  if (Array.isArray(v)) return Array.from(v, (e) => plainCopy(e, depth + 1));
-  if (objectTag.call(v) !== '[object Object]') return v;
-  const out = {};
-  for (const k of Object.keys(v)) out[k] = plainCopy(v[k], depth + 1);
-  return out;
+// ---- createChatApi's options ---------------------------------------------------------------
+
+// Options createChatApi handles in JS, with their checks; the rest are copied (own data
+// only) for the Go module, which checks them and refuses unknown keys. wasmURL and
+// wasmModule are the loader's; storage is mapped by the entry.
+const JS_OPTIONS = {
+  onEngagement: checkFunction,
+  onError: checkFunction,
+  fetch: checkFunction,
+  storage: () => '',
+  wasmURL: () => '',
+  wasmModule: () => '',
+};
+
+/** The storage option as the entry sees it: a {file} object is copied (own data only). */
+function storageOption(v, problems) {
+  if (v === null || typeof v !== 'object') return v;
+  let plain;
+  try {
+    plain = !Array.isArray(v) && plainPrototype(v);
+  } catch (err) {
+    problems.push({ field: 'storage', message: `could not be read: ${thrownText(err)}` });
+    return undefined;
+  }
+  if (!plain) return v;
+  let d;
+  try {
+    d = Reflect.getOwnPropertyDescriptor(v, 'file');
+  } catch (err) {
+    problems.push({ field: 'storage', message: `could not be read: ${thrownText(err)}` });
+    return undefined;
+  }
+  if (d === undefined) return v; // a {get, set, remove} object: the module reads its methods
+  const entries = ownEntries(v, 'storage', problems) ?? [];
+  const extra = entries.map(([k]) => k).filter((k) => k !== 'file');
+  if (extra.length > 0) problems.push({ field: `storage.${extra[0]}`, message: 'is not a known option of {file}' });
+  const file = entries.find(([k]) => k === 'file')?.[1];
+  return { file };
 }
 
-// Keys createChatApi handles in JS; the rest go to the Go module, which refuses unknown ones.
-const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'wasmModule'];
+/**
+ * Reads createChatApi's options: the JS ones checked, the module's copied into a
+ * null-prototype config. Throws a validation error naming every bad field.
+ */
+export function readCreateOptions(options) {
+  const problems = [];
+  let plain = false;
+  try {
+    plain = options !== null && typeof options === 'object' && !Array.isArray(options) && plainPrototype(options);
+  } catch (err) {
+    throw validationError([{ field: 'options', message: `could not be read: ${thrownText(err)}` }], 'invalid options');
+  }
+  if (!plain) {
+    throw appEngageError('validation', 'createChatApi needs an options object with accountId', { field: 'options', problems: [{ field: 'options', message: 'must be an object' }] });
+  }
+  const js = Object.create(null);
+  const config = Object.create(null);
+  for (const [key, value] of ownEntries(options, '', problems, 'options') ?? []) {
+    if (Object.hasOwn(JS_OPTIONS, key)) {
+      if (value === undefined) continue;
+      const msg = JS_OPTIONS[key](value);
+      if (msg) problems.push({ field: key, message: msg });
+      else js[key] = key === 'storage' ? storageOption(value, problems) : value;
+      continue;
+    }
+    const copy = copyTree(value, key, [options]);
+    problems.push(...copy.problems);
+    config[key] = copy.value;
+  }
+  if (problems.length > 0) throw validationError(problems, 'invalid options');
+  return { js, config };
+}
 
 /**
  * The body of createChatApi, shared by the entries: load (memoised by the caller) the module,
@@ -264,26 +639,41 @@ const JS_OPTIONS = ['onEngagement', 'onError', 'fetch', 'storage', 'wasmURL', 'w
  * @param {(storage: unknown) => unknown} resolveStorage maps the storage option for Go
  */
 export async function createWith(options, load, resolveStorage) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw appEngageError('validation', 'createChatApi needs an options object with accountId', { field: 'options', problems: [{ field: 'options', message: 'must be an object' }] });
-  }
-  for (const key of ['onEngagement', 'onError', 'fetch']) {
-    if (options[key] !== undefined && typeof options[key] !== 'function') {
-      throw appEngageError('validation', `${key}: must be a function`, { field: key, problems: [{ field: key, message: 'must be a function' }] });
-    }
-  }
-  const config = {};
-  for (const [k, v] of Object.entries(options)) if (!JS_OPTIONS.includes(k)) config[k] = plainCopy(v, 0);
-  if (options.methodOverride !== undefined && typeof options.methodOverride !== 'boolean') {
-    throw appEngageError('validation', 'methodOverride: must be a boolean', { field: 'methodOverride', problems: [{ field: 'methodOverride', message: 'must be a boolean' }] });
-  }
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  const { js, config } = readCreateOptions(options);
+  const fetchFn = js.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') {
     throw appEngageError('validation', 'fetch: this host has no fetch; pass options.fetch', { field: 'fetch', problems: [{ field: 'fetch', message: 'must be a function' }] });
   }
   const module = await load();
   const exchange = exchangeOver(fetchFn);
-  const handle = module.exports.newClient(config, exchange, await resolveStorage(options.storage));
+  let storage = await resolveStorage(js.storage);
+  let busy = noop;
+  const makeView = ownMethod(storage, STORAGE_VIEW);
+  if (makeView) {
+    // A storage shared by ChatApis (file storage): this ChatApi's own view of it.
+    storage = makeView.call(storage);
+    busy = (delta) => storage.busy(delta);
+  }
+  const handle = module.exports.newClient(config, exchange, storage);
   if (handle instanceof Error) throw handle;
-  return new ChatApi(handle, module, options);
+  // The page watcher keys its cross-tab sharing by account, domains and storage kind.
+  const defaults = {
+    onEngagement: js.onEngagement, onError: js.onError,
+    accountId: config.accountId, domain: config.domain, csdsDomain: config.csdsDomain, storage: js.storage,
+  };
+  return new ChatApi(handle, module, defaults, busy);
+}
+
+/** The registered symbol of a storage's per-ChatApi views (see src/file-storage.js). */
+const STORAGE_VIEW = Symbol.for('appengage.storage.view');
+
+// obj's own data property key when it is a function (never a getter), else null.
+function ownMethod(obj, key) {
+  if (obj === null || typeof obj !== 'object') return null;
+  try {
+    const d = Reflect.getOwnPropertyDescriptor(obj, key);
+    return d && typeof d.value === 'function' ? d.value : null;
+  } catch {
+    return null;
+  }
 }
