@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/appengage/appengage/core"
@@ -195,11 +196,21 @@ func tooLarge(status int, limit int64) error {
 
 // Decode turns a response body into a generic value tree: nil for an empty (or all-space)
 // body, the JSON value (objects as map[string]any, numbers as json.Number) when the body is
-// exactly one JSON value, and otherwise the body's text.
+// exactly one JSON value, and otherwise the body's text. It reads bodies exactly as the JS
+// fetch transport (jsbridge/internal/fetch) does, so both clients take or refuse the same
+// answers (testdata/faults.json): a leading UTF-8 byte order mark is dropped (fetch's text()
+// drops it; RFC 8259 §8.1 lets a parser ignore it), only JSON's own whitespace may surround
+// the value (RFC 8259 §2; a form feed makes it text), nesting deeper than core.MaxDepth makes
+// it text (the one depth limit of every reader), and so does a number outside float64's
+// range (the JS decoder has no value for it).
 func Decode(raw []byte) any {
-	trimmed := bytes.TrimSpace(raw)
-	if len(trimmed) == 0 {
+	raw = bytes.TrimPrefix(raw, utf8BOM)
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil
+	}
+	trimmed := bytes.Trim(raw, jsonSpace)
+	if JSONDepth(trimmed) > core.MaxDepth {
+		return string(raw)
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.UseNumber()
@@ -207,8 +218,39 @@ func Decode(raw []byte) any {
 	if err := dec.Decode(&v); err != nil {
 		return string(raw)
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if dec.InputOffset() != int64(len(trimmed)) {
 		return string(raw) // trailing data: not one JSON value
 	}
+	if !finiteNumbers(v) {
+		return string(raw)
+	}
 	return v
+}
+
+var utf8BOM = []byte("\ufeff")
+
+// jsonSpace is RFC 8259's whitespace: space, tab, line feed, carriage return.
+const jsonSpace = " \t\n\r"
+
+// finiteNumbers reports whether every number in the tree v fits a float64. v is a decoded
+// tree at most core.MaxDepth deep.
+func finiteNumbers(v any) bool {
+	switch t := v.(type) {
+	case json.Number:
+		_, err := strconv.ParseFloat(string(t), 64)
+		return err == nil
+	case map[string]any:
+		for _, e := range t {
+			if !finiteNumbers(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if !finiteNumbers(e) {
+				return false
+			}
+		}
+	}
+	return true
 }
