@@ -14,6 +14,8 @@
 package faults
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -60,6 +62,17 @@ var Faults = map[string]string{
 	"retry_after_garbage":  "503 with Retry-After: soon",
 	"unauth_stored":        "401 for any visitor id, 200 with new ids without one",
 	"unauth_always":        "answers the first call, then 401 for everything",
+	"huge_gzip":            "200 with a gzip body of 4 KiB that inflates to 4 MiB",
+	"truncated":            "200 declaring 100 bytes, sending 10, then closing",
+	"reset_body":           "200 and half a body, then a TCP reset",
+	"status_600":           "answers with the out-of-range status 600",
+	"html_answer":          "200 with an HTML page instead of JSON",
+	"rate_after_past":      "429 with Retry-After: an HTTP date in 1994",
+	"bom_answer":           "200 with a session whose JSON starts with a UTF-8 byte order mark",
+	"deep_limit":           "200 with a session nested 64 levels deep (core.MaxDepth) by an extra member",
+	"deep_answer":          "200 with a session nested 65 levels deep by an extra member",
+	"formfeed_answer":      "200 with a session preceded by a form feed (not JSON whitespace)",
+	"bignum_answer":        "200 with a session and an extra member 1e400 (beyond float64)",
 }
 
 var handlers = map[string]fault{
@@ -82,6 +95,17 @@ var handlers = map[string]fault{
 	"retry_after_garbage":  unavailable("soon"),
 	"unauth_stored":        unauthStored,
 	"unauth_always":        firstOK(unauthorized),
+	"huge_gzip":            hugeGzip,
+	"truncated":            truncated,
+	"reset_body":           resetBody,
+	"status_600":           status600,
+	"html_answer":          htmlOK,
+	"rate_after_past":      rateLimited("Sun, 06 Nov 1994 08:49:37 GMT"),
+	"bom_answer":           okWith("\ufeff", ""),
+	"deep_limit":           okWith("", `,"x":`+strings.Repeat("[", 63)+strings.Repeat("]", 63)),
+	"deep_answer":          okWith("", `,"x":`+strings.Repeat("[", 64)+strings.Repeat("]", 64)),
+	"formfeed_answer":      okWith("\f", ""),
+	"bignum_answer":        okWith("", `,"x":1e400`),
 }
 
 // Stats is what the server saw for one account.
@@ -300,4 +324,73 @@ func unauthStored(s *Server, w http.ResponseWriter, r *http.Request, n int, vid 
 		return
 	}
 	answerOK(s, w, r, n, vid)
+}
+
+// gzipBomb is 4 MiB of spaces, gzip-compressed once (about 4 KiB).
+var gzipBomb = func() []byte {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	_, _ = zw.Write(bytes.Repeat([]byte(" "), 4<<20))
+	_ = zw.Close()
+	return b.Bytes()
+}()
+
+func hugeGzip(_ *Server, w http.ResponseWriter, _ *http.Request, _ int, _ string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Set("Content-Length", strconv.Itoa(len(gzipBomb)))
+	w.WriteHeader(200)
+	_, _ = w.Write(gzipBomb)
+}
+
+// rawAnswer writes head (status line and headers) and body straight to the connection,
+// then closes it with an RST when rst is set, else normally.
+func rawAnswer(w http.ResponseWriter, head, body string, rst bool) {
+	conn, buf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	_, _ = buf.WriteString(head + body)
+	_ = buf.Flush()
+	if tc, ok := conn.(*net.TCPConn); ok && rst {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+func truncated(_ *Server, w http.ResponseWriter, _ *http.Request, _ int, _ string) {
+	rawAnswer(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n", `{"status":`, false)
+}
+
+func resetBody(_ *Server, w http.ResponseWriter, _ *http.Request, _ int, _ string) {
+	rawAnswer(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n", `{"status":`, true)
+}
+
+func status600(_ *Server, w http.ResponseWriter, _ *http.Request, _ int, _ string) {
+	rawAnswer(w, "HTTP/1.1 600 Odd\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n", `{}`, false)
+}
+
+func htmlOK(_ *Server, w http.ResponseWriter, _ *http.Request, _ int, _ string) {
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(200)
+	_, _ = io.WriteString(w, "<html><body>Welcome to the captive portal</body></html>")
+}
+
+func rateLimited(retryAfter string) fault {
+	return func(_ *Server, w http.ResponseWriter, _ *http.Request, _ int, _ string) {
+		w.Header().Set("Retry-After", retryAfter)
+		writeJSON(w, 429, wire.ErrorBody{Time: 1, Message: "Too Many Requests"})
+	}
+}
+
+// okWith answers 200 with a session written as text: before, the session's members, extra
+// (a member list starting with a comma), then "}".
+func okWith(before, extra string) fault {
+	return func(_ *Server, w http.ResponseWriter, r *http.Request, n int, vid string) {
+		route, _ := wire.ParsePath(r.URL.EscapedPath())
+		raw, _ := json.Marshal(session(route.Account, n))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		_, _ = io.WriteString(w, before+string(raw[:len(raw)-1])+extra+"}")
+	}
 }
