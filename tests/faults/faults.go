@@ -5,8 +5,9 @@
 //
 // The account id of a request picks the fault: a request to
 // /api/account/{fault}/app/engagement/visitors[/{vid}] gets the fault named {fault} (see
-// Faults). The server counts, per account, the attempts it saw and how many of them came
-// without a visitor id (a new Create Session), and a second listener, the redirect target,
+// Faults); faults named csds_* are served on the CSDS paths (/api/account/{fault}/service/...)
+// instead, for clients that look the msdkgw host up. The server counts, per account, the
+// attempts it saw and how many of them were Create Sessions without a visitor id, and a second listener, the redirect target,
 // counts every request that reaches it: a client that follows a redirect shows up there.
 // GET /_faults/stats?account=ID returns {"attempts", "fresh", "redirectTargetHits"}.
 //
@@ -73,6 +74,10 @@ var Faults = map[string]string{
 	"deep_answer":          "200 with a session nested 65 levels deep by an extra member",
 	"formfeed_answer":      "200 with a session preceded by a form feed (not JSON whitespace)",
 	"bignum_answer":        "200 with a session and an extra member 1e400 (beyond float64)",
+	"csds_redirect_302":    "CSDS (the domain lookup) answers 302 to the redirect target",
+	"csds_redirect_307":    "CSDS answers 307 to the redirect target",
+	"csds_huge":            "CSDS answers 200 with an endless body",
+	"csds_reset":           "CSDS resets the connection",
 }
 
 var handlers = map[string]fault{
@@ -106,6 +111,10 @@ var handlers = map[string]fault{
 	"deep_answer":          okWith("", `,"x":`+strings.Repeat("[", 64)+strings.Repeat("]", 64)),
 	"formfeed_answer":      okWith("\f", ""),
 	"bignum_answer":        okWith("", `,"x":1e400`),
+	"csds_redirect_302":    redirect(302),
+	"csds_redirect_307":    redirect(307),
+	"csds_huge":            hugeEndless,
+	"csds_reset":           reset,
 }
 
 // Stats is what the server saw for one account.
@@ -194,14 +203,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	route, ok := wire.ParsePath(r.URL.EscapedPath())
 	h := handlers[route.Account]
-	if !ok || route.Kind != wire.KindSession || h == nil {
+	if !ok || h == nil || (route.Kind != wire.KindSession) != strings.HasPrefix(route.Account, "csds_") {
 		writeJSON(w, 404, wire.ErrorBody{Message: "no such fault"})
 		return
 	}
 	s.mu.Lock()
 	s.attempts[route.Account]++
 	n := s.attempts[route.Account]
-	if route.VisitorID == "" {
+	if route.Kind == wire.KindSession && route.VisitorID == "" {
 		s.fresh[route.Account]++
 	}
 	s.mu.Unlock()

@@ -33,6 +33,7 @@ type row struct {
 	Fault            string  `json:"fault"`
 	Why              string  `json:"why"`
 	Prime            bool    `json:"prime"`
+	Via              string  `json:"via"`
 	AttemptTimeoutMs int     `json:"attemptTimeoutMs"`
 	CallTimeoutMs    int     `json:"callTimeoutMs"`
 	Expect           outcome `json:"expect"`
@@ -106,13 +107,17 @@ func TestNativeClientAgainstFaults(t *testing.T) {
 			if r.AttemptTimeoutMs > 0 {
 				attemptTimeout = r.AttemptTimeoutMs
 			}
-			c, err := core.NewClient(core.Config{
+			cfg := core.Config{
 				AccountID:      r.Fault,
 				Domain:         srv.URL(),
 				Transport:      nethttp.New(),
 				Retry:          core.RetryPolicy{Delays: delays},
 				AttemptTimeout: ms(attemptTimeout),
-			})
+			}
+			if r.Via == "csds" {
+				cfg.Domain, cfg.CSDSDomain = "", srv.URL()
+			}
+			c, err := core.NewClient(cfg)
 			require.NoError(t, err)
 			ctx := context.Background()
 

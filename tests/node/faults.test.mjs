@@ -60,7 +60,7 @@ for (const row of table.rows) {
     assert.equal(defaults.retryDelaysMs.length, 3, "the production policy's attempt count: 1 + 3");
     const api = await createChatApi({
       accountId: row.fault,
-      domain: srv.url,
+      ...(row.via === 'csds' ? { csdsDomain: srv.url } : { domain: srv.url }),
       storage: 'memory',
       retry: { delaysMs: defaults.retryDelaysMs },
       attemptTimeoutMs: row.attemptTimeoutMs || defaults.attemptTimeoutMs,
