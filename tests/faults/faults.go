@@ -17,7 +17,9 @@ package faults
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
@@ -74,6 +76,9 @@ var Faults = map[string]string{
 	"deep_answer":          "200 with a session nested 65 levels deep by an extra member",
 	"formfeed_answer":      "200 with a session preceded by a form feed (not JSON whitespace)",
 	"bignum_answer":        "200 with a session and an extra member 1e400 (beyond float64)",
+	"gzip_padded":          "200 with a session padded to just under 1 MiB, gzip-stored so its encoded length passes 1 MiB",
+	"deflate_answer":       "200 with a session in Content-Encoding: deflate, which no client asked for",
+	"br_answer":            "200 with a session in Content-Encoding: br, which no client asked for",
 	"csds_redirect_302":    "CSDS (the domain lookup) answers 302 to the redirect target",
 	"csds_redirect_307":    "CSDS answers 307 to the redirect target",
 	"csds_huge":            "CSDS answers 200 with an endless body",
@@ -111,6 +116,9 @@ var handlers = map[string]fault{
 	"deep_answer":          okWith("", `,"x":`+strings.Repeat("[", 64)+strings.Repeat("]", 64)),
 	"formfeed_answer":      okWith("\f", ""),
 	"bignum_answer":        okWith("", `,"x":1e400`),
+	"gzip_padded":          gzipPadded,
+	"deflate_answer":       deflateAnswer,
+	"br_answer":            brAnswer,
 	"csds_redirect_302":    redirect(302),
 	"csds_redirect_307":    redirect(307),
 	"csds_huge":            hugeEndless,
@@ -402,4 +410,45 @@ func okWith(before, extra string) fault {
 		w.WriteHeader(200)
 		_, _ = io.WriteString(w, before+string(raw[:len(raw)-1])+extra+"}")
 	}
+}
+
+// encoded answers 200 with body under Content-Encoding encoding, its encoded length declared.
+func encoded(w http.ResponseWriter, encoding string, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Encoding", encoding)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(200)
+	_, _ = w.Write(body)
+}
+
+func gzipPadded(_ *Server, w http.ResponseWriter, r *http.Request, n int, _ string) {
+	route, _ := wire.ParsePath(r.URL.EscapedPath())
+	raw, _ := json.Marshal(session(route.Account, n))
+	pad := (1 << 20) - len(raw) - 64
+	body := string(raw[:len(raw)-1]) + `,"x":"` + strings.Repeat("a", pad) + `"}`
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.NoCompression)
+	_, _ = io.WriteString(zw, body)
+	_ = zw.Close()
+	encoded(w, "gzip", b.Bytes())
+}
+
+func deflateAnswer(_ *Server, w http.ResponseWriter, r *http.Request, n int, _ string) {
+	route, _ := wire.ParsePath(r.URL.EscapedPath())
+	raw, _ := json.Marshal(session(route.Account, n))
+	var b bytes.Buffer
+	zw := zlib.NewWriter(&b)
+	_, _ = zw.Write(raw)
+	_ = zw.Close()
+	encoded(w, "deflate", b.Bytes())
+}
+
+// brSession is {"status":"NotAvailable","visitorId":"vbr_answer1","sessionId":"sbr_answer1",
+// "pageId":"pbr_answer1"} compressed with brotli (Node's zlib.brotliCompressSync; the
+// standard library has no brotli encoder).
+const brSession = "1b6300188cd4624d99ee44903bf2037bc197076d6b79ad5a52b2e8f4b9c1b9966a591c6f032fc3069c0e322c380782d3fdec48cd3b43838bf839e4f5ddf80680938f2a0b5706"
+
+func brAnswer(_ *Server, w http.ResponseWriter, _ *http.Request, _ int, _ string) {
+	b, _ := hex.DecodeString(brSession)
+	encoded(w, "br", b)
 }
