@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/appengage/appengage/core"
@@ -25,8 +26,10 @@ const DefaultMaxBodyBytes int64 = 1 << 20
 // DefaultUserAgent is the User-Agent header sent unless WithUserAgent says otherwise.
 const DefaultUserAgent = "appengage-go/1"
 
-// ErrBodyTooLarge is wrapped by the error Do returns when a response body is larger than the
-// configured limit.
+// ErrBodyTooLarge is wrapped, together with a *core.BodyTooLargeError, by the error Do
+// returns when a response body is larger than the limit (the smaller of WireRequest.MaxBody
+// and WithMaxBodyBytes). The core finds the *core.BodyTooLargeError and ends the call as
+// CodeServer with the status, without retrying.
 var ErrBodyTooLarge = errors.New("nethttp: response body too large")
 
 // sharedClient is the one keep-alive HTTP client every Transport uses unless given its own,
@@ -82,7 +85,8 @@ func WithHTTPClient(c *http.Client) Option {
 }
 
 // WithMaxBodyBytes sets the largest response body Do accepts (default DefaultMaxBodyBytes);
-// a larger body makes Do fail with ErrBodyTooLarge. n <= 0 keeps the default.
+// a larger body makes Do fail with ErrBodyTooLarge. n <= 0 keeps the default. A request's
+// own WireRequest.MaxBody, when smaller, wins.
 func WithMaxBodyBytes(n int64) Option {
 	return func(t *Transport) {
 		if n > 0 {
@@ -126,7 +130,9 @@ var _ core.Transport = (*Transport)(nil)
 // (numbers as json.Number so large ids stay exact) whatever the Content-Type; a body that is
 // not JSON is returned as a string and an empty body as nil. It returns an error only when
 // there is no complete HTTP response: the request could not be encoded or sent, the attempt's
-// deadline (req.Timeout) or ctx ended, or the body exceeded the size limit.
+// deadline (req.Timeout) or ctx ended, or the body exceeded the size limit (a
+// *core.BodyTooLargeError, see ErrBodyTooLarge). A non-empty req.MethodOverride is sent as
+// the X-HTTP-Method-Override header. Redirects are never followed (see New).
 func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResponse, error) {
 	if req.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -152,17 +158,28 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 	if body != nil {
 		hreq.Header.Set("Content-Type", "application/json")
 	}
+	if req.MethodOverride != "" {
+		hreq.Header.Set("X-HTTP-Method-Override", req.MethodOverride)
+	}
+	limit := t.maxBody
+	if req.MaxBody > 0 && req.MaxBody < limit {
+		limit = req.MaxBody
+	}
 	resp, err := t.do(hreq)
 	if err != nil {
 		return core.WireResponse{}, err
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	if resp.ContentLength > limit {
+		// Declared too large: refuse before downloading any of it.
+		return core.WireResponse{}, tooLarge(resp.StatusCode, limit)
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return core.WireResponse{}, fmt.Errorf("nethttp: reading the HTTP %d response body: %w", resp.StatusCode, err)
 	}
-	if int64(len(raw)) > t.maxBody {
-		return core.WireResponse{}, fmt.Errorf("%w: HTTP %d body exceeds %d bytes", ErrBodyTooLarge, resp.StatusCode, t.maxBody)
+	if int64(len(raw)) > limit {
+		return core.WireResponse{}, tooLarge(resp.StatusCode, limit)
 	}
 	return core.WireResponse{
 		Status:     resp.StatusCode,
@@ -171,13 +188,29 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 	}, nil
 }
 
+// tooLarge is the error for a response body over limit: a *core.BodyTooLargeError (what the
+// core acts on) that also matches ErrBodyTooLarge.
+func tooLarge(status int, limit int64) error {
+	return fmt.Errorf("%w: %w", ErrBodyTooLarge, &core.BodyTooLargeError{Status: status, Limit: limit})
+}
+
 // Decode turns a response body into a generic value tree: nil for an empty (or all-space)
 // body, the JSON value (objects as map[string]any, numbers as json.Number) when the body is
-// exactly one JSON value, and otherwise the body's text.
+// exactly one JSON value, and otherwise the body's text. It reads bodies exactly as the JS
+// fetch transport (jsbridge/internal/fetch) does, so both clients take or refuse the same
+// answers (testdata/faults.json): a leading UTF-8 byte order mark is dropped (fetch's text()
+// drops it; RFC 8259 §8.1 lets a parser ignore it), only JSON's own whitespace may surround
+// the value (RFC 8259 §2; a form feed makes it text), nesting deeper than core.MaxDepth makes
+// it text (the one depth limit of every reader), and so does a number outside float64's
+// range (the JS decoder has no value for it).
 func Decode(raw []byte) any {
-	trimmed := bytes.TrimSpace(raw)
-	if len(trimmed) == 0 {
+	raw = bytes.TrimPrefix(raw, utf8BOM)
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil
+	}
+	trimmed := bytes.Trim(raw, jsonSpace)
+	if JSONDepth(trimmed) > core.MaxDepth {
+		return string(raw)
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.UseNumber()
@@ -185,8 +218,39 @@ func Decode(raw []byte) any {
 	if err := dec.Decode(&v); err != nil {
 		return string(raw)
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if dec.InputOffset() != int64(len(trimmed)) {
 		return string(raw) // trailing data: not one JSON value
 	}
+	if !finiteNumbers(v) {
+		return string(raw)
+	}
 	return v
+}
+
+var utf8BOM = []byte("\ufeff")
+
+// jsonSpace is RFC 8259's whitespace: space, tab, line feed, carriage return.
+const jsonSpace = " \t\n\r"
+
+// finiteNumbers reports whether every number in the tree v fits a float64. v is a decoded
+// tree at most core.MaxDepth deep.
+func finiteNumbers(v any) bool {
+	switch t := v.(type) {
+	case json.Number:
+		_, err := strconv.ParseFloat(string(t), 64)
+		return err == nil
+	case map[string]any:
+		for _, e := range t {
+			if !finiteNumbers(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if !finiteNumbers(e) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -262,17 +262,24 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{`{"a":1}`, `[1,2`, ``, `"x"`, `1e999`, "\xff", `{"a":1}{}`, `null`} {
+	for _, s := range []string{`{"a":1}`, `[1,2`, ``, `"x"`, `1e999`, "\xff", `{"a":1}{}`, `null`,
+		"\ufeff{}", "\f{}", "\u00a0", strings.Repeat("[", 65) + strings.Repeat("]", 65), `{"a":[-1e400]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		v := nethttp.Decode(raw)
-		trimmed := bytes.TrimSpace(raw)
+		raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
+		trimmed := bytes.Trim(raw, " \t\n\r")
+		var floats any
 		switch {
-		case len(trimmed) == 0:
+		case len(bytes.TrimSpace(raw)) == 0:
 			assert.Nil(t, v)
 		case !json.Valid(trimmed):
-			assert.Equal(t, string(raw), v, "text that is not JSON is kept as it came")
+			assert.Equal(t, string(raw), v, "text that is not JSON is kept as it came (JSON whitespace only)")
+		case nethttp.JSONDepth(trimmed) > core.MaxDepth:
+			assert.Equal(t, string(raw), v, "nesting past core.MaxDepth is text, as for the JS decoder")
+		case json.Unmarshal(trimmed, &floats) != nil:
+			assert.Equal(t, string(raw), v, "a number outside float64 is text, as for the JS decoder")
 		default:
 			dec := json.NewDecoder(bytes.NewReader(trimmed))
 			dec.UseNumber()
@@ -281,4 +288,40 @@ func FuzzDecode(f *testing.F) {
 			assert.Equal(t, want, v)
 		}
 	})
+}
+
+// TestDecodeReadsAsTheJSTransport pins the edges where Decode follows the JS fetch transport
+// rather than encoding/json's leniency (each was a difference found by the fault suite).
+func TestDecodeReadsAsTheJSTransport(t *testing.T) {
+	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	tests := []struct {
+		name string
+		raw  string
+		want any
+	}{
+		{"byte order mark dropped", "\ufeff{\"a\":\"b\"}", map[string]any{"a": "b"}},
+		{"byte order mark alone is empty", "\ufeff ", nil},
+		{"form feed is not JSON whitespace", "\f{}", "\f{}"},
+		{"no-break space is not JSON whitespace", "\u00a0{}", "\u00a0{}"},
+		{"only unicode space is empty", "\u00a0\f", nil},
+		{"depth at core.MaxDepth", deep(core.MaxDepth), nestedArrays(core.MaxDepth)},
+		{"depth past core.MaxDepth is text", deep(core.MaxDepth + 1), deep(core.MaxDepth + 1)},
+		{"number past float64 is text", `{"x":1e400}`, `{"x":1e400}`},
+		{"negative number past float64 is text", `[-1e400]`, `[-1e400]`},
+		{"large id in range stays exact", `{"x":123456789012345678901234567890}`, map[string]any{"x": json.Number("123456789012345678901234567890")}},
+		{"tiny number underflows to 0, as in JS", `[1e-400]`, []any{json.Number("1e-400")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, nethttp.Decode([]byte(tt.raw)))
+		})
+	}
+}
+
+func nestedArrays(n int) any {
+	var v any = []any{}
+	for i := 1; i < n; i++ {
+		v = []any{v}
+	}
+	return v
 }
