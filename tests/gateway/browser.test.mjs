@@ -31,7 +31,7 @@ test('the demo page gets an engagement and sends an SDE through the gateway', as
     const before = await stats(SIM_URL, ACCOUNT);
     const page = await openPage(browser.context);
     await page.goto(`${server.url}/?account=${ACCOUNT}&interval=60`);
-    await page.locator('#chat[data-state="available"]').waitFor({ timeout: 20_000 });
+    await page.locator('appengage-chat-button[state="available"]').waitFor({ state: 'attached', timeout: 20_000 });
     assert.match(await page.locator('#vid').textContent(), /\S{3,}/);
 
     await page.locator('#sde-type').selectOption('personal');
@@ -57,7 +57,7 @@ test('a page on an origin the gateway does not allow is refused by CORS', async 
     const before = await stats(SIM_URL, ACCOUNT);
     const page = await openPage(browser.context);
     await page.goto(`${server.url}/?account=${ACCOUNT}&interval=60`);
-    await page.locator('#chat[data-state="error"]').waitFor({ timeout: 30_000 });
+    await page.locator('appengage-chat-button[state="error"]').waitFor({ state: 'attached', timeout: 30_000 });
     const after = await stats(SIM_URL, ACCOUNT);
     assert.equal(after.createCalls, before.createCalls, 'nothing reached the simulator');
     await page.close();
