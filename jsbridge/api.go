@@ -349,7 +349,7 @@ func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Con
 	if msg != "" {
 		s.Run(func() (js.Value, error) {
 			return js.Undefined(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
-				Problems: []core.Problem{{Field: "timeoutMs", Message: msg}}}
+				Problems: []core.Problem{{Field: "options.timeoutMs", Message: msg}}}
 		})
 		return
 	}
@@ -430,12 +430,12 @@ func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
 	var opts core.WatchOptions
 	if t, known := convert.TypeOf(interval); !known {
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
-			Problems: []core.Problem{{Field: "intervalMs", Message: "must be a number of milliseconds, not a bigint"}}}
+			Problems: []core.Problem{{Field: "options.intervalMs", Message: "must be a number of milliseconds, not a bigint"}}}
 	} else if t == js.TypeNumber {
 		d, msg := duration(interval.Float())
 		if msg != "" {
 			return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
-				Problems: []core.Problem{{Field: "intervalMs", Message: msg}}}
+				Problems: []core.Problem{{Field: "options.intervalMs", Message: msg}}}
 		}
 		opts.Interval = d
 	}

@@ -69,8 +69,11 @@ func TestBadArgumentsAreValidationErrorsWithAField(t *testing.T) {
 	}{
 		{"a bigint request", jsEval(t, `10n`), js.Undefined(), "request"},
 		{"a bigint in the request", jsEval(t, `({ appType: 10n })`), js.Undefined(), "appType"},
-		{"timeoutMs a bigint", jsEval(t, `({})`), jsEval(t, `1n`), "timeoutMs"},
-		{"timeoutMs a string", jsEval(t, `({})`), "5", "timeoutMs"},
+		{"timeoutMs a bigint", jsEval(t, `({})`), jsEval(t, `1n`), "options.timeoutMs"},
+		{"timeoutMs a string", jsEval(t, `({})`), "5", "options.timeoutMs"},
+		{"timeoutMs negative", jsEval(t, `({})`), -1, "options.timeoutMs"},
+		{"timeoutMs a fraction", jsEval(t, `({})`), 1.5, "options.timeoutMs"},
+		{"timeoutMs over a day", jsEval(t, `({})`), 86400001, "options.timeoutMs"},
 		{"depth 70 as an object", deep(70), js.Undefined(), "engagementAttributes[0]" + repeat(".a", 62)},
 		{"depth 70 as JSON text", deepText(70), js.Undefined(), "engagementAttributes[0]" + repeat(".a", 62)},
 		{"depth 3000 as JSON text", deepText(3000), js.Undefined(), "engagementAttributes[0]" + repeat(".a", 62)},
@@ -85,6 +88,22 @@ func TestBadArgumentsAreValidationErrorsWithAField(t *testing.T) {
 	v, err := call(t, h, "getEngagement", jsEval(t, `({})`), 5000)
 	require.NoError(t, err)
 	assert.Equal(t, "NotAvailable", v.Get("status").String())
+}
+
+// A watch interval the module refuses is named as the JS checks name it: options.intervalMs,
+// and the next good watch starts.
+func TestWatchIntervalIsRefusedAsAnOption(t *testing.T) {
+	h := handleFor(t, `{accountId: "a1", domain: "https://x.test"}`)
+	onChange := jsEval(t, `() => {}`)
+	for _, interval := range []any{-1, 0.5, 86400001, jsEval(t, `1n`)} {
+		v := h.Call("watch", jsEval(t, `({})`), interval, onChange)
+		require.True(t, v.InstanceOf(js.Global().Get("Error")), "interval %v", interval)
+		assert.Equal(t, "validation", v.Get("code").String())
+		assert.Equal(t, "options.intervalMs", v.Get("field").String(), "interval %v", interval)
+	}
+	id := h.Call("watch", jsEval(t, `({})`), 60000, onChange)
+	require.False(t, id.InstanceOf(js.Global().Get("Error")), "a good interval starts a watch")
+	h.Call("unwatch", id)
 }
 
 func repeat(s string, n int) string {
