@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/appengage/appengage/core"
 	"github.com/appengage/appengage/jsbridge/internal/promise"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -141,4 +142,58 @@ func TestStuckStorageLeavesTimeoutsWorking(t *testing.T) {
 		code, _ := rejectedWith(t, err)
 		assert.Equal(t, "timeout", code, "call %d", i)
 	}
+}
+
+// retry.minRateLimitWaitMs / maxRateLimitWaitMs are bounded like every duration and named by
+// field; the minimum may not pass the maximum (given, or the default 60000).
+func TestRateLimitWaitOptionsAreChecked(t *testing.T) {
+	for _, tt := range []struct{ config, field string }{
+		{`{accountId: "a1", retry: {minRateLimitWaitMs: -1}}`, "retry.minRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {minRateLimitWaitMs: 0.5}}`, "retry.minRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {maxRateLimitWaitMs: 86400001}}`, "retry.maxRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {maxRateLimitWaitMs: "60"}}`, "retry.maxRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {maxRateLimitWaitMs: 1n}}`, "retry.maxRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {minRateLimitWaitMs: 5000, maxRateLimitWaitMs: 10}}`, "retry.minRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {minRateLimitWaitMs: 120000}}`, "retry.minRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {maxRateLimitWaitMs: 10}}`, "retry.minRateLimitWaitMs"},
+	} {
+		_, err := newClient(jsEval(t, tt.config), js.Undefined(), js.ValueOf("memory"))
+		var ce *core.Error
+		require.ErrorAs(t, err, &ce, tt.config)
+		var fields []string
+		for _, p := range ce.Problems {
+			if p.Field != "fetch" { // no exchange port here: reported too
+				fields = append(fields, p.Field)
+			}
+		}
+		assert.Equal(t, []string{tt.field}, fields, tt.config)
+	}
+}
+
+// A 429 asking for an hour's pause is clamped to retry.maxRateLimitWaitMs: with 1 ms the
+// retry comes at once and the call succeeds well inside its deadline; with the default
+// 60 s clamp the same call meets its deadline first.
+func TestMaxRateLimitWaitClampsA429Pause(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	mod, err := promise.Await(ctx, jsEval(t, `import(require("url").pathToFileURL(require("path").resolve("../web/src/exchange.js")).href)`))
+	require.NoError(t, err)
+	client := func(config string) js.Value {
+		fetch := jsEval(t, `() => { let n = 0; return async () => (n++ === 0
+			? new Response('{"message":"slow down"}', { status: 429, headers: { "Retry-After": "3600" } })
+			: new Response('{"status":"NotAvailable","visitorId":"v1","sessionId":"s1","pageId":"p1"}', { status: 200 })); }`).Invoke()
+		h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), js.ValueOf("memory"))
+		require.NoError(t, err)
+		t.Cleanup(func() { h.Call("close") })
+		return h
+	}
+	short := client(`{accountId: "a1", domain: "https://x.test", retry: {delaysMs: [1], minRateLimitWaitMs: 0, maxRateLimitWaitMs: 1}}`)
+	v, err := call(t, short, "getEngagement", jsEval(t, `({})`), 20000)
+	require.NoError(t, err)
+	assert.Equal(t, "NotAvailable", v.Get("status").String())
+
+	dflt := client(`{accountId: "a1", domain: "https://x.test", retry: {delaysMs: [1]}}`)
+	_, err = call(t, dflt, "getEngagement", jsEval(t, `({})`), 300)
+	code, _ := rejectedWith(t, err)
+	assert.Equal(t, "timeout", code)
 }
