@@ -295,7 +295,8 @@ export interface ChatApiOptions {
     delaysMs?: number[];
     /**
      * Shortest pause after an HTTP 429, whatever its Retry-After says (a date in the past,
-     * none); default 1000; 0 for none. Must not exceed maxRateLimitWaitMs.
+     * none); default 1000 (LivePerson's retry guide asks for at least 1 s: lower it for tests);
+     * 0 for none. Must not exceed maxRateLimitWaitMs.
      */
     minRateLimitWaitMs?: number;
     /**
