@@ -186,20 +186,23 @@ async function withBoundedBody(request, env) {
   return new Request(request, { body });
 }
 
-function internalError(message) {
-  return Response.json({ time: Date.now(), message, internalCode: 18 }, { status: 500, headers: { "Cache-Control": "no-store" } });
+function internalError(message, request, env) {
+  return Response.json(
+    { time: Date.now(), message, internalCode: 18 },
+    { status: 500, headers: corsHeaders(request, env, { "Cache-Control": "no-store" }) },
+  );
 }
 
 // serve runs one request on inst and reads the answer to its end, so the Go side has
 // finished with this request when it returns.
-async function serve(inst, request) {
+async function serve(inst, request, env) {
   const stopped = new Promise((resolve) => {
     inst.fail = () => resolve(EXITED);
   });
   const res = await Promise.race([inst.binding.handleRequest(request), stopped]);
-  if (res === EXITED) return internalError("gateway stopped while serving the request");
+  if (res === EXITED) return internalError("gateway stopped while serving the request", request, env);
   const body = await Promise.race([res.arrayBuffer(), stopped]);
-  if (body === EXITED) return internalError("gateway stopped while serving the request");
+  if (body === EXITED) return internalError("gateway stopped while serving the request", request, env);
   const noBody = request.method === "HEAD" || [101, 204, 205, 304].includes(res.status);
   return new Response(noBody ? null : body, { status: res.status, headers: res.headers });
 }
@@ -213,14 +216,14 @@ async function fetch(request, env) {
     inst = await acquire(env);
   } catch (e) {
     console.error("appengage gateway:", e && e.message);
-    return internalError("gateway failed to start");
+    return internalError("gateway failed to start", request, env);
   }
   inst.served++;
   try {
-    return await serve(inst, request);
+    return await serve(inst, request, env);
   } catch (e) {
     console.error("appengage gateway:", e && e.message);
-    return internalError("gateway internal error");
+    return internalError("gateway internal error", request, env);
   } finally {
     release(inst, env);
   }
