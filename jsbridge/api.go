@@ -101,6 +101,9 @@ type configJS struct {
 
 type retryJS struct {
 	DelaysMs []float64 `js:"delaysMs"`
+	// The clamp of a 429's pause (core.RetryPolicy's MinRateLimitWait/MaxRateLimitWait).
+	MinRateLimitWaitMs *float64 `js:"minRateLimitWaitMs"`
+	MaxRateLimitWaitMs *float64 `js:"maxRateLimitWaitMs"`
 }
 
 // client is one ChatApi: a core.Client, its transport and the JS functions of its handle.
@@ -143,6 +146,9 @@ func newClient(config, port, storage js.Value) (js.Value, error) {
 			}
 			coreCfg.Retry.Delays = append(coreCfg.Retry.Delays, d)
 		}
+	}
+	if cfg.Retry != nil {
+		problems = append(problems, rateLimitWaits(cfg.Retry, &coreCfg.Retry)...)
 	}
 	if cfg.AttemptTimeoutMs != nil {
 		d, msg := duration(*cfg.AttemptTimeoutMs)
@@ -188,6 +194,36 @@ func newClient(config, port, storage js.Value) (js.Value, error) {
 	c := &client{core: cc, transport: transport, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c.handle(), nil
+}
+
+// rateLimitWaits sets p's clamp of rate-limit pauses from retry.minRateLimitWaitMs and
+// retry.maxRateLimitWaitMs: whole milliseconds from 0 to a day, the minimum not above the
+// maximum (unset: the core's 1 s and 60 s). 0 means no pause; the core reads 0 as "the
+// default", so it gets the shortest pause it can hold instead.
+func rateLimitWaits(r *retryJS, p *core.RetryPolicy) []core.Problem {
+	var problems []core.Problem
+	read := func(ms *float64, field string, def time.Duration) (time.Duration, bool) {
+		if ms == nil {
+			return def, true
+		}
+		d, msg := duration(*ms)
+		if msg != "" {
+			problems = append(problems, core.Problem{Field: field, Message: msg})
+			return 0, false
+		}
+		return d, true
+	}
+	lo, okLo := read(r.MinRateLimitWaitMs, "retry.minRateLimitWaitMs", core.DefaultMinRateLimitWait)
+	hi, okHi := read(r.MaxRateLimitWaitMs, "retry.maxRateLimitWaitMs", core.DefaultMaxRateLimitWait)
+	switch {
+	case !okLo || !okHi:
+		return problems
+	case lo > hi:
+		return []core.Problem{{Field: "retry.minRateLimitWaitMs",
+			Message: "must not exceed retry.maxRateLimitWaitMs (" + strconv.FormatInt(hi.Milliseconds(), 10) + ")"}}
+	}
+	p.MinRateLimitWait, p.MaxRateLimitWait = max(lo, time.Nanosecond), max(hi, time.Nanosecond)
+	return nil
 }
 
 // appendProblems adds the validation problems of err to problems; an error of another kind
@@ -349,7 +385,7 @@ func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Con
 	if msg != "" {
 		s.Run(func() (js.Value, error) {
 			return js.Undefined(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
-				Problems: []core.Problem{{Field: "timeoutMs", Message: msg}}}
+				Problems: []core.Problem{{Field: "options.timeoutMs", Message: msg}}}
 		})
 		return
 	}
@@ -430,12 +466,12 @@ func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
 	var opts core.WatchOptions
 	if t, known := convert.TypeOf(interval); !known {
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
-			Problems: []core.Problem{{Field: "intervalMs", Message: "must be a number of milliseconds, not a bigint"}}}
+			Problems: []core.Problem{{Field: "options.intervalMs", Message: "must be a number of milliseconds, not a bigint"}}}
 	} else if t == js.TypeNumber {
 		d, msg := duration(interval.Float())
 		if msg != "" {
 			return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
-				Problems: []core.Problem{{Field: "intervalMs", Message: msg}}}
+				Problems: []core.Problem{{Field: "options.intervalMs", Message: msg}}}
 		}
 		opts.Interval = d
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/appengage/appengage/core"
 	"github.com/appengage/appengage/jsbridge/internal/promise"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,8 +70,11 @@ func TestBadArgumentsAreValidationErrorsWithAField(t *testing.T) {
 	}{
 		{"a bigint request", jsEval(t, `10n`), js.Undefined(), "request"},
 		{"a bigint in the request", jsEval(t, `({ appType: 10n })`), js.Undefined(), "appType"},
-		{"timeoutMs a bigint", jsEval(t, `({})`), jsEval(t, `1n`), "timeoutMs"},
-		{"timeoutMs a string", jsEval(t, `({})`), "5", "timeoutMs"},
+		{"timeoutMs a bigint", jsEval(t, `({})`), jsEval(t, `1n`), "options.timeoutMs"},
+		{"timeoutMs a string", jsEval(t, `({})`), "5", "options.timeoutMs"},
+		{"timeoutMs negative", jsEval(t, `({})`), -1, "options.timeoutMs"},
+		{"timeoutMs a fraction", jsEval(t, `({})`), 1.5, "options.timeoutMs"},
+		{"timeoutMs over a day", jsEval(t, `({})`), 86400001, "options.timeoutMs"},
 		{"depth 70 as an object", deep(70), js.Undefined(), "engagementAttributes[0]" + repeat(".a", 62)},
 		{"depth 70 as JSON text", deepText(70), js.Undefined(), "engagementAttributes[0]" + repeat(".a", 62)},
 		{"depth 3000 as JSON text", deepText(3000), js.Undefined(), "engagementAttributes[0]" + repeat(".a", 62)},
@@ -85,6 +89,22 @@ func TestBadArgumentsAreValidationErrorsWithAField(t *testing.T) {
 	v, err := call(t, h, "getEngagement", jsEval(t, `({})`), 5000)
 	require.NoError(t, err)
 	assert.Equal(t, "NotAvailable", v.Get("status").String())
+}
+
+// A watch interval the module refuses is named as the JS checks name it: options.intervalMs,
+// and the next good watch starts.
+func TestWatchIntervalIsRefusedAsAnOption(t *testing.T) {
+	h := handleFor(t, `{accountId: "a1", domain: "https://x.test"}`)
+	onChange := jsEval(t, `() => {}`)
+	for _, interval := range []any{-1, 0.5, 86400001, jsEval(t, `1n`)} {
+		v := h.Call("watch", jsEval(t, `({})`), interval, onChange)
+		require.True(t, v.InstanceOf(js.Global().Get("Error")), "interval %v", interval)
+		assert.Equal(t, "validation", v.Get("code").String())
+		assert.Equal(t, "options.intervalMs", v.Get("field").String(), "interval %v", interval)
+	}
+	id := h.Call("watch", jsEval(t, `({})`), 60000, onChange)
+	require.False(t, id.InstanceOf(js.Global().Get("Error")), "a good interval starts a watch")
+	h.Call("unwatch", id)
 }
 
 func repeat(s string, n int) string {
@@ -122,4 +142,58 @@ func TestStuckStorageLeavesTimeoutsWorking(t *testing.T) {
 		code, _ := rejectedWith(t, err)
 		assert.Equal(t, "timeout", code, "call %d", i)
 	}
+}
+
+// retry.minRateLimitWaitMs / maxRateLimitWaitMs are bounded like every duration and named by
+// field; the minimum may not pass the maximum (given, or the default 60000).
+func TestRateLimitWaitOptionsAreChecked(t *testing.T) {
+	for _, tt := range []struct{ config, field string }{
+		{`{accountId: "a1", retry: {minRateLimitWaitMs: -1}}`, "retry.minRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {minRateLimitWaitMs: 0.5}}`, "retry.minRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {maxRateLimitWaitMs: 86400001}}`, "retry.maxRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {maxRateLimitWaitMs: "60"}}`, "retry.maxRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {maxRateLimitWaitMs: 1n}}`, "retry.maxRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {minRateLimitWaitMs: 5000, maxRateLimitWaitMs: 10}}`, "retry.minRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {minRateLimitWaitMs: 120000}}`, "retry.minRateLimitWaitMs"},
+		{`{accountId: "a1", retry: {maxRateLimitWaitMs: 10}}`, "retry.minRateLimitWaitMs"},
+	} {
+		_, err := newClient(jsEval(t, tt.config), js.Undefined(), js.ValueOf("memory"))
+		var ce *core.Error
+		require.ErrorAs(t, err, &ce, tt.config)
+		var fields []string
+		for _, p := range ce.Problems {
+			if p.Field != "fetch" { // no exchange port here: reported too
+				fields = append(fields, p.Field)
+			}
+		}
+		assert.Equal(t, []string{tt.field}, fields, tt.config)
+	}
+}
+
+// A 429 asking for an hour's pause is clamped to retry.maxRateLimitWaitMs: with 1 ms the
+// retry comes at once and the call succeeds well inside its deadline; with the default
+// 60 s clamp the same call meets its deadline first.
+func TestMaxRateLimitWaitClampsA429Pause(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	mod, err := promise.Await(ctx, jsEval(t, `import(require("url").pathToFileURL(require("path").resolve("../web/src/exchange.js")).href)`))
+	require.NoError(t, err)
+	client := func(config string) js.Value {
+		fetch := jsEval(t, `() => { let n = 0; return async () => (n++ === 0
+			? new Response('{"message":"slow down"}', { status: 429, headers: { "Retry-After": "3600" } })
+			: new Response('{"status":"NotAvailable","visitorId":"v1","sessionId":"s1","pageId":"p1"}', { status: 200 })); }`).Invoke()
+		h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), js.ValueOf("memory"))
+		require.NoError(t, err)
+		t.Cleanup(func() { h.Call("close") })
+		return h
+	}
+	short := client(`{accountId: "a1", domain: "https://x.test", retry: {delaysMs: [1], minRateLimitWaitMs: 0, maxRateLimitWaitMs: 1}}`)
+	v, err := call(t, short, "getEngagement", jsEval(t, `({})`), 20000)
+	require.NoError(t, err)
+	assert.Equal(t, "NotAvailable", v.Get("status").String())
+
+	dflt := client(`{accountId: "a1", domain: "https://x.test", retry: {delaysMs: [1]}}`)
+	_, err = call(t, dflt, "getEngagement", jsEval(t, `({})`), 300)
+	code, _ := rejectedWith(t, err)
+	assert.Equal(t, "timeout", code)
 }

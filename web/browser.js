@@ -31,11 +31,11 @@ const load = moduleLoader({ defaultURL: './chatapi.wasm', base });
  * @param {import('./index.js').ChatApiOptions} options
  */
 export function createChatApi(options) {
-  if (options === null || typeof options !== 'object' || options.wasmURL != null || options.wasmModule != null) {
-    return createWith(options, () => load(options ?? {}), (storage) => storage);
-  }
-  const withURL = { ...options, wasmURL: new URL('./chatapi.wasm', import.meta.url) };
-  return createWith(withURL, () => load(withURL), (storage) => storage);
+  // createWith hands load the options it read (own data properties only), so an inherited
+  // wasmURL or wasmModule is never used.
+  return createWith(options, (js) => load(js.wasmURL != null || js.wasmModule != null
+    ? js
+    : { ...js, wasmURL: new URL('./chatapi.wasm', import.meta.url) }), (storage) => storage);
 }
 
 /**

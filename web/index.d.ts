@@ -289,8 +289,22 @@ export interface ChatApiOptions {
   onEngagement?: (response: EngagementResponse) => void;
   /** Receives every failure of getEngagement and updateSession (unless the call passes its own). */
   onError?: (error: AppEngageError) => void;
-  /** Pauses before the retries of 5xx, network errors and timeouts; default [5000, 10000, 15000]; [] for none. */
-  retry?: { delaysMs?: number[] };
+  /** LivePerson's retry policy (1 + 3 attempts); every value is whole milliseconds, at most a day. */
+  retry?: {
+    /** Pauses before the retries of 5xx, network errors and timeouts; default [5000, 10000, 15000]; [] for none. */
+    delaysMs?: number[];
+    /**
+     * Shortest pause after an HTTP 429, whatever its Retry-After says (a date in the past,
+     * none); default 1000 (LivePerson's retry guide asks for at least 1 s: lower it for tests);
+     * 0 for none. Must not exceed maxRateLimitWaitMs.
+     */
+    minRateLimitWaitMs?: number;
+    /**
+     * Longest pause after an HTTP 429 (and the cap on a Retry-After sent with a 5xx, which may
+     * lengthen the scheduled pause); default 60000.
+     */
+    maxRateLimitWaitMs?: number;
+  };
   /** Bound on each HTTP attempt in ms; default 30000; 0 for none. */
   attemptTimeoutMs?: number;
   /** How long a host found through CSDS is reused, in ms; 0 to ask every time. */
@@ -304,10 +318,19 @@ export interface ChatApiOptions {
   /** The fetch to use, e.g. Electron's net.fetch; default globalThis.fetch. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /**
-   * Send Update Session's PUT as a POST with X-HTTP-Method-Override: PUT, for browsers when
-   * the server's CORS answer does not allow PUT. Default false.
+   * Send Update Session's PUT as a POST with X-HTTP-Method-Override: PUT. Default false.
+   * The Go module decides the method and the header (docs/client.md, "Method override");
+   * turn it on in a browser when the server's CORS answer does not allow PUT (LivePerson's
+   * gateways allow GET, POST and PATCH cross-origin). No effect on getEngagement.
    */
   methodOverride?: boolean;
+  /**
+   * How requests treat fields the module does not know (docs/validation.md). Default false:
+   * unknown fields are sent to LivePerson unchanged, and only near-misses of documented
+   * names (`firstName` for `firstname`, `ipAdress`) are refused, with a hint naming the
+   * documented field. true: every unknown field is refused with code 'validation'.
+   */
+  strict?: boolean;
   /** Where chatapi.wasm is; default next to the package (Node reads file: URLs from disk). */
   wasmURL?: string | URL;
   /** An already compiled chatapi.wasm. */
@@ -323,8 +346,22 @@ export interface CallOptions {
   onError?: (error: AppEngageError) => void;
 }
 
+/**
+ * watchEngagement's options. In a page (a browser, an Electron renderer, a web view: wherever
+ * there is a document) the watcher has manners towards LivePerson: it asks nothing while the
+ * page is hidden or the browser is offline (on becoming visible or online it asks at once if
+ * the last answer is older than the pause); one tab per origin, account and request asks for
+ * all the tabs of the browser profile (they share the answers; another tab takes over when
+ * it closes); after a call that failed with its retries exhausted, the pause doubles per
+ * failure in a row, capped at five minutes, until an answer resets it. Answers are shared
+ * between tabs only with the default localStorage storage. In Node and Electron main the
+ * watcher asks every intervalMs.
+ */
 export interface WatchOptions {
-  /** Pause between two questions in ms (default 60000); shorter while an offer would expire first. */
+  /**
+   * Pause between two questions in whole ms, at most a day (default 60000); shorter while an
+   * offer would expire first (80 % of its validForSeconds).
+   */
   intervalMs?: number;
 }
 

@@ -206,7 +206,7 @@ test('watchEngagement in a page: bad arguments throw, a request failing validati
     await new Promise((r) => setTimeout(r, 1500)); // several intervals: still one report
     return { thrown, calls };
   }, { account, sim: sim.url });
-  assert.deepEqual(out.thrown, [['validation', 'intervalMs'], ['validation', 'onChange']]);
+  assert.deepEqual(out.thrown, [['validation', 'options.intervalMs'], ['validation', 'onChange']]);
   assert.deepEqual(out.calls, [[null, 'validation', 'appDetails.os']]);
   assert.equal((await stats(sim.url, account)).createCalls, 0, 'nothing invalid was sent');
   await page.close();

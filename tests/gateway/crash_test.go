@@ -19,7 +19,8 @@ import (
 
 // TestStoppedGoProgramIsReplaced runs gateway.mjs with the crashworker fixture on workerd:
 // when the Go program stops, the request it was serving gets a 500 and the next request is
-// served by a fresh instance.
+// served by a fresh instance. That 500 is made in gateway.mjs, not by the Go handler, and
+// still carries its CORS headers for an allowed Origin, so a browser can read it.
 func TestStoppedGoProgramIsReplaced(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"gateway.mjs", "upstream.mjs", "visitorcap.mjs", "wasm_exec.js", "runtime.mjs"} {
@@ -33,7 +34,7 @@ func TestStoppedGoProgramIsReplaced(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	mf, err := harness.StartMiniflare(repo, harness.GatewayOptions{Entry: filepath.Join(dir, "gateway.mjs")})
+	mf, err := harness.StartMiniflare(repo, harness.GatewayOptions{Entry: filepath.Join(dir, "gateway.mjs"), Vars: map[string]string{"APPENGAGE_ORIGINS": "https://app.example.com"}})
 	require.NoError(t, err)
 	defer mf.Stop()
 	defer func() {
@@ -42,10 +43,15 @@ func TestStoppedGoProgramIsReplaced(t *testing.T) {
 		}
 	}()
 
+	var header http.Header
 	get := func(path string) (int, string) {
-		resp, err := http.Get(mf.URL + path)
+		req, err := http.NewRequest(http.MethodGet, mf.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", "https://app.example.com")
+		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		defer resp.Body.Close()
+		header = resp.Header
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
@@ -58,6 +64,8 @@ func TestStoppedGoProgramIsReplaced(t *testing.T) {
 	status, body = get("/crash")
 	assert.Equal(t, 500, status, body)
 	assert.Contains(t, body, "gateway stopped while serving the request")
+	assert.Equal(t, "https://app.example.com", header.Get("Access-Control-Allow-Origin"))
+	assert.Equal(t, "Origin", header.Get("Vary"))
 
 	status, body = get("/c")
 	require.Equal(t, 200, status, body)

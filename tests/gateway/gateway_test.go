@@ -339,34 +339,57 @@ func TestVisitorCapHoldsUnderConcurrencyOnWorkerd(t *testing.T) {
 }
 
 // TestSlowBodyIsTimedOutOnWorkerd: a body trickled in (1 byte every 5 s) is cut off at
-// APPENGAGE_BODY_TIMEOUT (1 s here) with 408, and nothing reaches the upstream.
+// APPENGAGE_BODY_TIMEOUT (1 s here) with 408, and nothing reaches the upstream. The 408 is
+// answered before the Go handler runs, yet carries the handler's CORS headers: for an
+// allowed Origin the browser then sees the status and body, not an opaque network error.
 func TestSlowBodyIsTimedOutOnWorkerd(t *testing.T) {
-	before := count(simStats(t, acctBad), "createCalls")
-	u, err := url.Parse(gateURL)
-	require.NoError(t, err)
-	conn, err := net.Dial("tcp", u.Host)
-	require.NoError(t, err)
-	defer conn.Close()
-	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\nCF-Connecting-IP: 203.0.113.130\r\n\r\n{", visitorsPath(acctBad, "", ""), u.Host)
-	require.NoError(t, err)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Second):
-				_, _ = conn.Write([]byte(" "))
+	for _, tt := range []struct {
+		name, origin, allowOrigin string
+	}{
+		{"no Origin (native, Node)", "", ""},
+		{"an allowed Origin", allowedOrigin, allowedOrigin},
+		{"another Origin", "https://evil.example", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := count(simStats(t, acctBad), "createCalls")
+			u, err := url.Parse(gateURL)
+			require.NoError(t, err)
+			conn, err := net.Dial("tcp", u.Host)
+			require.NoError(t, err)
+			defer conn.Close()
+			origin := ""
+			if tt.origin != "" {
+				origin = "Origin: " + tt.origin + "\r\n"
 			}
-		}
-	}()
-	require.NoError(t, conn.SetReadDeadline(time.Now().Add(60*time.Second))) // a guard, not the assertion
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
-	assert.Equal(t, before, count(simStats(t, acctBad), "createCalls"))
+			_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n%sCF-Connecting-IP: 203.0.113.130\r\n\r\n{", visitorsPath(acctBad, "", ""), u.Host, origin)
+			require.NoError(t, err)
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(5 * time.Second):
+						_, _ = conn.Write([]byte(" "))
+					}
+				}
+			}()
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(60*time.Second))) // a guard, not the assertion
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+			assert.Equal(t, tt.allowOrigin, resp.Header.Get("Access-Control-Allow-Origin"))
+			if tt.allowOrigin != "" {
+				assert.Equal(t, "Retry-After", resp.Header.Get("Access-Control-Expose-Headers"))
+			} else {
+				assert.Empty(t, resp.Header.Get("Access-Control-Expose-Headers"))
+			}
+			assert.Equal(t, "Origin", resp.Header.Get("Vary"))
+			assert.Equal(t, before, count(simStats(t, acctBad), "createCalls"))
+		})
+	}
 }
 
 func TestUpstreamHostCannotBeSteered(t *testing.T) {

@@ -99,7 +99,7 @@ test('garbage from JS is refused by field and the module keeps working', async (
     assert.throws(() => api.impression('impDisplay', null), isValidation('engagementDetails'));
     assert.throws(() => api.watchEngagement(cyclic, () => {}), isValidation('appDetails.self'));
     assert.throws(() => api.watchEngagement({}, 'not a function'), isValidation('onChange'));
-    await assert.rejects(api.getEngagement({}, { timeoutMs: 1.5 }), isValidation('timeoutMs'));
+    await assert.rejects(api.getEngagement({}, { timeoutMs: 1.5 }), isValidation('options.timeoutMs'));
     assert.equal((await api.getEngagement({})).status, 'Available');
   } finally {
     api.close();

@@ -1,8 +1,10 @@
 // The fault suite, JS half (issue 9): every row of testdata/faults.json run against the JS
 // ChatApi (the wasm module from web/, over Node's own fetch) and the fault server
 // build/bin/faultsrv, with the same expectations the native client meets in
-// tests/faults/faults_test.go. Pauses are the table's short retry.delaysMs; the attempt
-// count stays LivePerson's 1 + 3.
+// tests/faults/faults_test.go. Pauses are the table's short retry.delaysMs and a 1 ms
+// minimum rate-limit pause (retry.minRateLimitWaitMs: a 429 whose Retry-After is past or
+// absent waits that, not 1 s); the maximum stays the default 60 s, so a huge Retry-After
+// still outlasts the call's deadline. The attempt count stays LivePerson's 1 + 3.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -44,6 +46,9 @@ async function startFaultServer() {
   };
 }
 
+// The shortest 429 pause: the rows test what is retried and how often, not the clock.
+const RATE_LIMIT_MIN_MS = 1;
+
 let srv;
 before(async () => { srv = await startFaultServer(); });
 after(async () => { await srv.stop(); });
@@ -62,7 +67,7 @@ for (const row of table.rows) {
       accountId: row.fault,
       ...(row.via === 'csds' ? { csdsDomain: srv.url } : { domain: srv.url }),
       storage: 'memory',
-      retry: { delaysMs: defaults.retryDelaysMs },
+      retry: { delaysMs: defaults.retryDelaysMs, minRateLimitWaitMs: RATE_LIMIT_MIN_MS },
       attemptTimeoutMs: row.attemptTimeoutMs || defaults.attemptTimeoutMs,
     });
     try {

@@ -149,8 +149,29 @@ async function readBody(request, limit, timeoutMs) {
   return out;
 }
 
+// corsHeaders adds to headers what gateway/handler.go's cors sets on every answer to a
+// non-preflight request: Vary: Origin unless every origin is allowed, and for an allowed
+// Origin (APPENGAGE_ORIGINS, comma-separated, or *) Access-Control-Allow-Origin and
+// Access-Control-Expose-Headers. Answers made here, before the Go handler runs, need them too,
+// or a browser sees an opaque network error instead of the status and its body.
+function corsHeaders(request, env, headers) {
+  const allowed = String(env.APPENGAGE_ORIGINS ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+  const any = allowed.includes("*");
+  if (!any) headers.Vary = "Origin";
+  const origin = request.headers.get("Origin");
+  if (origin && (any || allowed.some((o) => o.replace(/\/+$/, "") === origin))) {
+    headers["Access-Control-Allow-Origin"] = origin;
+    headers["Access-Control-Expose-Headers"] = "Retry-After";
+  }
+  return headers;
+}
+
 // withBoundedBody returns the request with its body read under the deadline and the size
-// bound, or a 408 answer in LivePerson's error shape.
+// bound, or a 408 answer in LivePerson's error shape (with the CORS headers of the gateway's
+// other answers).
 async function withBoundedBody(request, env) {
   if (request.body === null) return request;
   const limit = positiveVar(env, "APPENGAGE_MAX_BODY", DEFAULT_MAX_BODY) + 1;
@@ -159,26 +180,29 @@ async function withBoundedBody(request, env) {
   if (body === TIMED_OUT) {
     return Response.json(
       { time: Date.now(), message: "request body not received in time", internalCode: 5 },
-      { status: 408, headers: { "Cache-Control": "no-store", Connection: "close" } },
+      { status: 408, headers: corsHeaders(request, env, { "Cache-Control": "no-store", Connection: "close" }) },
     );
   }
   return new Request(request, { body });
 }
 
-function internalError(message) {
-  return Response.json({ time: Date.now(), message, internalCode: 18 }, { status: 500, headers: { "Cache-Control": "no-store" } });
+function internalError(message, request, env) {
+  return Response.json(
+    { time: Date.now(), message, internalCode: 18 },
+    { status: 500, headers: corsHeaders(request, env, { "Cache-Control": "no-store" }) },
+  );
 }
 
 // serve runs one request on inst and reads the answer to its end, so the Go side has
 // finished with this request when it returns.
-async function serve(inst, request) {
+async function serve(inst, request, env) {
   const stopped = new Promise((resolve) => {
     inst.fail = () => resolve(EXITED);
   });
   const res = await Promise.race([inst.binding.handleRequest(request), stopped]);
-  if (res === EXITED) return internalError("gateway stopped while serving the request");
+  if (res === EXITED) return internalError("gateway stopped while serving the request", request, env);
   const body = await Promise.race([res.arrayBuffer(), stopped]);
-  if (body === EXITED) return internalError("gateway stopped while serving the request");
+  if (body === EXITED) return internalError("gateway stopped while serving the request", request, env);
   const noBody = request.method === "HEAD" || [101, 204, 205, 304].includes(res.status);
   return new Response(noBody ? null : body, { status: res.status, headers: res.headers });
 }
@@ -192,14 +216,14 @@ async function fetch(request, env) {
     inst = await acquire(env);
   } catch (e) {
     console.error("appengage gateway:", e && e.message);
-    return internalError("gateway failed to start");
+    return internalError("gateway failed to start", request, env);
   }
   inst.served++;
   try {
-    return await serve(inst, request);
+    return await serve(inst, request, env);
   } catch (e) {
     console.error("appengage gateway:", e && e.message);
-    return internalError("gateway internal error");
+    return internalError("gateway internal error", request, env);
   } finally {
     release(inst, env);
   }

@@ -635,7 +635,9 @@ export function readCreateOptions(options) {
  * The body of createChatApi, shared by the entries: load (memoised by the caller) the module,
  * then create a client in it.
  * @param {object} options createChatApi's options
- * @param {() => Promise<Awaited<ReturnType<typeof import('./loader.js').instantiate>>>} load
+ * @param {(jsOptions: {wasmURL?: unknown, wasmModule?: unknown}) => Promise<Awaited<ReturnType<typeof import('./loader.js').instantiate>>>} load
+ *   gets the options as read here (own data properties only, never the caller's object), so
+ *   an inherited wasmURL (a polluted Object.prototype) cannot choose the module
  * @param {(storage: unknown) => unknown} resolveStorage maps the storage option for Go
  */
 export async function createWith(options, load, resolveStorage) {
@@ -644,7 +646,7 @@ export async function createWith(options, load, resolveStorage) {
   if (typeof fetchFn !== 'function') {
     throw appEngageError('validation', 'fetch: this host has no fetch; pass options.fetch', { field: 'fetch', problems: [{ field: 'fetch', message: 'must be a function' }] });
   }
-  const module = await load();
+  const module = await load(js);
   const exchange = exchangeOver(fetchFn);
   let storage = await resolveStorage(js.storage);
   let busy = noop;

@@ -15,10 +15,14 @@ const DEFAULT_WASM = new URL('../chatapi.wasm', import.meta.url);
 
 const load = moduleLoader({ defaultURL: DEFAULT_WASM, base: DEFAULT_WASM, readFile });
 
+// {file} storage is an own data property `file` only (chatapi.js's storageOption has already
+// copied a plain {file} object): an inherited one (a polluted Object.prototype) or a getter
+// must not turn a {get, set, remove} object into a file path.
 function resolveStorage(storage) {
   if (storage === undefined) return 'memory'; // Node has no localStorage worth using by default
-  if (storage !== null && typeof storage === 'object' && 'file' in storage) {
-    return fileStorage(storage.file);
+  if (storage !== null && typeof storage === 'object') {
+    const d = Reflect.getOwnPropertyDescriptor(storage, 'file');
+    if (d !== undefined && 'value' in d) return fileStorage(d.value);
   }
   return storage;
 }
@@ -28,7 +32,7 @@ function resolveStorage(storage) {
  * @param {import('../index.js').ChatApiOptions} options
  */
 export function createChatApi(options) {
-  return createWith(options, () => load(options ?? {}), resolveStorage);
+  return createWith(options, load, resolveStorage);
 }
 
 /** Diagnostics of the loaded module after a Go garbage collection: {jsValues, timers, wasmMemoryBytes}, or null. */

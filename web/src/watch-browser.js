@@ -140,7 +140,7 @@ export function watchInPage(api, apiOptions, request, onChange, options) {
   const given = options?.intervalMs ?? options?.interval;
   if (given !== undefined && given !== null
     && (typeof given !== 'number' || !Number.isFinite(given) || given < 0 || given > MAX_INTERVAL_MS)) {
-    throw validationError('intervalMs', `must be a number of milliseconds from 0 to ${MAX_INTERVAL_MS}`);
+    throw validationError('options.intervalMs', `must be a number of milliseconds from 0 to ${MAX_INTERVAL_MS}`);
   }
   const name = watcherKey(apiOptions, request);
   let memory = recent.get(api);

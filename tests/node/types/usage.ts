@@ -7,8 +7,10 @@ async function main(): Promise<void> {
     accountId: '12345678',
     onEngagement: (r: EngagementResponse) => console.log(r.status),
     onError: (e: AppEngageError) => console.error(e.code, e.status, e.internalCode, e.field, e.problems),
-    retry: { delaysMs: [1000, 2000] },
+    retry: { delaysMs: [1000, 2000], minRateLimitWaitMs: 500, maxRateLimitWaitMs: 30000 },
     storage: { file: '/tmp/session.json' },
+    strict: true,
+    methodOverride: false,
   });
 
   // LivePerson's documented example, verbatim.
@@ -69,6 +71,10 @@ async function main(): Promise<void> {
   await ChatApi.getEngagement({ engagementAttributes: [{ type: 'impDisplay', campaign: 1, engId: 2, revision: 3 }] });
   // @ts-expect-error: accountId is required
   await createChatApi({});
+  // @ts-expect-error: strict is a boolean
+  await createChatApi({ accountId: '1', strict: 'yes' });
+  // @ts-expect-error: the rate-limit pauses are numbers of milliseconds
+  await createChatApi({ accountId: '1', retry: { maxRateLimitWaitMs: '60s' } });
   // @ts-expect-error: gender is an enum
   await ChatApi.getEngagement({ engagementAttributes: [{ type: 'personal', personal: { gender: 'F' } }] });
   void bad;
