@@ -53,3 +53,35 @@ test('every entry exports exactly the values its declarations name (import, requ
     project.remove();
   }
 });
+
+test('appengage/button exports what its declarations name under import and require; require loads the element asynchronously', async () => {
+  const project = await freshProject('button-names');
+  try {
+    const { stdout } = await project.node(['--input-type=module', '-e', `
+      import { readFileSync } from 'node:fs';
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/');
+      const pkg = process.cwd() + '/node_modules/appengage/';
+      const declared = (f) => [...readFileSync(pkg + f, 'utf8').matchAll(/^export (?:declare )?(?:function|const|class) (\\w+)/gm)].map((m) => m[1]).sort();
+      const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== 'module.exports').sort();
+      const cjs = require('appengage/button');
+      const out = {
+        dts: declared('button.d.ts'),
+        dcts: declared('button.d.cts'),
+        import: names(await import('appengage/button')),
+        require: names(cjs),
+        tag: cjs.TAG,
+        ready: typeof (await cjs.ready),
+      };
+      console.log(JSON.stringify(out));`]);
+    const got = JSON.parse(stdout);
+    assert.deepEqual(got.dts, ['AppEngageChatButton', 'STATES', 'TAG', 'defineChatButton']);
+    assert.deepEqual(got.import, got.dts);
+    assert.deepEqual(got.dcts, ['STATES', 'TAG', 'ready']);
+    assert.deepEqual(got.require, got.dcts);
+    assert.equal(got.tag, 'appengage-chat-button');
+    assert.equal(got.ready, 'function', 'ready resolves to the class once the module has loaded (no DOM needed to load it)');
+  } finally {
+    project.remove();
+  }
+});

@@ -12,6 +12,21 @@ const pairs = [
   ['index.d.ts', 'index.d.cts', "the types of require('appengage') (index.cjs)", (s) => s],
   // dist/*.js are classic scripts (dist/package.json says commonjs), so their types and the
   // types-only appengage/global are CommonJS declarations importing index.d.cts.
+  // require('appengage/button') (button.cjs) loads the element asynchronously: its types say
+  // so (ready), and declare only what button.cjs exports as values.
+  ['button.d.ts', 'button.d.cts', "the types of require('appengage/button') (button.cjs)", (s) => {
+    const out = s.replace("from './index.js';", "from './index.cjs';")
+      .replace('export declare class AppEngageChatButton', 'declare class AppEngageChatButton')
+      .replace(/\/\*\* Defines the element[^\n]*\nexport declare function defineChatButton[^\n]*\n/, '');
+    if (out.includes('defineChatButton') || !out.includes('declare class AppEngageChatButton')) {
+      throw new Error('types-cts: button.d.ts changed shape; update the button.d.cts rule');
+    }
+    return `${out}
+export type { AppEngageChatButton };
+/** Resolves to the element's class once src/button.js has loaded (and defined it, where there is a customElements registry). */
+export declare const ready: Promise<typeof AppEngageChatButton>;
+`;
+  }],
   ['global.d.ts', 'global.d.cts', 'the types of the script-tag build and appengage/global', (s) => s.replace("from './index.js';", "from './index.cjs';")],
 ];
 const check = process.argv.includes('--check');
