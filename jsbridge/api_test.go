@@ -30,14 +30,27 @@ func handleWithStorage(t *testing.T, config string, storage js.Value) js.Value {
 	h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), storage)
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Call("close") })
+	// Settle calls by id as the loader does (web/src/chatapi.js, ChatApi#settle).
+	jsEval(t, `(h) => {
+		h.calls = new Map();
+		h.connect((id, how, value) => {
+			const c = h.calls.get(id);
+			h.calls.delete(id);
+			if (how === 2) c.reject(value); else c.resolve(how === 1 ? JSON.parse(value) : value);
+		});
+	}`).Invoke(h)
 	return h
 }
 
-// call runs a promise-returning handle function as the loader does and waits for it.
+// call runs a call settled by id as the loader does and waits for it.
 func call(t *testing.T, h js.Value, method string, payload, timeoutMs any) (js.Value, error) {
 	t.Helper()
-	p := jsEval(t, `(h, method, payload, timeoutMs) => new Promise((resolve, reject) => h[method](1, payload, timeoutMs, resolve, reject))`).
-		Invoke(h, method, payload, timeoutMs)
+	p := jsEval(t, `(h, method, payload, timeoutMs) => new Promise((resolve, reject) => {
+		const id = (h.nextId = (h.nextId || 0) + 1);
+		h.calls.set(id, { resolve, reject });
+		const r = h[method](id, payload, timeoutMs);
+		if (r !== undefined && r !== null) { h.calls.delete(id); reject(r); }
+	})`).Invoke(h, method, payload, timeoutMs)
 	return settled(t, p)
 }
 
