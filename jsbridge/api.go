@@ -19,8 +19,8 @@ import (
 
 // The bridge protocol between the Go module and the JS loader (web/src/chatapi.js):
 //
-//	exports = { version, newClient(config, port, storage) → handle | Error, collect(resolve, reject) }
-//	handle  = { connect(settle), getEngagement(id, request, timeoutMs), updateSession(id, update, timeoutMs),
+//	exports = { version, newClient(config, port, storage, settle) → handle | Error, collect(resolve, reject) }
+//	handle  = { getEngagement(id, request, timeoutMs), updateSession(id, update, timeoutMs),
 //	            session(id), resetSession(id), cancel(id),
 //	            watch(request, intervalMs, onChange) → watchId | Error, unwatch(watchId),
 //	            impression(kind, engagementDetails) → attribute | Error, close() }
@@ -31,7 +31,7 @@ import (
 // them unchanged, else as the JS value itself (see payloadTree).
 //
 // The asynchronous handle functions are settled by the id the loader chose, through the one
-// function the loader gives connect once: settle(id, how, value) with how settleValue
+// function the loader gives newClient: settle(id, how, value) with how settleValue
 // (resolve with value), settleJSON (resolve with JSON.parse(value): a call's result that is
 // a string is always JSON text) or settleError (reject with value). The loader cancels a call by the same id. So a call costs no js.Func and
 // hands no per-call functions to Go: a client owns exactly the functions of its handle and
@@ -49,7 +49,7 @@ func Exports(version string) js.Value {
 	exports.Set("newClient", js.FuncOf(func(this js.Value, args []js.Value) any {
 		return guard(args, func(args []js.Value) any {
 			return syncCall(func() (js.Value, error) {
-				return newClient(arg(args, 0), arg(args, 1), arg(args, 2))
+				return newClient(arg(args, 0), arg(args, 1), arg(args, 2), arg(args, 3))
 			})
 		})
 	}))
@@ -112,7 +112,7 @@ type client struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	funcs     []js.Func
-	settleFn  js.Value // the loader's settle(id, how, value), given once to connect
+	settleFn  js.Value // the loader's settle(id, how, value), given once to newClient
 
 	mu      sync.Mutex
 	calls   map[float64]context.CancelFunc // in-flight calls by the loader's id
@@ -120,7 +120,7 @@ type client struct {
 	nextID  float64
 }
 
-func newClient(config, port, storage js.Value) (js.Value, error) {
+func newClient(config, port, storage, settle js.Value) (js.Value, error) {
 	var cfg configJS
 	if t, known := convert.TypeOf(config); !known || t != js.TypeObject {
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "options must be an object",
@@ -188,7 +188,7 @@ func newClient(config, port, storage js.Value) (js.Value, error) {
 		}
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options", Problems: problems}
 	}
-	c := &client{core: cc, transport: transport, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
+	c := &client{core: cc, transport: transport, settleFn: settle, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c.handle(), nil
 }
@@ -248,10 +248,6 @@ func storeFor(storage js.Value, accountID string) (core.SessionStore, error) {
 func (c *client) handle() js.Value {
 	h := jsObject.New()
 	def := func(name string, fn func(args []js.Value) any) { c.def(h, name, fn) }
-	def("connect", func(args []js.Value) any {
-		c.settleFn = arg(args, 0) // before any call: the loader connects in its constructor
-		return nil
-	})
 	def("getEngagement", func(args []js.Value) any {
 		c.start(args, func(ctx context.Context, tree any) (js.Value, error) {
 			resp, err := c.core.GetEngagementTree(ctx, tree) // validates once, in ParseRequest

@@ -27,18 +27,17 @@ func handleWithStorage(t *testing.T, config string, storage js.Value) js.Value {
 	mod, err := promise.Await(ctx, jsEval(t, `import(require("url").pathToFileURL(require("path").resolve("../web/src/exchange.js")).href)`))
 	require.NoError(t, err)
 	fetch := jsEval(t, `async () => new Response('{"status":"NotAvailable","visitorId":"v1","sessionId":"s1","pageId":"p1"}', { status: 200 })`)
-	h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), storage)
-	require.NoError(t, err)
-	t.Cleanup(func() { h.Call("close") })
 	// Settle calls by id as the loader does (web/src/chatapi.js, ChatApi#settle).
-	jsEval(t, `(h) => {
-		h.calls = new Map();
-		h.connect((id, how, value) => {
-			const c = h.calls.get(id);
-			h.calls.delete(id);
-			if (how === 2) c.reject(value); else c.resolve(how === 1 ? JSON.parse(value) : value);
-		});
-	}`).Invoke(h)
+	calls := jsEval(t, `new Map()`)
+	settle := jsEval(t, `(calls) => (id, how, value) => {
+		const c = calls.get(id);
+		calls.delete(id);
+		if (how === 2) c.reject(value); else c.resolve(how === 1 ? JSON.parse(value) : value);
+	}`).Invoke(calls)
+	h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), storage, settle)
+	require.NoError(t, err)
+	h.Set("calls", calls)
+	t.Cleanup(func() { h.Call("close") })
 	return h
 }
 
@@ -111,7 +110,7 @@ func repeat(s string, n int) string {
 // The JS options strict and methodOverride reach the core; a wrong type is refused by field.
 func TestOptionsStrictAndMethodOverride(t *testing.T) {
 	for _, config := range []string{`{accountId: "a1", strict: "yes"}`, `{accountId: "a1", methodOverride: 1}`, `{accountId: "a1", attemptTimeoutMs: 1n}`} {
-		_, err := newClient(jsEval(t, config), js.Undefined(), js.ValueOf("memory"))
+		_, err := newClient(jsEval(t, config), js.Undefined(), js.ValueOf("memory"), js.Undefined())
 		require.Error(t, err, config)
 	}
 	h := handleFor(t, `{accountId: "a1", domain: "https://x.test", strict: true, methodOverride: true}`)

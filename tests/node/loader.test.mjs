@@ -38,7 +38,7 @@ test('calls under way reject with internal when the module stops, and later call
   const exits = [];
   let alive = true;
   const module = { alive: () => alive, onExit: (fn) => exits.push(fn), hold() {}, release() {} };
-  const handle = { connect() {}, getEngagement() {}, session() {}, cancel() {}, close() {} }; // never settles
+  const handle = { getEngagement() {}, session() {}, cancel() {}, close() {} }; // never settles
   const api = new ChatApi(handle, module, {});
   const pending = [api.getEngagement({}), api.session()];
   alive = false;

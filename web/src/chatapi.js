@@ -330,7 +330,7 @@ export class ChatApi {
   #unsubscribe;
 
   /** @internal use createChatApi */
-  constructor(handle, module, defaults, busy = noop) {
+  constructor(handle, module, defaults, busy = noop, connect = noop) {
     this.#h = handle;
     this.#module = module;
     this.#defaults = defaults;
@@ -341,9 +341,10 @@ export class ChatApi {
       const err = appEngageError('internal', `the appengage module stopped (exit code ${code}); create a new ChatApi`);
       for (const id of [...this.#calls.keys()]) this.#settle(id, SETTLE_ERROR, err);
     });
-    // Go settles every asynchronous call by id through this one function, so a call
-    // hands no resolve/reject functions over (each would be a JS value Go holds and finalizes).
-    handle.connect((id, how, value) => this.#settle(id, how, value));
+    // Go settles every asynchronous call by id through this one function (given to newClient
+    // by createWith), so a call hands no resolve/reject functions over (each would be a JS
+    // value Go holds and finalizes).
+    connect((id, how, value) => this.#settle(id, how, value));
   }
 
   // Settles call id once (a second settle, e.g. after the module stopped, is ignored) and
@@ -674,14 +675,15 @@ export async function createWith(options, load, resolveStorage) {
     storage = makeView.call(storage);
     busy = (delta) => storage.busy(delta);
   }
-  const handle = module.exports.newClient(config, exchange, storage);
+  let settle = noop; // the ChatApi's, once it exists; Go settles no call before
+  const handle = module.exports.newClient(config, exchange, storage, (id, how, value) => settle(id, how, value));
   if (handle instanceof Error) throw handle;
   // The page watcher keys its cross-tab sharing by account, domains and storage kind.
   const defaults = {
     onEngagement: js.onEngagement, onError: js.onError,
     accountId: config.accountId, domain: config.domain, csdsDomain: config.csdsDomain, storage: js.storage,
   };
-  return new ChatApi(handle, module, defaults, busy);
+  return new ChatApi(handle, module, defaults, busy, (fn) => { settle = fn; });
 }
 
 /** The registered symbol of a storage's per-ChatApi views (see src/file-storage.js). */
