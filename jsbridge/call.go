@@ -12,7 +12,7 @@ import (
 
 // This file holds the only recover() sites of the module's Go code that are not about a JS
 // exception (those are promise.Catch, and convert's readers, which report a throwing getter
-// on its field): guard and syncCall, where JS calls into a handle function, and Settler.Run,
+// on its field): guard and syncCall, where JS calls into a handle function, and protect,
 // where a call's goroutine starts. Each turns a panic into an internal error that reaches
 // the caller, as the rejection of its promise or the Error a synchronous function returns.
 
