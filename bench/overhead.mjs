@@ -3,8 +3,12 @@
 // Go module. Given two modules, both run in this one process in interleaved blocks (same
 // machine load, same JIT state), which is how a change is judged A/B on a busy machine:
 //   node bench/overhead.mjs web/chatapi.wasm [other.wasm] [blocks]
+// A module built in another source tree (/tmp/old/web/chatapi.wasm) runs with that tree's
+// loader, so an old handle protocol can be measured against the new one in one process.
 // Prints p50 and p25 in µs per call, and B/A for two modules.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createWith } from '../web/src/chatapi.js';
 import { instantiate } from '../web/src/loader.js';
 
@@ -25,8 +29,14 @@ const files = args.filter((a) => a.endsWith('.wasm'));
 const blocks = Number(args.find((a) => /^\d+$/.test(a)) || 30);
 const apis = [];
 for (const f of files) {
-  const module = await instantiate(readFileSync(f));
-  apis.push(await createWith({ accountId: 'overhead', domain: 'http://127.0.0.1:1', fetch, storage: 'memory' }, async () => module, (s) => s));
+  // A module in another tree's web/ (an old commit, built into /tmp) runs with that tree's own
+  // loader, so modules of different handle protocols can be compared in one process.
+  const tree = resolve(dirname(f), '..');
+  const own = tree !== resolve(dirname(fileURLToPath(import.meta.url)), '..') && existsSync(join(tree, 'web/src/chatapi.js'));
+  const lib = own ? await import(pathToFileURL(join(tree, 'web/src/chatapi.js')).href) : { createWith };
+  const load = own ? (await import(pathToFileURL(join(tree, 'web/src/loader.js')).href)).instantiate : instantiate;
+  const module = await load(readFileSync(f));
+  apis.push(await lib.createWith({ accountId: 'overhead', domain: 'http://127.0.0.1:1', fetch, storage: 'memory' }, async () => module, (s) => s));
 }
 const times = apis.map(() => []);
 const perBlock = 200;

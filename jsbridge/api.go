@@ -19,10 +19,9 @@ import (
 
 // The bridge protocol between the Go module and the JS loader (web/src/chatapi.js):
 //
-//	exports = { version, newClient(config, port, storage) → handle | Error, collect(resolve, reject) }
-//	handle  = { getEngagement(id, request, timeoutMs, resolve, reject),
-//	            updateSession(id, update, timeoutMs, resolve, reject),
-//	            session(resolve, reject), resetSession(resolve, reject), cancel(id),
+//	exports = { version, newClient(config, port, storage, settle) → handle | Error, collect(resolve, reject) }
+//	handle  = { getEngagement(id, request, timeoutMs), updateSession(id, update, timeoutMs),
+//	            session(id), resetSession(id), cancel(id),
 //	            watch(request, intervalMs, onChange) → watchId | Error, unwatch(watchId),
 //	            impression(kind, engagementDetails) → attribute | Error, close() }
 //
@@ -31,9 +30,12 @@ import (
 // {get, set, remove} object or undefined. Requests arrive as JSON text when JSON can hold
 // them unchanged, else as the JS value itself (see payloadTree).
 //
-// The loader creates each promise and passes its resolve and reject in, and cancels a call
-// by the id it chose, so a call costs no js.Func: a client owns exactly the functions of its
-// handle and releases them all in close. Synchronous functions return a JS Error instead of
+// The asynchronous handle functions are settled by the id the loader chose, through the one
+// function the loader gives newClient: settle(id, how, value) with how settleValue
+// (resolve with value), settleJSON (resolve with JSON.parse(value): a call's result that is
+// a string is always JSON text) or settleError (reject with value). The loader cancels a call by the same id. So a call costs no js.Func and
+// hands no per-call functions to Go: a client owns exactly the functions of its handle and
+// releases them all in close. Synchronous functions return a JS Error instead of
 // throwing (a Go handler cannot throw), and the loader throws it.
 
 // maxDelay bounds every duration a caller passes in (retry delays, timeouts, intervals).
@@ -47,7 +49,7 @@ func Exports(version string) js.Value {
 	exports.Set("newClient", js.FuncOf(func(this js.Value, args []js.Value) any {
 		return guard(args, func(args []js.Value) any {
 			return syncCall(func() (js.Value, error) {
-				return newClient(arg(args, 0), arg(args, 1), arg(args, 2))
+				return newClient(arg(args, 0), arg(args, 1), arg(args, 2), arg(args, 3))
 			})
 		})
 	}))
@@ -113,6 +115,7 @@ type client struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	funcs     []js.Func
+	settleFn  js.Value // the loader's settle(id, how, value), given once to newClient
 
 	mu      sync.Mutex
 	calls   map[float64]context.CancelFunc // in-flight calls by the loader's id
@@ -120,7 +123,7 @@ type client struct {
 	nextID  float64
 }
 
-func newClient(config, port, storage js.Value) (js.Value, error) {
+func newClient(config, port, storage, settle js.Value) (js.Value, error) {
 	var cfg configJS
 	if t, known := convert.TypeOf(config); !known || t != js.TypeObject {
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "options must be an object",
@@ -191,7 +194,7 @@ func newClient(config, port, storage js.Value) (js.Value, error) {
 		}
 		return js.Null(), &core.Error{Code: core.CodeValidation, Message: "invalid options", Problems: problems}
 	}
-	c := &client{core: cc, transport: transport, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
+	c := &client{core: cc, transport: transport, settleFn: settle, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c.handle(), nil
 }
@@ -280,23 +283,19 @@ func storeFor(storage js.Value, accountID string) (core.SessionStore, error) {
 // handle builds the JS object of one client; its functions are released by close.
 func (c *client) handle() js.Value {
 	h := jsObject.New()
-	def := func(name string, fn func(args []js.Value) any) {
-		f := js.FuncOf(func(this js.Value, args []js.Value) any { return guard(args, fn) })
-		c.funcs = append(c.funcs, f)
-		h.Set(name, f)
-	}
+	def := func(name string, fn func(args []js.Value) any) { c.def(h, name, fn) }
 	def("getEngagement", func(args []js.Value) any {
-		c.start(args, 2, func(ctx context.Context, tree any) (js.Value, error) {
+		c.start(args, func(ctx context.Context, tree any) (js.Value, error) {
 			resp, err := c.core.GetEngagementTree(ctx, tree) // validates once, in ParseRequest
 			if err != nil {
 				return js.Undefined(), err
 			}
-			return responseValue(resp)
+			return responseResult(resp)
 		})
 		return nil
 	})
 	def("updateSession", func(args []js.Value) any {
-		c.start(args, 2, func(ctx context.Context, tree any) (js.Value, error) {
+		c.start(args, func(ctx context.Context, tree any) (js.Value, error) {
 			u, err := core.ParseUpdateRequest(tree)
 			if err != nil {
 				return js.Undefined(), err
@@ -306,7 +305,7 @@ func (c *client) handle() js.Value {
 		return nil
 	})
 	def("session", func(args []js.Value) any {
-		Settler{Resolve: arg(args, 0), Reject: arg(args, 1)}.Run(func() (js.Value, error) {
+		c.run(numberArg(args, 0), func() (js.Value, error) {
 			s, err := c.core.Session(c.ctx)
 			if err != nil || s.IsZero() {
 				return js.Null(), err
@@ -316,7 +315,7 @@ func (c *client) handle() js.Value {
 		return nil
 	})
 	def("resetSession", func(args []js.Value) any {
-		Settler{Resolve: arg(args, 0), Reject: arg(args, 1)}.Run(func() (js.Value, error) {
+		c.run(numberArg(args, 0), func() (js.Value, error) {
 			return js.Undefined(), c.core.ResetSession(c.ctx)
 		})
 		return nil
@@ -353,6 +352,16 @@ func (c *client) handle() js.Value {
 	return h
 }
 
+// def sets h[name] to a JS function running fn under guard, released by close. Not inlined:
+// each of the handle's functions carried a copy.
+//
+//go:noinline
+func (c *client) def(h js.Value, name string, fn func(args []js.Value) any) {
+	f := js.FuncOf(func(this js.Value, args []js.Value) any { return guard(args, fn) })
+	c.funcs = append(c.funcs, f)
+	h.Set(name, f)
+}
+
 func numberArg(args []js.Value, i int) float64 {
 	if t, known := convert.TypeOf(arg(args, i)); known && t == js.TypeNumber {
 		return arg(args, i).Float()
@@ -360,12 +369,12 @@ func numberArg(args []js.Value, i int) float64 {
 	return math.NaN()
 }
 
-// responseValue is the JS form of a getEngagement answer: JSON.parse of the server's own
-// text (the exact object it sent, in its key order, built in one call instead of one per
-// value) when the response carries it, else a conversion of its tree.
-func responseValue(resp core.Response) (js.Value, error) {
+// responseResult is the JS form of a getEngagement answer: the server's own text, which the
+// loader JSON.parses (the exact object it sent, in its key order, built in one call instead
+// of one per value), when the response carries it, else a conversion of its tree.
+func responseResult(resp core.Response) (js.Value, error) {
 	if resp.RawText != "" {
-		return jsJSON.Call("parse", resp.RawText), nil
+		return js.ValueOf(resp.RawText), nil
 	}
 	return convert.ToJS(resp.Tree())
 }
@@ -375,20 +384,21 @@ var (
 	jsObject = js.Global().Get("Object")
 )
 
-// start runs one promise-returning call: args are (id, payload, timeoutMs, resolve, reject)
-// with the timeout at index timeoutAt. The JS payload is converted here, synchronously,
-// before the caller can change its object; work then runs on a goroutine with the tree.
-func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Context, payload any) (js.Value, error)) {
-	s := Settler{Resolve: arg(args, timeoutAt+1), Reject: arg(args, timeoutAt+2)}
+// start runs one call settled by id: args are (id, payload, timeoutMs). The JS payload is
+// converted here, synchronously, before the caller can change its object; work then runs on
+// a goroutine with the tree and the loader's settle function receives its result.
+func (c *client) start(args []js.Value, work func(ctx context.Context, payload any) (js.Value, error)) {
 	id := numberArg(args, 0)
-	timeout, msg := timeoutArg(arg(args, timeoutAt))
+	timeout, msg := timeoutArg(arg(args, 2))
 	if msg != "" {
-		s.Run(func() (js.Value, error) {
+		c.run(id, func() (js.Value, error) {
 			return js.Undefined(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
 				Problems: []core.Problem{{Field: "options.timeoutMs", Message: msg}}}
 		})
 		return
 	}
+	// Convert the payload now: the caller may reuse or change its object after the call.
+	payload, convErr := payloadTree(arg(args, 1))
 	// One context, one cancel: the deadline is derived from the cancellable context, so the
 	// cancel function kept for the loader's cancel(id) is the one that releases both.
 	ctx, cancel := context.WithCancel(c.ctx)
@@ -401,9 +411,7 @@ func (c *client) start(args []js.Value, timeoutAt int, work func(ctx context.Con
 	c.mu.Lock()
 	c.calls[id] = cancel
 	c.mu.Unlock()
-	// Convert the payload now: the caller may reuse or change its object after the call.
-	payload, convErr := payloadTree(arg(args, 1))
-	s.Run(func() (js.Value, error) {
+	c.run(id, func() (js.Value, error) {
 		defer func() {
 			c.mu.Lock()
 			delete(c.calls, id)

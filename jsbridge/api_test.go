@@ -28,17 +28,29 @@ func handleWithStorage(t *testing.T, config string, storage js.Value) js.Value {
 	mod, err := promise.Await(ctx, jsEval(t, `import(require("url").pathToFileURL(require("path").resolve("../web/src/exchange.js")).href)`))
 	require.NoError(t, err)
 	fetch := jsEval(t, `async () => new Response('{"status":"NotAvailable","visitorId":"v1","sessionId":"s1","pageId":"p1"}', { status: 200 })`)
-	h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), storage)
+	// Settle calls by id as the loader does (web/src/chatapi.js, ChatApi#settle).
+	calls := jsEval(t, `new Map()`)
+	settle := jsEval(t, `(calls) => (id, how, value) => {
+		const c = calls.get(id);
+		calls.delete(id);
+		if (how === 2) c.reject(value); else c.resolve(how === 1 ? JSON.parse(value) : value);
+	}`).Invoke(calls)
+	h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), storage, settle)
 	require.NoError(t, err)
+	h.Set("calls", calls)
 	t.Cleanup(func() { h.Call("close") })
 	return h
 }
 
-// call runs a promise-returning handle function as the loader does and waits for it.
+// call runs a call settled by id as the loader does and waits for it.
 func call(t *testing.T, h js.Value, method string, payload, timeoutMs any) (js.Value, error) {
 	t.Helper()
-	p := jsEval(t, `(h, method, payload, timeoutMs) => new Promise((resolve, reject) => h[method](1, payload, timeoutMs, resolve, reject))`).
-		Invoke(h, method, payload, timeoutMs)
+	p := jsEval(t, `(h, method, payload, timeoutMs) => new Promise((resolve, reject) => {
+		const id = (h.nextId = (h.nextId || 0) + 1);
+		h.calls.set(id, { resolve, reject });
+		const r = h[method](id, payload, timeoutMs);
+		if (r !== undefined && r !== null) { h.calls.delete(id); reject(r); }
+	})`).Invoke(h, method, payload, timeoutMs)
 	return settled(t, p)
 }
 
@@ -118,7 +130,7 @@ func repeat(s string, n int) string {
 // The JS options strict and methodOverride reach the core; a wrong type is refused by field.
 func TestOptionsStrictAndMethodOverride(t *testing.T) {
 	for _, config := range []string{`{accountId: "a1", strict: "yes"}`, `{accountId: "a1", methodOverride: 1}`, `{accountId: "a1", attemptTimeoutMs: 1n}`} {
-		_, err := newClient(jsEval(t, config), js.Undefined(), js.ValueOf("memory"))
+		_, err := newClient(jsEval(t, config), js.Undefined(), js.ValueOf("memory"), js.Undefined())
 		require.Error(t, err, config)
 	}
 	h := handleFor(t, `{accountId: "a1", domain: "https://x.test", strict: true, methodOverride: true}`)

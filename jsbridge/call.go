@@ -12,13 +12,14 @@ import (
 
 // This file holds the only recover() sites of the module's Go code that are not about a JS
 // exception (those are promise.Catch, and convert's readers, which report a throwing getter
-// on its field): guard and syncCall, where JS calls into a handle function, and Settler.Run,
+// on its field): guard and syncCall, where JS calls into a handle function, and protect,
 // where a call's goroutine starts. Each turns a panic into an internal error that reaches
 // the caller, as the rejection of its promise or the Error a synchronous function returns.
 
 // guard runs a handle function so that a panic can never escape a js.FuncOf handler, which
 // would end the Go program: the panic becomes an internal error, given to the call's reject
-// function (its last function argument) when it has one, and returned as well.
+// function (its last function argument) when it has one, and returned as well (the loader
+// rejects a call settled by id with the returned Error).
 func guard(args []js.Value, fn func(args []js.Value) any) (out any) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -68,26 +69,26 @@ type Settler struct {
 
 // Run calls work in a new goroutine and settles the promise with its result. A panic in
 // work rejects the promise with an error whose code is "internal"; the program carries on.
-// Run returns at once, so it is safe to call from a js.FuncOf handler. It is not inlined:
-// each inlined copy carried its closures (about 1.7 KB of wasm a call site).
+// Run returns at once, so it is safe to call from a js.FuncOf handler.
+func (s Settler) Run(work func() (js.Value, error)) { runCall(work, s.settle) }
+
+// runCall runs work on a worker goroutine and hands its result, or an "internal" error for
+// a panic, to settle. It is not inlined: each inlined copy carried its closures (about
+// 1.7 KB of wasm a call site).
 //
 //go:noinline
-func (s Settler) Run(work func() (js.Value, error)) {
-	runTask(func() {
-		var (
-			v   js.Value
-			err error
-		)
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					err = convert.Internal("panic: " + convert.PanicText(r))
-				}
-			}()
-			v, err = work()
-		}()
-		s.settle(v, err)
-	})
+func runCall(work func() (js.Value, error), settle func(js.Value, error)) {
+	runTask(func() { settle(protect(work)) })
+}
+
+// protect calls work, turning a panic into an "internal" error.
+func protect(work func() (js.Value, error)) (v js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = convert.Internal("panic: " + convert.PanicText(r))
+		}
+	}()
+	return work()
 }
 
 // A call's goroutine needs a deep stack (the client, the transport, Await): a new goroutine
@@ -122,16 +123,46 @@ func worker(task func()) {
 	}
 }
 
-// settle calls resolve or reject; one that throws must not stop the program, and is
-// reported since nobody else can see it.
-func (s Settler) settle(v js.Value, err error) {
-	if cerr := promise.Catch(func() {
-		if err != nil {
-			s.Reject.Invoke(convert.ErrorValue(err))
-			return
+// How the loader's settle(id, how, value) settles call id (web/src/chatapi.js).
+const (
+	settleValue = 0 // resolve with value
+	settleJSON  = 1 // resolve with JSON.parse(value)
+	settleError = 2 // reject with value
+)
+
+// run calls work in a worker goroutine and settles call id with its result through the
+// loader's settle function, like Settler.Run: a panic in work rejects the call with an
+// "internal" error and the program carries on; run returns at once. A string result is
+// JSON text (getEngagement's answer) for the loader to parse. Not inlined, for the same
+// reason as runCall.
+//
+//go:noinline
+func (c *client) run(id float64, work func() (js.Value, error)) {
+	runCall(work, func(v js.Value, err error) {
+		switch {
+		case err != nil:
+			invoke(c.settleFn, id, settleError, convert.ErrorValue(err))
+		case v.Type() == js.TypeString:
+			invoke(c.settleFn, id, settleJSON, v)
+		default:
+			invoke(c.settleFn, id, settleValue, v)
 		}
-		s.Resolve.Invoke(v)
-	}); cerr != nil {
-		reportUncaught("settling a call failed: " + cerr.Error())
+	})
+}
+
+// settle calls resolve or reject.
+func (s Settler) settle(v js.Value, err error) {
+	if err != nil {
+		invoke(s.Reject, convert.ErrorValue(err))
+		return
+	}
+	invoke(s.Resolve, v)
+}
+
+// invoke calls a function that settles a call; one that throws must not stop the program,
+// and is reported since nobody else can see it.
+func invoke(fn js.Value, args ...any) {
+	if err := promise.Catch(func() { fn.Invoke(args...) }); err != nil {
+		reportUncaught("settling a call failed: " + err.Error())
 	}
 }

@@ -16,7 +16,7 @@
 // handlers only convert their arguments and start a goroutine. Every js.Func holds a slot in
 // a table until Release is called, so each one has a single owner that releases it.
 //
-// recover() runs only where JS calls into Go (guard, syncCall, Settler.Run in call.go) and
-// turns a panic into an internal error that reaches the caller; JS exceptions thrown into
+// recover() runs only where JS calls into Go (guard, syncCall, and protect, where a call's
+// goroutine starts, all in call.go) and turns a panic into an internal error that reaches the caller; JS exceptions thrown into
 // Go are caught by promise.Catch, or reported on their field by convert's readers.
 package jsbridge

@@ -310,6 +310,10 @@ function callSafely(fn, ...args) {
   }
 }
 
+// How Go's settle(id, how, value) settles a call (jsbridge/call.go).
+const SETTLE_JSON = 1; // 0: resolve with value as it is
+const SETTLE_ERROR = 2;
+
 /**
  * The ChatApi a createChatApi call resolves to. See index.d.ts for the documented surface.
  */
@@ -321,12 +325,12 @@ export class ChatApi {
   #nextId = 1;
   #closed = false;
   #watches = new Map();
-  #pending = new Set(); // reject functions of the calls under way
+  #calls = new Map(); // id -> {resolve, reject} of the calls under way, settled by Go by id
   #signals = new Map(); // AbortSignal -> {ids, onAbort}: one listener per signal
   #unsubscribe;
 
   /** @internal use createChatApi */
-  constructor(handle, module, defaults, busy = noop) {
+  constructor(handle, module, defaults, busy = noop, connect = noop) {
     this.#h = handle;
     this.#module = module;
     this.#defaults = defaults;
@@ -335,35 +339,54 @@ export class ChatApi {
     // call under way rejects instead of hanging, and later calls reject at once.
     this.#unsubscribe = module.onExit((code) => {
       const err = appEngageError('internal', `the appengage module stopped (exit code ${code}); create a new ChatApi`);
-      for (const reject of [...this.#pending]) reject(err);
-      this.#pending.clear();
+      for (const id of [...this.#calls.keys()]) this.#settle(id, SETTLE_ERROR, err);
     });
+    // Go settles every asynchronous call by id through this one function (given to newClient
+    // by createWith), so a call hands no resolve/reject functions over (each would be a JS
+    // value Go holds and finalizes).
+    connect((id, how, value) => this.#settle(id, how, value));
   }
 
-  // Starts a call into Go with fresh resolve/reject functions that settle once, release the
-  // liveness hold and leave #pending.
-  #goPromise(start) {
-    const module = this.#module;
-    module.hold();
-    this.#busy(1);
-    return new Promise((resolve, reject) => {
-      let done = false;
-      const finish = (fn) => (v) => {
-        if (done) return;
-        done = true;
-        this.#pending.delete(fail);
-        module.release();
-        this.#busy(-1);
-        fn(v);
-      };
-      const fail = finish(reject);
-      this.#pending.add(fail);
+  // Settles call id once (a second settle, e.g. after the module stopped, is ignored) and
+  // releases what the call held. how: 0 (resolve with value), SETTLE_JSON (value is JSON
+  // text) or SETTLE_ERROR.
+  #settle(id, how, value) {
+    const call = this.#calls.get(id);
+    if (call === undefined) return;
+    this.#calls.delete(id);
+    this.#module.release();
+    this.#busy(-1);
+    if (how === SETTLE_ERROR) {
+      call.reject(value);
+      return;
+    }
+    if (how === SETTLE_JSON) {
       try {
-        start(finish(resolve), fail);
+        value = JSON.parse(value);
       } catch (err) {
-        fail(err);
+        call.reject(err);
+        return;
       }
-    });
+    }
+    call.resolve(value);
+  }
+
+  // Starts call id into Go (go(id) makes the handle call), which Go settles through
+  // #settle; the call holds the module alive and the storage busy until then.
+  #start(go, id = this.#nextId++) {
+    this.#module.hold();
+    this.#busy(1);
+    let call;
+    const p = new Promise((resolve, reject) => { call = { resolve, reject }; });
+    this.#calls.set(id, call);
+    let r;
+    try {
+      r = go(id); // an Error only if Go failed at once
+    } catch (err) {
+      r = err;
+    }
+    if (r !== undefined && r !== null) this.#settle(id, SETTLE_ERROR, r);
+    return p;
   }
 
   /**
@@ -376,7 +399,7 @@ export class ChatApi {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#goPromise((resolve, reject) => this.#h.session(resolve, reject));
+    return this.#start((id) => this.#h.session(id));
   }
 
   /**
@@ -429,7 +452,7 @@ export class ChatApi {
   /** Forgets the stored visitor and session; the next getEngagement starts a new visitor. */
   async resetSession() {
     this.#checkOpen();
-    await this.#goPromise((resolve, reject) => this.#h.resetSession(resolve, reject));
+    await this.#start((id) => this.#h.resetSession(id));
   }
 
   /**
@@ -536,9 +559,7 @@ export class ChatApi {
     if (signal?.aborted) return Promise.reject(appEngageError('aborted', 'the call was cancelled'));
     const id = this.#nextId++;
     const unwatch = signal ? this.#watchSignal(signal, id) : noop;
-    const p = this.#goPromise((resolve, reject) => {
-      this.#h[method](id, request, opts.timeoutMs, resolve, reject);
-    });
+    const p = this.#start((callId) => this.#h[method](callId, request, opts.timeoutMs), id);
     if (!signal) return p;
     return p.finally(unwatch);
   }
@@ -656,14 +677,15 @@ export async function createWith(options, load, resolveStorage) {
     storage = makeView.call(storage);
     busy = (delta) => storage.busy(delta);
   }
-  const handle = module.exports.newClient(config, exchange, storage);
+  let settle = noop; // the ChatApi's, once it exists; Go settles no call before
+  const handle = module.exports.newClient(config, exchange, storage, (id, how, value) => settle(id, how, value));
   if (handle instanceof Error) throw handle;
   // The page watcher keys its cross-tab sharing by account, domains and storage kind.
   const defaults = {
     onEngagement: js.onEngagement, onError: js.onError,
     accountId: config.accountId, domain: config.domain, csdsDomain: config.csdsDomain, storage: js.storage,
   };
-  return new ChatApi(handle, module, defaults, busy);
+  return new ChatApi(handle, module, defaults, busy, (fn) => { settle = fn; });
 }
 
 /** The registered symbol of a storage's per-ChatApi views (see src/file-storage.js). */
