@@ -23,11 +23,17 @@ func handleFor(t *testing.T, config string) js.Value {
 
 func handleWithStorage(t *testing.T, config string, storage js.Value) js.Value {
 	t.Helper()
+	fetch := jsEval(t, `async () => new Response('{"status":"NotAvailable","visitorId":"v1","sessionId":"s1","pageId":"p1"}', { status: 200 })`)
+	return handleOver(t, config, fetch, storage)
+}
+
+// handleOver is a ChatApi handle whose exchange port wraps fetch, settled by id as the loader does.
+func handleOver(t *testing.T, config string, fetch, storage js.Value) js.Value {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	mod, err := promise.Await(ctx, jsEval(t, `import(require("url").pathToFileURL(require("path").resolve("../web/src/exchange.js")).href)`))
 	require.NoError(t, err)
-	fetch := jsEval(t, `async () => new Response('{"status":"NotAvailable","visitorId":"v1","sessionId":"s1","pageId":"p1"}', { status: 200 })`)
 	// Settle calls by id as the loader does (web/src/chatapi.js, ChatApi#settle).
 	calls := jsEval(t, `new Map()`)
 	settle := jsEval(t, `(calls) => (id, how, value) => {
@@ -169,7 +175,7 @@ func TestRateLimitWaitOptionsAreChecked(t *testing.T) {
 		{`{accountId: "a1", retry: {minRateLimitWaitMs: 120000}}`, "retry.minRateLimitWaitMs"},
 		{`{accountId: "a1", retry: {maxRateLimitWaitMs: 10}}`, "retry.minRateLimitWaitMs"},
 	} {
-		_, err := newClient(jsEval(t, tt.config), js.Undefined(), js.ValueOf("memory"))
+		_, err := newClient(jsEval(t, tt.config), js.Undefined(), js.ValueOf("memory"), js.Undefined())
 		var ce *core.Error
 		require.ErrorAs(t, err, &ce, tt.config)
 		var fields []string
@@ -186,18 +192,11 @@ func TestRateLimitWaitOptionsAreChecked(t *testing.T) {
 // retry comes at once and the call succeeds well inside its deadline; with the default
 // 60 s clamp the same call meets its deadline first.
 func TestMaxRateLimitWaitClampsA429Pause(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	mod, err := promise.Await(ctx, jsEval(t, `import(require("url").pathToFileURL(require("path").resolve("../web/src/exchange.js")).href)`))
-	require.NoError(t, err)
 	client := func(config string) js.Value {
 		fetch := jsEval(t, `() => { let n = 0; return async () => (n++ === 0
 			? new Response('{"message":"slow down"}', { status: 429, headers: { "Retry-After": "3600" } })
 			: new Response('{"status":"NotAvailable","visitorId":"v1","sessionId":"s1","pageId":"p1"}', { status: 200 })); }`).Invoke()
-		h, err := newClient(jsEval(t, config), mod.Get("exchangeOver").Invoke(fetch), js.ValueOf("memory"))
-		require.NoError(t, err)
-		t.Cleanup(func() { h.Call("close") })
-		return h
+		return handleOver(t, config, fetch, js.ValueOf("memory"))
 	}
 	short := client(`{accountId: "a1", domain: "https://x.test", retry: {delaysMs: [1], minRateLimitWaitMs: 0, maxRateLimitWaitMs: 1}}`)
 	v, err := call(t, short, "getEngagement", jsEval(t, `({})`), 20000)
