@@ -36,13 +36,9 @@ func (t *PromiseTransport) Do(ctx context.Context, req core.WireRequest) (core.W
 	if err := ctx.Err(); err != nil {
 		return core.WireResponse{}, err
 	}
-	body := js.Undefined()
-	if req.Body != nil {
-		text, err := convert.EncodeJSON(req.Body)
-		if err != nil {
-			return core.WireResponse{}, convert.Internal("cannot encode the request body: " + err.Error())
-		}
-		body = js.ValueOf(text)
+	body, err := requestBody(req)
+	if err != nil {
+		return core.WireResponse{}, err
 	}
 	controller := abortController.New()
 	stop := context.AfterFunc(ctx, func() { controller.Call("abort") })

@@ -125,13 +125,9 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 	if err := ctx.Err(); err != nil {
 		return core.WireResponse{}, err
 	}
-	body := js.Undefined()
-	if req.Body != nil {
-		text, err := convert.EncodeJSON(req.Body)
-		if err != nil {
-			return core.WireResponse{}, convert.Internal("cannot encode the request body: " + err.Error())
-		}
-		body = js.ValueOf(text)
+	body, err := requestBody(req)
+	if err != nil {
+		return core.WireResponse{}, err
 	}
 	override := js.Null()
 	if req.MethodOverride != "" {
@@ -199,4 +195,17 @@ func parseBody(s string) any {
 		return s
 	}
 	return tree
+}
+
+// requestBody is req.Body as the JSON text the exchange sends, or undefined when there is
+// none (a GET). Both transports send bodies this way.
+func requestBody(req core.WireRequest) (js.Value, error) {
+	if req.Body == nil {
+		return js.Undefined(), nil
+	}
+	text, err := convert.EncodeJSON(req.Body)
+	if err != nil {
+		return js.Undefined(), convert.Internal("cannot encode the request body: " + err.Error())
+	}
+	return js.ValueOf(text), nil
 }
