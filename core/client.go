@@ -158,7 +158,7 @@ func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, erro
 	if req.AppType == "" {
 		req.AppType = AppTypeExternal
 	}
-	if err := validateEngagementRequest(c.validation, req); err != nil {
+	if err := c.validation.Request(req); err != nil { // vid and sid included: WellFormedID
 		return Response{}, err
 	}
 	return c.getEngagement(ctx, req, req.Body())
@@ -224,26 +224,6 @@ func (c *Client) createFirst(ctx context.Context, body map[string]any) (Response
 	return resp, c.remember(ctx, resp)
 }
 
-// validateEngagementRequest runs Request.Validate and adds the client's own rule that
-// explicit ids must be well formed (the server would answer 401).
-func validateEngagementRequest(v Validation, req Request) error {
-	err := v.Request(req)
-	problems, other := validationProblems(err)
-	if other != nil {
-		return other
-	}
-	problems = addIDProblem(problems, "vid", req.VisitorID)
-	problems = addIDProblem(problems, "sid", req.SessionID)
-	if len(problems) == 0 {
-		return nil
-	}
-	if e, ok := err.(*Error); ok {
-		e.Problems = problems
-		return e
-	}
-	return &Error{Code: CodeValidation, Problems: problems}
-}
-
 // validationProblems splits a Validate result into its problems, or returns it as other
 // when it is not a validation error.
 func validationProblems(err error) (problems []Problem, other error) {
@@ -255,19 +235,6 @@ func validationProblems(err error) (problems []Problem, other error) {
 		return nil, err
 	}
 	return e.Problems, nil
-}
-
-// addIDProblem appends a problem for a malformed vid/sid unless Validate already named it.
-func addIDProblem(problems []Problem, field, id string) []Problem {
-	if id == "" || WellFormedID(id) {
-		return problems
-	}
-	for _, p := range problems {
-		if p.Field == field {
-			return problems
-		}
-	}
-	return append(problems, Problem{Field: field, Message: msgVisitID})
 }
 
 // createSession sends one Create Session (with its retries) of body for the ids in s.
