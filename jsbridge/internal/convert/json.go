@@ -101,7 +101,7 @@ func (e *DepthError) Path() string {
 	var b []byte
 	for i := len(e.segments) - 1; i >= 0; i-- {
 		s := e.segments[i]
-		if len(b) > 0 && s[0] != '[' {
+		if len(b) > 0 && (s == "" || s[0] != '[') {
 			b = append(b, '.')
 		}
 		b = append(b, s...)

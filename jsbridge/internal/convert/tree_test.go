@@ -115,4 +115,9 @@ func TestDepthLimitNamesTheField(t *testing.T) {
 	var de *DepthError
 	require.ErrorAs(t, err, &de)
 	assert.True(t, strings.HasPrefix(de.Path(), "a[0].b[0][0]"), de.Path())
+
+	// An empty key on the way is a segment like any other, not a panic.
+	_, err = DecodeJSON(`{"a":{"":` + strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth) + `}}`)
+	require.ErrorAs(t, err, &de)
+	assert.True(t, strings.HasPrefix(de.Path(), "a.[0]"), de.Path())
 }
