@@ -163,6 +163,11 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 		return core.WireResponse{}, a.err
 	}
 	a.resp.Text = a.text.String()
+	if req.MaxBody > 0 && int64(len(a.resp.Text)) > req.MaxBody {
+		// The port caps streamed bodies itself; a fetch without a body stream hands over
+		// the whole text, so the cap is checked here too.
+		return core.WireResponse{}, &core.BodyTooLargeError{Status: a.resp.Status, Limit: req.MaxBody}
+	}
 	a.resp.Body = parseBody(a.resp.Text)
 	return a.resp, nil
 }

@@ -270,3 +270,19 @@ func TestFetchTransportStopsAtTheBodyCap(t *testing.T) {
 	assert.Equal(t, core.CodeServer, ce.Code)
 	assert.Equal(t, 1, hits, "an oversized answer is not retried")
 }
+
+// A fetch whose Response has no body stream (a minimal polyfill) hands over the whole text;
+// the cap still holds.
+func TestFetchTransportCapsABodyWithoutAStream(t *testing.T) {
+	fetch := jsEval(t, `async () => ({ status: 200, type: 'basic', headers: new Headers(), body: null, text: async () => 'x'.repeat(2000) })`)
+	tr := transportOver(t, fetch)
+	_, err := tr.Do(context.Background(), core.WireRequest{Method: "GET", URL: "https://x.test/", MaxBody: 100})
+	var big *core.BodyTooLargeError
+	require.ErrorAs(t, err, &big)
+	assert.Equal(t, 200, big.Status)
+	assert.Equal(t, int64(100), big.Limit)
+
+	resp, err := tr.Do(context.Background(), core.WireRequest{Method: "GET", URL: "https://x.test/", MaxBody: 2000})
+	require.NoError(t, err)
+	assert.Len(t, resp.Text, 2000)
+}
