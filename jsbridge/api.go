@@ -399,14 +399,13 @@ func (c *client) start(args []js.Value, work func(ctx context.Context, payload a
 	}
 	// Convert the payload now: the caller may reuse or change its object after the call.
 	payload, convErr := payloadTree(arg(args, 1))
-	// One context, one cancel: the deadline is derived from the cancellable context, so the
-	// cancel function kept for the loader's cancel(id) is the one that releases both.
-	ctx, cancel := context.WithCancel(c.ctx)
+	// One context, one cancel: the loader's cancel(id) and the end of the call release it.
+	var ctx context.Context
+	var cancel context.CancelFunc
 	if timeout > 0 {
-		var cancelCall context.CancelFunc = cancel
-		var cancelDeadline context.CancelFunc
-		ctx, cancelDeadline = context.WithTimeout(ctx, timeout)
-		cancel = func() { cancelDeadline(); cancelCall() }
+		ctx, cancel = context.WithTimeout(c.ctx, timeout)
+	} else {
+		ctx, cancel = context.WithCancel(c.ctx)
 	}
 	c.mu.Lock()
 	c.calls[id] = cancel
