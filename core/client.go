@@ -379,7 +379,7 @@ func (c *Client) retried(ctx context.Context, x retriedCall) (WireResponse, erro
 		default:
 			body, _ := ParseErrorBody(resp.Body)
 			final = statusError(resp, body)
-			retryable = resp.Status == 429 || resp.Status >= 500
+			retryable = wire.Retryable(resp.Status)
 			answered = &resp
 			if x.followLoadingVID && isLoadingAccount(resp.Status, body) {
 				vid = nextLoadingVID(body.Message, vid)

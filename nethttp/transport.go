@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/appengage/appengage/core"
+	"github.com/appengage/appengage/wire"
 )
 
 // DefaultMaxBodyBytes is the largest response body Do reads unless WithMaxBodyBytes says
@@ -159,7 +160,7 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 		hreq.Header.Set("Content-Type", "application/json")
 	}
 	if req.MethodOverride != "" {
-		hreq.Header.Set("X-HTTP-Method-Override", req.MethodOverride)
+		hreq.Header.Set(wire.MethodOverrideHeader, req.MethodOverride)
 	}
 	limit := t.maxBody
 	if req.MaxBody > 0 && req.MaxBody < limit {
