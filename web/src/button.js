@@ -14,7 +14,7 @@
 // response, when the user activates the button while Available), error (detail: the error).
 // Impressions: impDisplay when an Available button is shown, impAccept when it is used.
 import { createChatApi } from '../browser.js';
-import { appEngageError } from './errors.js';
+import { fieldError } from './errors.js';
 
 export const TAG = 'appengage-chat-button';
 
@@ -123,10 +123,6 @@ function sharedApi(options) {
     p.catch(() => { if (apis.get(key) === p) apis.delete(key); }); // the next element tries again
   }
   return p;
-}
-
-function validationError(field, message) {
-  return appEngageError('validation', `${field}: ${message}`, { field, problems: [{ field, message }] });
 }
 
 const noop = () => {};
@@ -297,7 +293,7 @@ export class AppEngageChatButton extends Base {
     if (raw === null || raw.trim() === '') return DEFAULT_INTERVAL_S * 1000;
     const s = Number(raw);
     if (!Number.isFinite(s) || s <= 0 || s > 86400) {
-      throw validationError('interval', 'must be a number of seconds above 0, at most 86400');
+      throw fieldError('interval', 'must be a number of seconds above 0, at most 86400');
     }
     return s * 1000;
   }

@@ -13,3 +13,12 @@ export function appEngageError(code, message, extra) {
   if (extra) Object.assign(err, extra);
   return err;
 }
+
+/**
+ * A validation error about one field, with its one problem (the shape the module gives).
+ * @param {string} field
+ * @param {string} message
+ */
+export function fieldError(field, message) {
+  return appEngageError('validation', `${field}: ${message}`, { field, problems: [{ field, message }] });
+}

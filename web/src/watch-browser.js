@@ -16,7 +16,7 @@
 // Answers are shared only when the tabs share the session too (the default localStorage
 // storage), since another storage means another visitor per tab.
 
-import { appEngageError } from './errors.js';
+import { fieldError } from './errors.js';
 
 /** The pause between questions when the caller gives none (the Go watcher's default). */
 export const DEFAULT_INTERVAL_MS = 60_000;
@@ -32,10 +32,6 @@ const noop = () => {};
 export function inPage() {
   return typeof document !== 'undefined' && typeof document.addEventListener === 'function'
     && typeof window !== 'undefined' && typeof document.visibilityState === 'string';
-}
-
-function validationError(field, message) {
-  return appEngageError('validation', `${field}: ${message}`, { field, problems: [{ field, message }] });
 }
 
 /**
@@ -136,11 +132,12 @@ function canShare(apiOptions) {
  * apiOptions the options it was created with. Returns stop().
  */
 export function watchInPage(api, apiOptions, request, onChange, options) {
-  if (typeof onChange !== 'function') throw validationError('onChange', 'must be a function');
-  const given = options?.intervalMs ?? options?.interval;
+  // onChange and the kind of options.intervalMs are checked by ChatApi.watchEngagement;
+  // the range here is the Go watcher's (whole milliseconds up to a day).
+  const given = options?.intervalMs;
   if (given !== undefined && given !== null
-    && (typeof given !== 'number' || !Number.isFinite(given) || given < 0 || given > MAX_INTERVAL_MS)) {
-    throw validationError('options.intervalMs', `must be a number of milliseconds from 0 to ${MAX_INTERVAL_MS}`);
+    && (!Number.isInteger(given) || given < 0 || given > MAX_INTERVAL_MS)) {
+    throw fieldError('options.intervalMs', `must be a whole number of milliseconds from 0 to ${MAX_INTERVAL_MS}`);
   }
   const name = watcherKey(apiOptions, request);
   let memory = recent.get(api);
