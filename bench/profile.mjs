@@ -32,7 +32,6 @@ try {
   const ms = performance.now() - t0;
   const gcRuns = counts.get('syscall/js.finalizeRef') || 0;
   await moduleStats(); // a Go GC runs the finalizers of every js.Value the calls left behind
-  counts.set('syscall/js.finalizeRef', (counts.get('syscall/js.finalizeRef') || 0));
   counts.set('finalizers run during the calls', gcRuns);
   api.close();
   const rows = [...counts].sort((a, b) => b[1] - a[1]);
