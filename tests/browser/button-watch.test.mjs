@@ -198,6 +198,7 @@ test('watchEngagement in a page: bad arguments throw, a request failing validati
     const api = await createChatApi({ accountId, csdsDomain, storage: 'memory' });
     const thrown = [];
     for (const bad of [() => api.watchEngagement({ appType: 'EXTERNAL' }, { intervalMs: -1 }, () => {}),
+      () => api.watchEngagement({ appType: 'EXTERNAL' }, { intervalMs: 1.5 }, () => {}),
       () => api.watchEngagement({ appType: 'EXTERNAL' }, { intervalMs: 1000 }, 'not a function')]) {
       try { bad(); thrown.push(null); } catch (e) { thrown.push([e.code, e.field]); }
     }
@@ -206,7 +207,7 @@ test('watchEngagement in a page: bad arguments throw, a request failing validati
     await new Promise((r) => setTimeout(r, 1500)); // several intervals: still one report
     return { thrown, calls };
   }, { account, sim: sim.url });
-  assert.deepEqual(out.thrown, [['validation', 'options.intervalMs'], ['validation', 'onChange']]);
+  assert.deepEqual(out.thrown, [['validation', 'options.intervalMs'], ['validation', 'options.intervalMs'], ['validation', 'onChange']]);
   assert.deepEqual(out.calls, [[null, 'validation', 'appDetails.os']]);
   assert.equal((await stats(sim.url, account)).createCalls, 0, 'nothing invalid was sent');
   await page.close();
