@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/appengage/appengage/wire"
@@ -155,36 +156,86 @@ func (c *Client) AccountID() string { return c.account }
 // Failures are *Error (see RetryPolicy for what is retried). If only saving the session
 // fails, the Response is returned together with a CodeInternal error.
 func (c *Client) GetEngagement(ctx context.Context, req Request) (Response, error) {
+	p, err := c.PrepareRequest(req)
+	if err != nil {
+		return Response{}, err
+	}
+	return c.getEngagement(ctx, p)
+}
+
+// GetEngagementTree is GetEngagement for a request given as a generic value tree, the
+// object a JS caller passes to getEngagement: Prepare, then GetEngagementPrepared.
+func (c *Client) GetEngagementTree(ctx context.Context, tree any) (Response, error) {
+	p, err := c.Prepare(tree)
+	if err != nil {
+		return Response{}, err
+	}
+	return c.getEngagement(ctx, p)
+}
+
+// Prepared is a Create Session request read and validated once, under one client's rules,
+// together with the body every attempt sends. It never changes, so it may be sent any
+// number of times, from any goroutine, by the client that prepared it: what a caller that
+// asks the same question again and again (a watch, a button polling, a JS caller passing
+// the same request) keeps instead of validating and encoding the request each time.
+type Prepared struct {
+	client *Client
+	req    Request
+	body   map[string]any
+	bodyID uint64
+}
+
+// Request returns a copy of the request as it will be sent (AppType defaulted).
+func (p *Prepared) Request() Request { return p.req }
+
+// Prepare reads a request tree as ParseRequest does (every rule GetEngagement checks, ids
+// included, under Config.Strict) and builds its body once; the body shares the attributes
+// ParseRequest has just copied. Errors are those of ParseRequest.
+func (c *Client) Prepare(tree any) (*Prepared, error) {
+	req, err := c.validation.ParseRequest(tree)
+	if err != nil {
+		return nil, err
+	}
+	if req.AppType == "" {
+		req.AppType = AppTypeExternal
+	}
+	return c.prepared(req, req.body(false)), nil
+}
+
+// PrepareRequest validates req as GetEngagement does and builds its body once; the body
+// copies req's attributes, so req's slices may be reused afterwards.
+func (c *Client) PrepareRequest(req Request) (*Prepared, error) {
 	if req.AppType == "" {
 		req.AppType = AppTypeExternal
 	}
 	if err := c.validation.Request(req); err != nil { // vid and sid included: WellFormedID
-		return Response{}, err
+		return nil, err
 	}
-	return c.getEngagement(ctx, req, req.Body())
+	return c.prepared(req, req.Body()), nil
 }
 
-// GetEngagementTree is GetEngagement for a request given as a generic value tree, the
-// object a JS caller passes to getEngagement. It reads the tree with ParseRequest, which
-// checks every rule GetEngagement checks (ids included), so the request is validated once
-// instead of twice, and the body shares the attributes ParseRequest has just copied instead
-// of copying them again. Errors are those of ParseRequest and GetEngagement.
-func (c *Client) GetEngagementTree(ctx context.Context, tree any) (Response, error) {
-	req, err := c.validation.ParseRequest(tree)
-	if err != nil {
-		return Response{}, err
-	}
-	if req.AppType == "" {
-		req.AppType = AppTypeExternal
-	}
-	return c.getEngagement(ctx, req, req.body(false))
+// bodyIDs numbers the bodies the client sends more than once (WireRequest.BodyID).
+var bodyIDs atomic.Uint64
+
+func (c *Client) prepared(req Request, body map[string]any) *Prepared {
+	return &Prepared{client: c, req: req, body: body, bodyID: bodyIDs.Add(1)}
 }
 
-// getEngagement is GetEngagement after validation; body is req's Create Session body, built
-// once and sent by every attempt.
-func (c *Client) getEngagement(ctx context.Context, req Request, body map[string]any) (Response, error) {
+// GetEngagementPrepared is GetEngagement for a request this client prepared; one prepared
+// by another client (whose rules may differ) is a CodeValidation *Error and nothing is sent.
+func (c *Client) GetEngagementPrepared(ctx context.Context, p *Prepared) (Response, error) {
+	if p == nil || p.client != c {
+		return Response{}, &Error{Code: CodeValidation, Message: "the request was prepared by another client",
+			Problems: []Problem{{Field: "request", Message: "must come from this client's Prepare"}}}
+	}
+	return c.getEngagement(ctx, p)
+}
+
+// getEngagement is GetEngagement after validation.
+func (c *Client) getEngagement(ctx context.Context, p *Prepared) (Response, error) {
+	req := p.req
 	if req.VisitorID != "" || req.SessionID != "" {
-		resp, err := c.createSession(ctx, body, Session{VisitorID: req.VisitorID, SessionID: req.SessionID})
+		resp, err := c.createSession(ctx, p, Session{VisitorID: req.VisitorID, SessionID: req.SessionID})
 		if err != nil {
 			return Response{}, err
 		}
@@ -197,9 +248,9 @@ func (c *Client) getEngagement(ctx context.Context, req Request, body map[string
 			return Response{}, err
 		}
 		if creator {
-			return c.createFirst(ctx, body)
+			return c.createFirst(ctx, p)
 		}
-		resp, err := c.createSession(ctx, body, s)
+		resp, err := c.createSession(ctx, p, s)
 		if err == nil {
 			return resp, c.remember(ctx, resp)
 		}
@@ -215,9 +266,9 @@ func (c *Client) getEngagement(ctx context.Context, req Request, body map[string
 
 // createFirst makes the Create Session without ids that the callers waiting in acquire
 // depend on, stores its ids and then lets them go, even if the transport panics.
-func (c *Client) createFirst(ctx context.Context, body map[string]any) (Response, error) {
+func (c *Client) createFirst(ctx context.Context, p *Prepared) (Response, error) {
 	defer c.release()
-	resp, err := c.createSession(ctx, body, Session{})
+	resp, err := c.createSession(ctx, p, Session{})
 	if err != nil {
 		return Response{}, err
 	}
@@ -237,8 +288,8 @@ func validationProblems(err error) (problems []Problem, other error) {
 	return e.Problems, nil
 }
 
-// createSession sends one Create Session (with its retries) of body for the ids in s.
-func (c *Client) createSession(ctx context.Context, body map[string]any, s Session) (Response, error) {
+// createSession sends one Create Session (with its retries) of p's body for the ids in s.
+func (c *Client) createSession(ctx context.Context, p *Prepared, s Session) (Response, error) {
 	base, err := c.baseURL(ctx)
 	if err != nil {
 		return Response{}, err
@@ -247,7 +298,8 @@ func (c *Client) createSession(ctx context.Context, body map[string]any, s Sessi
 		method:           "POST",
 		url:              func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
 		vid:              s.VisitorID,
-		body:             body,
+		body:             p.body,
+		bodyID:           p.bodyID,
 		followLoadingVID: true,
 	})
 	if err != nil {
@@ -330,6 +382,7 @@ func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
 		url:    func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
 		vid:    s.VisitorID,
 		body:   u.Body(),
+		bodyID: bodyIDs.Add(1), // the same body for every attempt
 	})
 	if err != nil {
 		c.afterFailure(err)
@@ -343,8 +396,9 @@ type retriedCall struct {
 	// url builds the attempt's URL for a visitor id; the loading-account rule may change it.
 	url func(vid string) string
 	vid string
-	// body is the JSON body as a value tree, nil for GET.
-	body any
+	// body is the JSON body as a value tree, nil for GET; bodyID names it (WireRequest.BodyID).
+	body   any
+	bodyID uint64
 	// followLoadingVID makes a "Loading account" 500 put its vid into the next attempt.
 	followLoadingVID bool
 }
@@ -360,7 +414,7 @@ func (c *Client) retried(ctx context.Context, x retriedCall) (WireResponse, erro
 		if err := ctx.Err(); err != nil {
 			return WireResponse{}, contextError(err)
 		}
-		req := WireRequest{Method: x.method, URL: x.url(vid), Body: x.body, Timeout: c.attemptTimeout, MaxBody: MaxResponseBody}
+		req := WireRequest{Method: x.method, URL: x.url(vid), Body: x.body, BodyID: x.bodyID, Timeout: c.attemptTimeout, MaxBody: MaxResponseBody}
 		if c.methodOverride && req.Method == "PUT" {
 			req.Method, req.MethodOverride = "POST", "PUT"
 		}

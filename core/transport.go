@@ -25,6 +25,11 @@ type WireRequest struct {
 	// Body is the JSON body as a value tree (map[string]any, []any, string, float64, bool,
 	// nil) that the adapter encodes; nil for GET.
 	Body any
+	// BodyID, when not 0, names Body: requests with the same BodyID carry the same Body,
+	// which nobody changes (every attempt of one call, and every call of one Prepared
+	// request), so a transport may encode it once and send that encoding again. A
+	// transport that ignores it encodes Body each time, which is just as correct.
+	BodyID uint64
 	// Timeout is this attempt's deadline, 0 for none. The client enforces it through the
 	// context it gives Do; a transport may hand it to its host as well (nethttp does).
 	Timeout time.Duration

@@ -77,10 +77,17 @@ func watchPause(interval time.Duration, r Response, err error) time.Duration {
 }
 
 func (c *Client) watch(ctx context.Context, req Request, opts WatchOptions, onChange func(Response, error)) {
+	p, err := c.PrepareRequest(req) // once: the same request is asked every time
+	if err != nil {
+		if ctx.Err() == nil {
+			onChange(Response{}, err)
+		}
+		return
+	}
 	var last watchKey
 	first := true
 	for {
-		resp, err := c.GetEngagement(ctx, req)
+		resp, err := c.getEngagement(ctx, p)
 		if ctx.Err() != nil {
 			return
 		}

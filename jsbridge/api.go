@@ -121,6 +121,10 @@ type client struct {
 	calls   map[float64]context.CancelFunc // in-flight calls by the loader's id
 	watches map[float64]func()             // running watches by id
 	nextID  float64
+	// The last getEngagement request as the loader's JSON text and what core.Client.Prepare
+	// made of it (see prepare).
+	lastText     string
+	lastPrepared *core.Prepared
 }
 
 func newClient(config, port, storage, settle js.Value) (js.Value, error) {
@@ -285,8 +289,8 @@ func (c *client) handle() js.Value {
 	h := jsObject.New()
 	def := func(name string, fn func(args []js.Value) any) { c.def(h, name, fn) }
 	def("getEngagement", func(args []js.Value) any {
-		c.start(args, func(ctx context.Context, tree any) (js.Value, error) {
-			resp, err := c.core.GetEngagementTree(ctx, tree) // validates once, in ParseRequest
+		c.start(args, c.prepare, func(ctx context.Context, p any) (js.Value, error) {
+			resp, err := c.core.GetEngagementPrepared(ctx, p.(*core.Prepared))
 			if err != nil {
 				return js.Undefined(), err
 			}
@@ -295,7 +299,7 @@ func (c *client) handle() js.Value {
 		return nil
 	})
 	def("updateSession", func(args []js.Value) any {
-		c.start(args, func(ctx context.Context, tree any) (js.Value, error) {
+		c.start(args, payloadTree, func(ctx context.Context, tree any) (js.Value, error) {
 			u, err := core.ParseUpdateRequest(tree)
 			if err != nil {
 				return js.Undefined(), err
@@ -385,9 +389,10 @@ var (
 )
 
 // start runs one call settled by id: args are (id, payload, timeoutMs). The JS payload is
-// converted here, synchronously, before the caller can change its object; work then runs on
-// a goroutine with the tree and the loader's settle function receives its result.
-func (c *client) start(args []js.Value, work func(ctx context.Context, payload any) (js.Value, error)) {
+// converted here by read, synchronously, before the caller can change its object; work then
+// runs on a goroutine with what read made of it, and the loader's settle function receives
+// its result. An error from read is the call's result.
+func (c *client) start(args []js.Value, read func(js.Value) (any, error), work func(ctx context.Context, payload any) (js.Value, error)) {
 	id := numberArg(args, 0)
 	timeout, msg := timeoutArg(arg(args, 2))
 	if msg != "" {
@@ -398,7 +403,7 @@ func (c *client) start(args []js.Value, work func(ctx context.Context, payload a
 		return
 	}
 	// Convert the payload now: the caller may reuse or change its object after the call.
-	payload, convErr := payloadTree(arg(args, 1))
+	payload, convErr := read(arg(args, 1))
 	// One context, one cancel: the loader's cancel(id) and the end of the call release it.
 	var ctx context.Context
 	var cancel context.CancelFunc
@@ -438,20 +443,52 @@ func timeoutArg(v js.Value) (d time.Duration, msg string) {
 	return 0, ""
 }
 
+// prepare reads a getEngagement request from the loader into a *core.Prepared. The loader
+// passes JSON text when it could serialise the request without changing anything, and that
+// text is the whole request: when it equals the last one's, the last core.Prepared is used
+// again, neither decoded nor validated nor encoded again. Callers mostly ask the same
+// question over and over (a button polling, an app asking on every screen), and this was
+// about a third of the module's work per call (docs/benchmarks/wasm.md, "Prepared once").
+func (c *client) prepare(v js.Value) (any, error) {
+	var text string
+	var tree any
+	var err error
+	if t, known := convert.TypeOf(v); known && t == js.TypeString {
+		text = v.String()
+		c.mu.Lock()
+		p := c.lastPrepared
+		if text != c.lastText {
+			p = nil
+		}
+		c.mu.Unlock()
+		if p != nil {
+			return p, nil
+		}
+		tree, err = textTree(text)
+	} else {
+		tree, err = payloadTree(v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.core.Prepare(tree)
+	if err != nil {
+		return nil, err
+	}
+	if text != "" {
+		c.mu.Lock()
+		c.lastText, c.lastPrepared = text, p
+		c.mu.Unlock()
+	}
+	return p, nil
+}
+
 // payloadTree converts a request from the loader: JSON text when the loader could
 // serialise it without changing anything (the fast path), else the JS value itself, which
 // FromJS walks to report every value JSON cannot hold by its field path.
 func payloadTree(v js.Value) (any, error) {
 	if t, known := convert.TypeOf(v); known && t == js.TypeString {
-		tree, err := convert.DecodeJSON(v.String())
-		if err != nil { // valid JSON from JSON.stringify: only its depth can be refused
-			p := core.Problem{Message: err.Error()}
-			if de, ok := err.(*convert.DepthError); ok {
-				p = core.Problem{Field: de.Path(), Message: "is nested too deeply (more than " + strconv.Itoa(convert.MaxDepth) + " levels)"}
-			}
-			return nil, &core.Error{Code: core.CodeValidation, Message: "the value cannot be converted", Problems: []core.Problem{p}}
-		}
-		return tree, nil
+		return textTree(v.String())
 	}
 	tree, err := convert.FromJS(v, "")
 	if ce, ok := err.(*core.Error); ok {
@@ -462,6 +499,19 @@ func payloadTree(v js.Value) (any, error) {
 		}
 	}
 	return tree, err
+}
+
+// textTree decodes the loader's JSON text of a payload.
+func textTree(text string) (any, error) {
+	tree, err := convert.DecodeJSON(text)
+	if err != nil { // valid JSON from JSON.stringify: only its depth can be refused
+		p := core.Problem{Message: err.Error()}
+		if de, ok := err.(*convert.DepthError); ok {
+			p = core.Problem{Field: de.Path(), Message: "is nested too deeply (more than " + strconv.Itoa(convert.MaxDepth) + " levels)"}
+		}
+		return nil, &core.Error{Code: core.CodeValidation, Message: "the value cannot be converted", Problems: []core.Problem{p}}
+	}
+	return tree, nil
 }
 
 // watch starts the core's watcher and returns its id for unwatch.

@@ -36,7 +36,11 @@ func (t *PromiseTransport) Do(ctx context.Context, req core.WireRequest) (core.W
 	if err := ctx.Err(); err != nil {
 		return core.WireResponse{}, err
 	}
-	body, err := requestBody(req)
+	var body js.Value = js.Undefined()
+	var err error
+	if req.Body != nil {
+		body, err = encodeBody(req.Body)
+	}
 	if err != nil {
 		return core.WireResponse{}, err
 	}

@@ -40,6 +40,10 @@ type Transport struct {
 	mu      sync.Mutex
 	nextID  float64
 	pending map[float64]chan answer
+	// The JS string of the last body sent with a WireRequest.BodyID, sent again for a
+	// request with the same id instead of encoding the same body again.
+	bodyID uint64
+	body   js.Value
 }
 
 // answer is what onDone delivered for one round trip.
@@ -125,7 +129,7 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 	if err := ctx.Err(); err != nil {
 		return core.WireResponse{}, err
 	}
-	body, err := requestBody(req)
+	body, err := t.requestBody(req)
 	if err != nil {
 		return core.WireResponse{}, err
 	}
@@ -203,12 +207,32 @@ func parseBody(s string) any {
 }
 
 // requestBody is req.Body as the JSON text the exchange sends, or undefined when there is
-// none (a GET). Both transports send bodies this way.
-func requestBody(req core.WireRequest) (js.Value, error) {
+// none (a GET); the last body with a BodyID is kept and sent again for the same id.
+func (t *Transport) requestBody(req core.WireRequest) (js.Value, error) {
 	if req.Body == nil {
 		return js.Undefined(), nil
 	}
-	text, err := convert.EncodeJSON(req.Body)
+	if req.BodyID != 0 {
+		t.mu.Lock()
+		id, body := t.bodyID, t.body
+		t.mu.Unlock()
+		if id == req.BodyID {
+			return body, nil
+		}
+	}
+	body, err := encodeBody(req.Body)
+	if err == nil && req.BodyID != 0 {
+		t.mu.Lock()
+		t.bodyID, t.body = req.BodyID, body
+		t.mu.Unlock()
+	}
+	return body, err
+}
+
+// encodeBody is a request body as the JSON text a JS exchange sends. Both of jsbridge's
+// transports send bodies this way.
+func encodeBody(tree any) (js.Value, error) {
+	text, err := convert.EncodeJSON(tree)
 	if err != nil {
 		return js.Undefined(), convert.Internal("cannot encode the request body: " + err.Error())
 	}

@@ -286,3 +286,26 @@ func TestFetchTransportCapsABodyWithoutAStream(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, resp.Text, 2000)
 }
+
+// A body named by a BodyID is encoded once and sent again for the same id; another id or
+// none is encoded afresh (the contract is the core's: one id, one unchanged body).
+func TestFetchTransportEncodesABodyIDOnce(t *testing.T) {
+	fake := jsEval(t, fakeFetch).Invoke(200, map[string]any{}, `{}`, 0)
+	tr := transportOver(t, fake.Get("fetch"))
+	a := map[string]any{"appType": "EXTERNAL", "consumerSections": []any{"a"}}
+	b := map[string]any{"appType": "EXTERNAL", "consumerSections": []any{"b"}}
+	for _, req := range []core.WireRequest{
+		{Body: a, BodyID: 7}, {Body: a, BodyID: 7}, {Body: b, BodyID: 8}, {Body: a, BodyID: 7}, {Body: b}, {Body: a},
+	} {
+		req.Method, req.URL, req.MaxBody = "POST", "https://va.v.liveperson.net/x?v=1.0", core.MaxResponseBody
+		_, err := tr.Do(context.Background(), req)
+		require.NoError(t, err)
+	}
+	calls := fake.Get("calls")
+	var sent []string
+	for i := 0; i < calls.Length(); i++ {
+		sent = append(sent, calls.Index(i).Get("body").String())
+	}
+	ta, tb := `{"appType":"EXTERNAL","consumerSections":["a"]}`, `{"appType":"EXTERNAL","consumerSections":["b"]}`
+	assert.Equal(t, []string{ta, ta, tb, ta, tb, ta}, sent)
+}
