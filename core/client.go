@@ -185,9 +185,6 @@ type Prepared struct {
 	bodyID uint64
 }
 
-// Request returns a copy of the request as it will be sent (AppType defaulted).
-func (p *Prepared) Request() Request { return p.req }
-
 // Prepare reads a request tree as ParseRequest does (every rule GetEngagement checks, ids
 // included, under Config.Strict) and builds its body once; the body shares the attributes
 // ParseRequest has just copied. Errors are those of ParseRequest.

@@ -18,7 +18,6 @@ func TestPrepareValidatesOnceAndSendsTheSameBodyEachTime(t *testing.T) {
 	c, _ := newFakeClient(t, wire)
 	p, err := c.Prepare(map[string]any{"consumerSections": []any{"billing"}})
 	require.NoError(t, err)
-	assert.Equal(t, core.AppTypeExternal, p.Request().AppType, "an empty appType is prepared as EXTERNAL")
 	for i := 0; i < 3; i++ {
 		_, err := c.GetEngagementPrepared(context.Background(), p)
 		require.NoError(t, err)
