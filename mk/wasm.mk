@@ -37,3 +37,11 @@ size: web/chatapi.wasm $(BUILD)/wasm/bare.wasm ## raw/gzip/brotli size of chatap
 bench-wasm: build-wasm $(BUILD)/wasm/bare.wasm build-go ## size, cold start, latency vs plain fetch, memory, vert vs JSON text
 	PATH="$(WASM_EXEC_DIR):$$PATH" $(WASM_ENV) $(GO) test -run '^$$' -bench . -benchmem ./jsbridge/...
 	node bench/run.mjs
+
+$(BUILD)/wasm/floor.wasm: bench/floor/main.go
+	@mkdir -p $(dir $@)
+	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./bench/floor
+
+.PHONY: bench-floor
+bench-floor: build-wasm $(BUILD)/wasm/floor.wasm build-go ## latency: the least a Go module can do per call (bench/floor) vs plain fetch vs the ChatApi
+	node bench/floor.mjs $(BUILD)/wasm/floor.wasm
