@@ -23,7 +23,8 @@ type WireRequest struct {
 	// (https, or plain http to a loopback host), so the transport does not check it again.
 	URL string
 	// Body is the JSON body as a value tree (map[string]any, []any, string, float64, bool,
-	// nil) that the adapter encodes; nil for GET.
+	// nil) that the adapter encodes; nil for GET. A transport only reads it: the same tree
+	// is sent again by later attempts and calls.
 	Body any
 	// BodyID, when not 0, names Body: requests with the same BodyID carry the same Body,
 	// which nobody changes (every attempt of one call, and every call of one Prepared
