@@ -116,3 +116,44 @@ test('the exchange port: every attempt its own signal, aborted with TimeoutError
   await new Promise((r) => setImmediate(r));
   assert.equal(got[0][1], -2);
 });
+
+test('a polluted Object.prototype (setter, toJSON) is not seen by the copy or its JSON text', () => {
+  let sets = 0;
+  Object.defineProperty(Object.prototype, 'appType', { set() { sets += 1; }, get() { return 'inherited'; }, configurable: true }); // eslint-disable-line no-extend-native
+  try {
+    assert.equal(requestPayload({ appType: 'X', a: { b: 1 } }), '{"appType":"X","a":{"b":1}}');
+    assert.equal(sets, 0);
+  } finally {
+    delete Object.prototype.appType;
+  }
+  Object.defineProperty(Object.prototype, 'toJSON', { value: () => 'polluted', configurable: true, writable: true }); // eslint-disable-line no-extend-native
+  try {
+    const out = requestPayload({ appType: 'X', a: { b: 1 }, l: [1, { c: 2 }] });
+    // Not as JSON text (an array would call the inherited toJSON): the own-data copy.
+    assert.notEqual(typeof out, 'string');
+    assert.equal(Object.getPrototypeOf(out), null);
+    assert.equal(Object.getPrototypeOf(out.l[1]), null);
+    assert.deepEqual(Object.keys(out), ['appType', 'a', 'l']);
+    assert.equal(out.l[0], 1);
+  } finally {
+    delete Object.prototype.toJSON;
+  }
+  assert.equal(typeof requestPayload({ l: [1] }), 'string', 'JSON text again once the prototype is clean');
+  // An own __proto__ key is an own key of the copy, sent as such (the module refuses it).
+  assert.equal(requestPayload(JSON.parse('{"__proto__":{"x":1},"a":1}')), '{"__proto__":{"x":1},"a":1}');
+});
+
+test('a shared object, a deep one and NaN go to the module as a null-prototype copy, shared objects shared', () => {
+  const shared = { s: 1 };
+  const out = requestPayload({ a: shared, b: [shared], n: NaN });
+  assert.equal(Object.getPrototypeOf(out), null);
+  assert.equal(out.a, out.b[0]);
+  assert.equal(Object.getPrototypeOf(out.a), null);
+  let deep = { leaf: 1 };
+  for (let i = 0; i < 20; i++) deep = { d: deep };
+  const d = requestPayload(deep);
+  assert.notEqual(typeof d, 'string');
+  let cur = d;
+  for (let i = 0; i < 20; i++) { assert.equal(Object.getPrototypeOf(cur), null); cur = cur.d; }
+  assert.equal(cur.leaf, 1);
+});

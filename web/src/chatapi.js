@@ -111,7 +111,7 @@ export function ownEntries(obj, path, problems, name = path) {
  * @returns {{value: unknown, clean: boolean, depth: number, problems: {field: string, message: string}[]}}
  */
 export function copyTree(root, rootField = '', ancestors = []) {
-  const w = new TreeWalk(rootField, ancestors);
+  const w = new TreeWalk(rootField, ancestors, NULL_PROTO);
   const value = w.walk(root, 0);
   return { value, clean: w.clean, depth: w.maxDepth, problems: w.problems };
 }
@@ -121,8 +121,10 @@ export function copyTree(root, rootField = '', ancestors = []) {
 // each object's properties are read into one flat [key, value, ...] array before its
 // children are walked (so every getter of an object runs before any of its children's).
 class TreeWalk {
-  constructor(rootField, ancestors) {
+  // proto: the prototype of the object copies (see TEXT_PROTO).
+  constructor(rootField, ancestors, proto) {
     this.root = rootField;
+    this.proto = proto;
     this.problems = [];
     this.stack = ancestors.length === 0 ? [] : [...ancestors];
     this.segs = [];
@@ -203,7 +205,7 @@ class TreeWalk {
       }
       const kv = this.entries(v);
       if (kv === null) return null;
-      const out = Object.create(null);
+      const out = Object.create(this.proto);
       copies.set(v, out);
       const segs = this.segs;
       for (let i = 0; i < kv.length; i += 2) {
@@ -302,6 +304,33 @@ class TreeWalk {
   }
 }
 
+const NULL_PROTO = null;
+// The prototype of the copies requestPayload makes for JSON.stringify: frozen, empty and
+// itself without a prototype, so nothing inherited (a polluted Object.prototype's toJSON or
+// setter, the __proto__ accessor) is seen when the copy is written or stringified, while V8
+// keeps the copies fast objects (a null prototype makes dictionary ones, slower to fill and
+// to stringify). A copy that goes to the module as it is becomes null-prototype first.
+const TEXT_PROTO = Object.freeze(Object.create(null));
+const PROBE_ARRAY = [];
+
+// copy (a TEXT_PROTO copy, shared objects shared) with null-prototype objects; below
+// WALK_LIMIT (where the walk left the caller's objects as they are) it holds only copies.
+function nullProtoCopy(v, depth, seen) {
+  if (typeof v !== 'object' || v === null || depth >= WALK_LIMIT) return v;
+  let out = seen.get(v);
+  if (out !== undefined) return out;
+  if (Array.isArray(v)) {
+    out = new Array(v.length);
+    seen.set(v, out);
+    for (let i = 0; i < v.length; i++) out[i] = nullProtoCopy(v[i], depth + 1, seen);
+    return out;
+  }
+  out = Object.create(null);
+  seen.set(v, out);
+  for (const key of Object.keys(v)) out[key] = nullProtoCopy(v[key], depth + 1, seen);
+  return out;
+}
+
 // A field path with one more segment: .key for an object's key, [i] for an array's index.
 const joinSeg = (path, seg) => (typeof seg === 'number' ? `${path}[${seg}]` : joinField(path, seg));
 
@@ -321,13 +350,16 @@ function validationError(problems, what = 'invalid arguments') {
  * non-plain objects, cycles).
  */
 export function requestPayload(value) {
-  const copy = copyTree(value);
-  if (copy.problems.length > 0) throw validationError(copy.problems);
-  if (copy.clean && copy.depth <= FAST_PATH_DEPTH) {
-    const text = JSON.stringify(copy.value);
+  const w = new TreeWalk('', [], TEXT_PROTO);
+  const copy = w.walk(value, 0);
+  if (w.problems.length > 0) throw validationError(w.problems);
+  // The copies' arrays are ordinary arrays: a toJSON on Array.prototype or Object.prototype
+  // (pollution) would be called by JSON.stringify, so then the module walks the copy instead.
+  if (w.clean && w.maxDepth <= FAST_PATH_DEPTH && !('toJSON' in PROBE_ARRAY)) {
+    const text = JSON.stringify(copy);
     if (text !== undefined) return text;
   }
-  return copy.value;
+  return nullProtoCopy(copy, 0, new Map());
 }
 
 // ---- Arguments and options of the ChatApi's methods ---------------------------------------
