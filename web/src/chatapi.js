@@ -27,6 +27,20 @@ const WALK_LIMIT = 512;
  * that a depth error names its field. Real requests are 4 levels deep. */
 const FAST_PATH_DEPTH = 16;
 
+// Whether a value is a Proxy, where the host can tell (Node's util.types.isProxy, reached
+// without an import so that this file stays the same for browsers); null elsewhere, and then
+// every object is read through descriptors. An object known not to be a Proxy runs no trap
+// when read, so it can be read without a descriptor object per property (TreeWalk).
+const isProxy = (() => {
+  try {
+    const fn = globalThis.process?.getBuiltinModule?.('node:util')?.types?.isProxy;
+    return typeof fn === 'function' ? fn : null;
+  } catch {
+    return null;
+  }
+})();
+const { propertyIsEnumerable } = Object.prototype;
+
 const joinField = (path, key) => (path === '' ? key : `${path}.${key}`);
 
 function thrownText(err) {
@@ -97,101 +111,228 @@ export function ownEntries(obj, path, problems, name = path) {
  * @returns {{value: unknown, clean: boolean, depth: number, problems: {field: string, message: string}[]}}
  */
 export function copyTree(root, rootField = '', ancestors = []) {
-  const problems = [];
-  const stack = [...ancestors];
-  // An object reached twice (not a cycle) is read once and its copy shared; the module then
-  // walks the copy, whose depth it checks itself.
-  const copies = new Map();
-  let clean = true;
-  let maxDepth = 0;
-  const walk = (v, path, depth) => {
+  const w = new TreeWalk(rootField, ancestors, NULL_PROTO);
+  const value = w.walk(root, 0);
+  return { value, clean: w.clean, depth: w.maxDepth, problems: w.problems };
+}
+
+// One walk of copyTree. The field path of the value being read is kept as a stack of
+// segments (a key, or an array index) and only made into text when a problem names it, and
+// each object's properties are read into one flat [key, value, ...] array before its
+// children are walked (so every getter of an object runs before any of its children's).
+class TreeWalk {
+  // proto: the prototype of the object copies (see TEXT_PROTO).
+  constructor(rootField, ancestors, proto) {
+    this.root = rootField;
+    this.proto = proto;
+    this.problems = [];
+    this.stack = ancestors.length === 0 ? [] : [...ancestors];
+    this.segs = [];
+    // An object reached twice (not a cycle) is read once and its copy shared; the module then
+    // walks the copy, whose depth it checks itself.
+    this.copies = new Map();
+    this.clean = true;
+    this.maxDepth = 0;
+  }
+
+  // The field path of the value being read, with extra (a key or an index) appended.
+  field(extra) {
+    let s = this.root;
+    const segs = this.segs;
+    for (let i = 0; i < segs.length; i++) s = joinSeg(s, segs[i]);
+    return extra === undefined ? s : joinSeg(s, extra);
+  }
+
+  problem(extra, message) {
+    this.problems.push({ field: this.field(extra), message });
+  }
+
+  walk(v, depth) {
     switch (typeof v) {
       case 'string':
       case 'boolean':
         return v;
       case 'number':
-        if (!Number.isFinite(v)) clean = false;
+        if (!Number.isFinite(v)) this.clean = false;
         return v;
       case 'object':
-        break;
+        if (v === null) return null;
+        return this.object(v, depth);
       case 'undefined':
         return v; // absent in an object (as in JSON); made not clean by the array that holds it
       case 'bigint': // syscall/js cannot even ask a bigint its type: refused here
-        problems.push({ field: path, message: 'must be a number, not a bigint' });
+        this.problem(undefined, 'must be a number, not a bigint');
         return null;
       default: // function, symbol: the module names them
-        clean = false;
+        this.clean = false;
         return v;
     }
-    if (v === null) return null;
-    if (depth > maxDepth) maxDepth = depth;
+  }
+
+  object(v, depth) {
+    if (depth > this.maxDepth) this.maxDepth = depth;
     if (depth >= WALK_LIMIT) {
-      clean = false;
+      this.clean = false;
       return v;
     }
+    const stack = this.stack;
     if (stack.includes(v)) {
-      problems.push({ field: path, message: 'refers back to an enclosing object (a cycle)' });
+      this.problem(undefined, 'refers back to an enclosing object (a cycle)');
       return null;
     }
+    const copies = this.copies;
     if (copies.has(v)) {
-      clean = false;
+      this.clean = false;
       return copies.get(v);
+    }
+    let isArray;
+    try {
+      isArray = Array.isArray(v); // throws for a revoked Proxy
+      if (!isArray && !plainPrototype(v)) {
+        this.problem(undefined, `must be a plain object, not ${className(v)}`);
+        return null;
+      }
+    } catch (err) {
+      this.problem(undefined, `could not be read: ${thrownText(err)}`);
+      return null;
     }
     stack.push(v);
     try {
-      let isArray;
-      try {
-        isArray = Array.isArray(v); // throws for a revoked Proxy
-        if (!isArray && !plainPrototype(v)) {
-          problems.push({ field: path, message: `must be a plain object, not ${className(v)}` });
-          return null;
-        }
-      } catch (err) {
-        problems.push({ field: path, message: `could not be read: ${thrownText(err)}` });
-        return null;
-      }
       if (isArray) {
-        const items = walkArray(v, path, depth);
+        const items = this.array(v, depth);
         copies.set(v, items);
         return items;
       }
-      const entries = ownEntries(v, path, problems);
-      if (entries === null) return null;
-      const out = Object.create(null);
+      const kv = this.entries(v);
+      if (kv === null) return null;
+      const out = Object.create(this.proto);
       copies.set(v, out);
-      for (const [key, child] of entries) out[key] = walk(child, joinField(path, key), depth + 1);
+      const segs = this.segs;
+      for (let i = 0; i < kv.length; i += 2) {
+        const key = kv[i];
+        segs.push(key);
+        out[key] = this.walk(kv[i + 1], depth + 1);
+        segs.pop();
+      }
       return out;
     } finally {
       stack.pop();
     }
-  };
-  const walkArray = (v, path, depth) => {
+  }
+
+  // v's own enumerable string-keyed properties as [key, value, ...], each descriptor read
+  // and each getter run once; null when v's keys cannot be read.
+  entries(v) {
+    if (isProxy !== null && !isProxy(v)) return this.ordinaryEntries(v);
+    let keys;
+    try {
+      keys = Reflect.ownKeys(v);
+    } catch (err) {
+      this.problem(undefined, `could not be read: ${thrownText(err)}`);
+      return null;
+    }
+    const kv = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (typeof key !== 'string') continue;
+      try {
+        const d = Reflect.getOwnPropertyDescriptor(v, key);
+        if (!d || !d.enumerable) continue;
+        kv.push(key, 'value' in d ? d.value : d.get === undefined ? undefined : d.get.call(v));
+      } catch (err) {
+        this.problem(key, `could not be read: ${thrownText(err)}`);
+      }
+    }
+    return kv;
+  }
+
+  // The same for an object known not to be a Proxy (an ordinary object, or an exotic one
+  // of the engine's whose own properties behave as data): no trap can run, so the keys and
+  // each value are read without a descriptor object per property. A getter runs once, by the
+  // read itself; a key an earlier getter removed or hid is skipped, as a descriptor read would.
+  ordinaryEntries(v) {
+    let keys;
+    try {
+      keys = Object.keys(v);
+    } catch (err) {
+      this.problem(undefined, `could not be read: ${thrownText(err)}`);
+      return null;
+    }
+    const kv = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      try {
+        if (!propertyIsEnumerable.call(v, key)) continue; // own and enumerable, still
+        kv.push(key, v[key]);
+      } catch (err) {
+        this.problem(key, `could not be read: ${thrownText(err)}`);
+      }
+    }
+    return kv;
+  }
+
+  array(v, depth) {
+    const ordinary = isProxy !== null && !isProxy(v);
     let length;
     try {
-      length = Reflect.getOwnPropertyDescriptor(v, 'length').value;
+      length = ordinary ? v.length : Reflect.getOwnPropertyDescriptor(v, 'length').value;
     } catch (err) {
-      problems.push({ field: path, message: `could not be read: ${thrownText(err)}` });
+      this.problem(undefined, `could not be read: ${thrownText(err)}`);
       return null;
     }
     const out = new Array(length);
+    const segs = this.segs;
     for (let i = 0; i < length; i++) {
-      const field = `${path}[${i}]`;
       let item;
       try {
-        const d = Reflect.getOwnPropertyDescriptor(v, String(i));
-        item = d === undefined ? undefined : 'value' in d ? d.value : d.get === undefined ? undefined : d.get.call(v);
+        if (ordinary) {
+          item = Object.hasOwn(v, i) ? v[i] : undefined; // never an inherited index
+        } else {
+          const d = Reflect.getOwnPropertyDescriptor(v, String(i));
+          item = d === undefined ? undefined : 'value' in d ? d.value : d.get === undefined ? undefined : d.get.call(v);
+        }
       } catch (err) {
-        problems.push({ field, message: `could not be read: ${thrownText(err)}` });
+        this.problem(i, `could not be read: ${thrownText(err)}`);
         continue;
       }
-      if (item === undefined) clean = false; // a hole or undefined item: the module names it
-      out[i] = walk(item, field, depth + 1);
+      if (item === undefined) this.clean = false; // a hole or undefined item: the module names it
+      segs.push(i);
+      out[i] = this.walk(item, depth + 1);
+      segs.pop();
     }
     return out;
-  };
-  const value = walk(root, rootField, 0);
-  return { value, clean, depth: maxDepth, problems };
+  }
 }
+
+const NULL_PROTO = null;
+// The prototype of the copies requestPayload makes for JSON.stringify: frozen, empty and
+// itself without a prototype, so nothing inherited (a polluted Object.prototype's toJSON or
+// setter, the __proto__ accessor) is seen when the copy is written or stringified, while V8
+// keeps the copies fast objects (a null prototype makes dictionary ones, slower to fill and
+// to stringify). A copy that goes to the module as it is becomes null-prototype first.
+const TEXT_PROTO = Object.freeze(Object.create(null));
+const PROBE_ARRAY = [];
+
+// copy (a TEXT_PROTO copy, shared objects shared) with null-prototype objects; below
+// WALK_LIMIT (where the walk left the caller's objects as they are) it holds only copies.
+function nullProtoCopy(v, depth, seen) {
+  if (typeof v !== 'object' || v === null || depth >= WALK_LIMIT) return v;
+  let out = seen.get(v);
+  if (out !== undefined) return out;
+  if (Array.isArray(v)) {
+    out = new Array(v.length);
+    seen.set(v, out);
+    for (let i = 0; i < v.length; i++) out[i] = nullProtoCopy(v[i], depth + 1, seen);
+    return out;
+  }
+  out = Object.create(null);
+  seen.set(v, out);
+  for (const key of Object.keys(v)) out[key] = nullProtoCopy(v[key], depth + 1, seen);
+  return out;
+}
+
+// A field path with one more segment: .key for an object's key, [i] for an array's index.
+const joinSeg = (path, seg) => (typeof seg === 'number' ? `${path}[${seg}]` : joinField(path, seg));
 
 function validationError(problems, what = 'invalid arguments') {
   const first = problems[0];
@@ -209,13 +350,16 @@ function validationError(problems, what = 'invalid arguments') {
  * non-plain objects, cycles).
  */
 export function requestPayload(value) {
-  const copy = copyTree(value);
-  if (copy.problems.length > 0) throw validationError(copy.problems);
-  if (copy.clean && copy.depth <= FAST_PATH_DEPTH) {
-    const text = JSON.stringify(copy.value);
+  const w = new TreeWalk('', [], TEXT_PROTO);
+  const copy = w.walk(value, 0);
+  if (w.problems.length > 0) throw validationError(w.problems);
+  // The copies' arrays are ordinary arrays: a toJSON on Array.prototype or Object.prototype
+  // (pollution) would be called by JSON.stringify, so then the module walks the copy instead.
+  if (w.clean && w.maxDepth <= FAST_PATH_DEPTH && !('toJSON' in PROBE_ARRAY)) {
+    const text = JSON.stringify(copy);
     if (text !== undefined) return text;
   }
-  return copy.value;
+  return nullProtoCopy(copy, 0, new Map());
 }
 
 // ---- Arguments and options of the ChatApi's methods ---------------------------------------
@@ -267,13 +411,16 @@ function hint(key, known) {
   return match ? `; did you mean ${match}?` : '';
 }
 
+/** What readOptions gives for absent options: one frozen empty object for every call. */
+const NO_OPTIONS = Object.freeze(Object.create(null));
+
 /**
  * Reads an options argument against spec (key -> check): a null-prototype object of the
  * known keys, their values read once; problems (field options.<key>) are added to problems.
  */
 export function readOptions(raw, spec, problems, root = 'options') {
+  if (raw === undefined || raw === null) return NO_OPTIONS;
   const out = Object.create(null);
-  if (raw === undefined || raw === null) return out;
   let plain = false;
   try {
     plain = typeof raw === 'object' && !Array.isArray(raw) && plainPrototype(raw);
@@ -423,10 +570,14 @@ export class ChatApi {
     }
     const opts = readOptions(raw, CALL_OPTIONS, problems);
     const onSuccess = callback ?? this.#defaults.onEngagement;
-    const p = this.#call('getEngagement', request, opts, problems).then((response) => {
-      if (typeof onSuccess === 'function') callSafely(onSuccess, response);
-      return response;
-    });
+    let p = this.#call('getEngagement', request, opts, problems);
+    // Without a callback the call's own promise is returned: no extra promise and turn.
+    if (typeof onSuccess === 'function') {
+      p = p.then((response) => {
+        callSafely(onSuccess, response);
+        return response;
+      });
+    }
     return this.#reportErrors(p, opts);
   }
 
