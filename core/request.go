@@ -21,7 +21,7 @@ var appDetailsSchema = &schema{fields: []field{
 var requestSchema = &schema{fields: []field{
 	objectField("appDetails", appDetailsSchema),
 	enumField("appType", appTypes...),
-	arrayField("consumerSections", strField("")),
+	arrayField("consumerSections", &field{kind: kindString}),
 	sdesField("engagementAttributes"),
 	visitIDField("sid"),
 	visitIDField("vid"),

@@ -126,8 +126,8 @@ func dateField(name string) field { return field{name: name, kind: kindDate} }
 func objectField(name string, s *schema) field {
 	return field{name: name, kind: kindObject, object: s}
 }
-func arrayField(name string, elem field) field {
-	return field{name: name, kind: kindArray, elem: &elem}
+func arrayField(name string, elem *field) field {
+	return field{name: name, kind: kindArray, elem: elem}
 }
 func languageField(name string) field { return field{name: name, kind: kindLanguage} }
 func idField(name string) field       { return field{name: name, kind: kindID} }
@@ -139,9 +139,6 @@ func sdesField(name string) field     { return field{name: name, kind: kindSDEs}
 func impressionsField(name string) field {
 	return field{name: name, kind: kindImpressions}
 }
-
-// required marks f as required.
-func required(f field) field { f.required = true; return f }
 
 // withDigits lets an integer field also be given as a string of decimal digits.
 func withDigits(f field) field { f.digits = true; return f }

@@ -1,29 +1,22 @@
 package core
 
-import "strings"
-
 // The ten engagement attribute (SDE) types of LivePerson's App Engagement API and the five
 // impression events, as schemas (spec §11 and §6.3). Field names are case-sensitive; a
 // near-miss of a documented name, such as firstName for firstname, is refused with a hint
 // instead of being dropped by the server, and other unknown fields are passed through
 // unless the validator is strict. Only what the spec marks required is required.
 
-// The SDE types accepted in engagementAttributes, in the order messages list them.
-var sdeTypes = []string{"cart", "purchase", "prodView", "ctmrinfo", "mrktInfo", "personal", "lead", "service", "error", "searchInfo"}
-
-// The impression event types accepted in impAttributes, in the order messages list them.
-var impressionTypes = []string{"impDisplay", "impAccept", "impExpanded", "impTimeout", "impClose"}
-
-// The messages for a type outside those lists; they list the allowed types and do not
-// repeat the one given.
-var (
-	msgSDEType        = "unknown type; must be one of " + strings.Join(sdeTypes, ", ")
-	msgImpressionType = "unknown type; must be one of " + strings.Join(impressionTypes, ", ")
+// The messages for a type outside sdeTable and impressionTable: they list the allowed types,
+// in the tables' order, and do not repeat the one given (TestTypeMessagesListTables checks
+// them against the tables; they are constants so that nothing is built at start-up).
+const (
+	msgSDEType        = "unknown type; must be one of cart, purchase, prodView, ctmrinfo, mrktInfo, personal, lead, service, error, searchInfo"
+	msgImpressionType = "unknown type; must be one of impDisplay, impAccept, impExpanded, impTimeout, impClose"
 )
 
 // Shared sub-objects. Fields are listed sorted by name (see schema).
 var (
-	productSchema = &schema{fields: []field{
+	productSchema = schema{fields: []field{
 		strField("category"),
 		strField("name"),
 		numField("price"),
@@ -31,23 +24,22 @@ var (
 		strField("sku"),
 		strField("statusInStock"),
 	}}
-	productEntrySchema = &schema{fields: []field{
-		required(objectField("product", productSchema)),
+	productEntrySchema = schema{fields: []field{
+		{name: "product", kind: kindObject, required: true, object: &productSchema},
 		countField("quantity"),
 	}}
-	productsField = arrayField("products", objectField("", productEntrySchema))
 
 	// Age: when age is not given the server derives it from the birth date (which needs
 	// year); the spec marks none of the four required.
-	ageSchema = &schema{fields: []field{
+	ageSchema = schema{fields: []field{
 		rangeField("age", 0, 150),
 		rangeField("day", 1, 31),
 		rangeField("month", 1, 12),
 		rangeField("year", 1, 9999),
 	}}
-	addressSchema = &schema{fields: []field{strField("country"), strField("region")}}
-	contactSchema = &schema{fields: []field{
-		objectField("address", addressSchema),
+	addressSchema = schema{fields: []field{strField("country"), strField("region")}}
+	contactSchema = schema{fields: []field{
+		objectField("address", &addressSchema),
 		strField("email"),
 		strField("phone"),
 		enumField("phoneType", "HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "WORK_FAX", "PAGER", "OTHER"),
@@ -56,7 +48,7 @@ var (
 
 // Payload schemas of the SDE types that nest their fields under a key.
 var (
-	ctmrinfoSchema = &schema{fields: []field{
+	ctmrinfoSchema = schema{fields: []field{
 		strField("accountName"),
 		numField("balance"),
 		strField("companyBranch"),
@@ -75,7 +67,7 @@ var (
 		strField("storeZipCode"),
 		strField("userName"),
 	}}
-	mrktInfoSchema = &schema{
+	mrktInfoSchema = schema{
 		fields: []field{
 			strField("affiliate"),
 			strField("campaignID"),
@@ -84,102 +76,133 @@ var (
 		},
 		alternates: [][2]string{{"campaignId", "campaignID"}},
 	}
-	personalSchema = &schema{fields: []field{
-		objectField("age", ageSchema),
+	personalSchema = schema{fields: []field{
+		objectField("age", &ageSchema),
 		strField("company"),
-		arrayField("contacts", objectField("", contactSchema)),
+		arrayField("contacts", &field{kind: kindObject, object: &contactSchema}),
 		strField("firstname"),
 		enumField("gender", "MALE", "FEMALE", "OTHER"),
 		languageField("language"),
 		strField("lastname"),
 	}}
-	leadSchema = &schema{fields: []field{strField("currency"), strField("leadId"), strField("topic"), numField("value")}}
+	leadSchema = schema{fields: []field{strField("currency"), strField("leadId"), strField("topic"), numField("value")}}
 	// service.status: 0 Complete ... 13 Resolved.
-	serviceSchema = &schema{fields: []field{strField("category"), strField("serviceId"), rangeField("status", 0, 13), strField("topic")}}
-	errorSchema   = &schema{fields: []field{strField("code"), strField("contextId"), intField("level"), strField("message"), boolField("resolved")}}
+	serviceSchema = schema{fields: []field{strField("category"), strField("serviceId"), rangeField("status", 0, 13), strField("topic")}}
+	errorSchema   = schema{fields: []field{strField("code"), strField("contextId"), intField("level"), strField("message"), boolField("resolved")}}
 )
 
 // typeField is the discriminator every attribute carries.
-var typeField = field{name: "type", kind: kindType, required: true}
+func typeField() field { return field{name: "type", kind: kindType, required: true} }
 
-// nestedSDE returns the schema of an SDE whose payload sits under key. The payload is not
-// required (the spec does not mark it so). Payload fields given flat next to "type" are
-// passed through (the docs' table of ctmrinfo lists them flat), and a strict validator
-// refuses them with a hint to move them.
-func nestedSDE(typ, key string, payload *schema) *schema {
-	return &schema{
-		fields:      []field{objectField(key, payload), typeField}, // every key sorts before "type"
-		unknownHint: typ + " fields belong under " + key,
-		hintFrom:    payload,
-	}
+// productsField is the products array of cart, purchase.cart and prodView.
+func productsField() field {
+	return arrayField("products", &field{kind: kindObject, object: &productEntrySchema})
 }
 
-// sdeSchemas maps each SDE type to the schema of the whole attribute object.
-var sdeSchemas = map[string]*schema{
-	"cart": {fields: []field{
+// eContextField is the engagement context of the impression events.
+func eContextField() field {
+	return arrayField("eContext", &field{kind: kindObject, object: &eContextSchema})
+}
+
+// typedSchema is the schema of one attribute type. The tables of them are plain static data
+// (a map, or schemas built by calls, would be built by code run at every start of the
+// program), looked up by schemaOf.
+type typedSchema struct {
+	typ    string
+	schema *schema
+}
+
+// schemaOf returns the schema of typ in table, or nil.
+func schemaOf(table []typedSchema, typ string) *schema {
+	for i := range table {
+		if table[i].typ == typ {
+			return table[i].schema
+		}
+	}
+	return nil
+}
+
+// The SDEs whose payload sits under a key: the payload is not required (the spec does not
+// mark it so). Payload fields given flat next to "type" are passed through (the docs' table
+// of ctmrinfo lists them flat), and a strict validator refuses them with a hint to move them
+// (unknownHint, for the fields of hintFrom). Every key sorts before "type".
+
+// sdeTable holds the schema of the whole attribute object of each SDE type accepted in
+// engagementAttributes, in the order messages list them.
+var sdeTable = []typedSchema{
+	{"cart", &schema{fields: []field{
 		strField("currency"),
-		required(countField("numItems")),
-		productsField,
-		required(numField("total")),
-		typeField,
-	}},
-	"purchase": {fields: []field{
-		objectField("cart", &schema{fields: []field{countField("numItems"), required(productsField)}}),
+		{name: "numItems", kind: kindInteger, required: true, bounded: true, max: maxSafeInteger},
+		productsField(),
+		{name: "total", kind: kindNumber, required: true},
+		typeField(),
+	}}},
+	{"purchase", &schema{fields: []field{
+		objectField("cart", &schema{fields: []field{countField("numItems"),
+			{name: "products", kind: kindArray, required: true, elem: &field{kind: kindObject, object: &productEntrySchema}}}}),
 		strField("currency"),
 		strField("orderId"),
 		numField("total"),
-		typeField,
-	}},
-	"prodView": {fields: []field{
+		typeField(),
+	}}},
+	{"prodView", &schema{fields: []field{
 		strField("currency"),
-		productsField,
-		typeField,
-	}},
-	"ctmrinfo": nestedSDE("ctmrinfo", "info", ctmrinfoSchema),
-	"mrktInfo": nestedSDE("mrktInfo", "info", mrktInfoSchema),
-	"personal": nestedSDE("personal", "personal", personalSchema),
-	"lead":     nestedSDE("lead", "lead", leadSchema),
-	"service":  nestedSDE("service", "service", serviceSchema),
-	"error":    nestedSDE("error", "error", errorSchema),
-	"searchInfo": {fields: []field{
-		arrayField("keywords", strField("")),
-		typeField,
-	}},
+		productsField(),
+		typeField(),
+	}}},
+	{"ctmrinfo", &schema{fields: []field{objectField("info", &ctmrinfoSchema), typeField()},
+		unknownHint: "ctmrinfo fields belong under info", hintFrom: &ctmrinfoSchema}},
+	{"mrktInfo", &schema{fields: []field{objectField("info", &mrktInfoSchema), typeField()},
+		unknownHint: "mrktInfo fields belong under info", hintFrom: &mrktInfoSchema}},
+	{"personal", &schema{fields: []field{objectField("personal", &personalSchema), typeField()},
+		unknownHint: "personal fields belong under personal", hintFrom: &personalSchema}},
+	{"lead", &schema{fields: []field{objectField("lead", &leadSchema), typeField()},
+		unknownHint: "lead fields belong under lead", hintFrom: &leadSchema}},
+	{"service", &schema{fields: []field{objectField("service", &serviceSchema), typeField()},
+		unknownHint: "service fields belong under service", hintFrom: &serviceSchema}},
+	{"error", &schema{fields: []field{objectField("error", &errorSchema), typeField()},
+		unknownHint: "error fields belong under error", hintFrom: &errorSchema}},
+	{"searchInfo", &schema{fields: []field{
+		arrayField("keywords", &field{kind: kindString}),
+		typeField(),
+	}}},
 }
 
-// impressionSchemas maps each impression event type to its schema. campaign, engId and
-// revision identify the engagement; the spec's table marks none of them required. They may
-// be numbers or digit strings because the Create Session response gives the ids as strings.
-var impressionSchemas = func() map[string]*schema {
-	eContext := arrayField("eContext", objectField("", &schema{fields: []field{
+// The impression events. campaign, engId and revision identify the engagement; the spec's
+// table marks none of them required. They may be numbers or digit strings because the
+// Create Session response gives the ids as strings.
+var (
+	eContextSchema = schema{fields: []field{
 		strField("id"),
 		enumField("type", "engagementContext"),
-	}}))
-	plain := &schema{fields: []field{
+	}}
+	plainImpressionSchema = schema{fields: []field{
 		idField("campaign"),
-		eContext,
+		eContextField(),
 		idField("engId"),
 		idField("revision"),
-		typeField,
+		typeField(),
 	}}
-	expanded := &schema{fields: []field{
+)
+
+// impressionTable holds the schema of each impression event type accepted in
+// impAttributes, in the order messages list them.
+var impressionTable = []typedSchema{
+	{"impDisplay", &plainImpressionSchema},
+	{"impAccept", &plainImpressionSchema},
+	{"impExpanded", &schema{fields: []field{
 		anyField("actionableItems"),
 		idField("campaign"),
-		eContext,
+		eContextField(),
 		idField("engId"),
 		boolField("expanded"),
 		idField("revision"),
-		typeField,
+		typeField(),
 		boolField("userInit"),
-	}}
-	return map[string]*schema{
-		"impDisplay":  plain,
-		"impAccept":   plain,
-		"impExpanded": expanded,
-		"impTimeout":  plain,
-		"impClose":    plain,
-	}
-}()
+	}}},
+	{"impTimeout", &plainImpressionSchema},
+	{"impClose", &plainImpressionSchema},
+}
 
 // ValidateSDE checks one engagement attribute (SDE) found at path, e.g.
 // "engagementAttributes[0]", with the default rules, and returns every broken rule, in
@@ -227,12 +250,12 @@ func (v *validator) sde(a map[string]any) {
 	if !ok {
 		return
 	}
-	if s := sdeSchemas[typ]; s != nil {
+	if s := schemaOf(sdeTable, typ); s != nil {
 		v.object(a, s)
 		return
 	}
 	n := v.pushKey("type")
-	if impressionSchemas[typ] != nil {
+	if schemaOf(impressionTable, typ) != nil {
 		v.problem("impression events belong in impAttributes, not engagementAttributes")
 	} else {
 		v.problem(msgSDEType)
@@ -246,12 +269,12 @@ func (v *validator) impression(a map[string]any) {
 	if !ok {
 		return
 	}
-	if s := impressionSchemas[typ]; s != nil {
+	if s := schemaOf(impressionTable, typ); s != nil {
 		v.object(a, s)
 		return
 	}
 	n := v.pushKey("type")
-	if sdeSchemas[typ] != nil {
+	if schemaOf(sdeTable, typ) != nil {
 		v.problem("engagement attributes (SDEs) belong in engagementAttributes, not impAttributes")
 	} else {
 		v.problem(msgImpressionType)
