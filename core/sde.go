@@ -17,92 +17,98 @@ const (
 // Shared sub-objects. Fields are listed sorted by name (see schema).
 var (
 	productSchema = schema{fields: []field{
-		strField("category"),
-		strField("name"),
-		numField("price"),
-		countField("quantityInStock"),
-		strField("sku"),
-		strField("statusInStock"),
+		{name: "category", kind: kindString},
+		{name: "name", kind: kindString},
+		{name: "price", kind: kindNumber},
+		{name: "quantityInStock", kind: kindInteger, bounded: true, max: maxSafeInteger},
+		{name: "sku", kind: kindString},
+		{name: "statusInStock", kind: kindString},
 	}}
 	productEntrySchema = schema{fields: []field{
 		{name: "product", kind: kindObject, required: true, object: &productSchema},
-		countField("quantity"),
+		{name: "quantity", kind: kindInteger, bounded: true, max: maxSafeInteger},
 	}}
 
 	// Age: when age is not given the server derives it from the birth date (which needs
 	// year); the spec marks none of the four required.
 	ageSchema = schema{fields: []field{
-		rangeField("age", 0, 150),
-		rangeField("day", 1, 31),
-		rangeField("month", 1, 12),
-		rangeField("year", 1, 9999),
+		{name: "age", kind: kindInteger, bounded: true, min: 0, max: 150},
+		{name: "day", kind: kindInteger, bounded: true, min: 1, max: 31},
+		{name: "month", kind: kindInteger, bounded: true, min: 1, max: 12},
+		{name: "year", kind: kindInteger, bounded: true, min: 1, max: 9999},
 	}}
-	addressSchema = schema{fields: []field{strField("country"), strField("region")}}
+	addressSchema = schema{fields: []field{
+		{name: "country", kind: kindString},
+		{name: "region", kind: kindString},
+	}}
 	contactSchema = schema{fields: []field{
-		objectField("address", &addressSchema),
-		strField("email"),
-		strField("phone"),
-		enumField("phoneType", "HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "WORK_FAX", "PAGER", "OTHER"),
+		{name: "address", kind: kindObject, object: &addressSchema},
+		{name: "email", kind: kindString},
+		{name: "phone", kind: kindString},
+		{name: "phoneType", kind: kindEnum, enum: []string{"HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "WORK_FAX", "PAGER", "OTHER"}},
 	}}
 )
 
 // Payload schemas of the SDE types that nest their fields under a key.
 var (
 	ctmrinfoSchema = schema{fields: []field{
-		strField("accountName"),
-		numField("balance"),
-		strField("companyBranch"),
-		countField("companySize"),
-		strField("cstatus"),
-		strField("ctype"),
-		strField("currency"),
-		strField("customerId"),
-		strField("imei"),
-		dateField("lastPaymentDate"),
-		intField("loginStatus"),
-		dateField("registrationDate"),
-		strField("role"),
-		strField("socialId"),
-		strField("storeNumber"),
-		strField("storeZipCode"),
-		strField("userName"),
+		{name: "accountName", kind: kindString},
+		{name: "balance", kind: kindNumber},
+		{name: "companyBranch", kind: kindString},
+		{name: "companySize", kind: kindInteger, bounded: true, max: maxSafeInteger},
+		{name: "cstatus", kind: kindString},
+		{name: "ctype", kind: kindString},
+		{name: "currency", kind: kindString},
+		{name: "customerId", kind: kindString},
+		{name: "imei", kind: kindString},
+		{name: "lastPaymentDate", kind: kindDate},
+		{name: "loginStatus", kind: kindInteger},
+		{name: "registrationDate", kind: kindDate},
+		{name: "role", kind: kindString},
+		{name: "socialId", kind: kindString},
+		{name: "storeNumber", kind: kindString},
+		{name: "storeZipCode", kind: kindString},
+		{name: "userName", kind: kindString},
 	}}
 	mrktInfoSchema = schema{
 		fields: []field{
-			strField("affiliate"),
-			strField("campaignID"),
-			strField("campaignId"),
-			withDigits(rangeField("channel", 0, 4)), // 0 Direct, 1 Search, 2 Social, 3 Email, 4 Referral; the docs' example sends "1"
+			{name: "affiliate", kind: kindString},
+			{name: "campaignID", kind: kindString},
+			{name: "campaignId", kind: kindString},
+			{name: "channel", kind: kindInteger, bounded: true, min: 0, max: 4, digits: true}, // 0 Direct, 1 Search, 2 Social, 3 Email, 4 Referral; the docs' example sends "1"
 		},
 		alternates: [][2]string{{"campaignId", "campaignID"}},
 	}
 	personalSchema = schema{fields: []field{
-		objectField("age", &ageSchema),
-		strField("company"),
-		arrayField("contacts", &field{kind: kindObject, object: &contactSchema}),
-		strField("firstname"),
-		enumField("gender", "MALE", "FEMALE", "OTHER"),
-		languageField("language"),
-		strField("lastname"),
+		{name: "age", kind: kindObject, object: &ageSchema},
+		{name: "company", kind: kindString},
+		{name: "contacts", kind: kindArray, elem: &field{kind: kindObject, object: &contactSchema}},
+		{name: "firstname", kind: kindString},
+		{name: "gender", kind: kindEnum, enum: []string{"MALE", "FEMALE", "OTHER"}},
+		{name: "language", kind: kindLanguage},
+		{name: "lastname", kind: kindString},
 	}}
-	leadSchema = schema{fields: []field{strField("currency"), strField("leadId"), strField("topic"), numField("value")}}
+	leadSchema = schema{fields: []field{
+		{name: "currency", kind: kindString},
+		{name: "leadId", kind: kindString},
+		{name: "topic", kind: kindString},
+		{name: "value", kind: kindNumber},
+	}}
 	// service.status: 0 Complete ... 13 Resolved.
-	serviceSchema = schema{fields: []field{strField("category"), strField("serviceId"), rangeField("status", 0, 13), strField("topic")}}
-	errorSchema   = schema{fields: []field{strField("code"), strField("contextId"), intField("level"), strField("message"), boolField("resolved")}}
+	serviceSchema = schema{fields: []field{
+		{name: "category", kind: kindString},
+		{name: "serviceId", kind: kindString},
+		{name: "status", kind: kindInteger, bounded: true, min: 0, max: 13},
+		{name: "topic", kind: kindString},
+	}}
+	errorSchema = schema{fields: []field{
+		{name: "code", kind: kindString},
+		{name: "contextId", kind: kindString},
+		{name: "level", kind: kindInteger},
+		{name: "message", kind: kindString},
+		{name: "resolved", kind: kindBool},
+	}}
 )
-
-// typeField is the discriminator every attribute carries.
-func typeField() field { return field{name: "type", kind: kindType, required: true} }
-
-// productsField is the products array of cart, purchase.cart and prodView.
-func productsField() field {
-	return arrayField("products", &field{kind: kindObject, object: &productEntrySchema})
-}
-
-// eContextField is the engagement context of the impression events.
-func eContextField() field {
-	return arrayField("eContext", &field{kind: kindObject, object: &eContextSchema})
-}
 
 // typedSchema is the schema of one attribute type. The tables of them are plain static data
 // (a map, or schemas built by calls, would be built by code run at every start of the
@@ -131,40 +137,42 @@ func schemaOf(table []typedSchema, typ string) *schema {
 // engagementAttributes, in the order messages list them.
 var sdeTable = []typedSchema{
 	{"cart", &schema{fields: []field{
-		strField("currency"),
+		{name: "currency", kind: kindString},
 		{name: "numItems", kind: kindInteger, required: true, bounded: true, max: maxSafeInteger},
-		productsField(),
+		{name: "products", kind: kindArray, elem: &field{kind: kindObject, object: &productEntrySchema}},
 		{name: "total", kind: kindNumber, required: true},
-		typeField(),
+		{name: "type", kind: kindType, required: true},
 	}}},
 	{"purchase", &schema{fields: []field{
-		objectField("cart", &schema{fields: []field{countField("numItems"),
-			{name: "products", kind: kindArray, required: true, elem: &field{kind: kindObject, object: &productEntrySchema}}}}),
-		strField("currency"),
-		strField("orderId"),
-		numField("total"),
-		typeField(),
+		{name: "cart", kind: kindObject, object: &schema{fields: []field{
+			{name: "numItems", kind: kindInteger, bounded: true, max: maxSafeInteger},
+			{name: "products", kind: kindArray, required: true, elem: &field{kind: kindObject, object: &productEntrySchema}},
+		}}},
+		{name: "currency", kind: kindString},
+		{name: "orderId", kind: kindString},
+		{name: "total", kind: kindNumber},
+		{name: "type", kind: kindType, required: true},
 	}}},
 	{"prodView", &schema{fields: []field{
-		strField("currency"),
-		productsField(),
-		typeField(),
+		{name: "currency", kind: kindString},
+		{name: "products", kind: kindArray, elem: &field{kind: kindObject, object: &productEntrySchema}},
+		{name: "type", kind: kindType, required: true},
 	}}},
-	{"ctmrinfo", &schema{fields: []field{objectField("info", &ctmrinfoSchema), typeField()},
+	{"ctmrinfo", &schema{fields: []field{{name: "info", kind: kindObject, object: &ctmrinfoSchema}, {name: "type", kind: kindType, required: true}},
 		unknownHint: "ctmrinfo fields belong under info", hintFrom: &ctmrinfoSchema}},
-	{"mrktInfo", &schema{fields: []field{objectField("info", &mrktInfoSchema), typeField()},
+	{"mrktInfo", &schema{fields: []field{{name: "info", kind: kindObject, object: &mrktInfoSchema}, {name: "type", kind: kindType, required: true}},
 		unknownHint: "mrktInfo fields belong under info", hintFrom: &mrktInfoSchema}},
-	{"personal", &schema{fields: []field{objectField("personal", &personalSchema), typeField()},
+	{"personal", &schema{fields: []field{{name: "personal", kind: kindObject, object: &personalSchema}, {name: "type", kind: kindType, required: true}},
 		unknownHint: "personal fields belong under personal", hintFrom: &personalSchema}},
-	{"lead", &schema{fields: []field{objectField("lead", &leadSchema), typeField()},
+	{"lead", &schema{fields: []field{{name: "lead", kind: kindObject, object: &leadSchema}, {name: "type", kind: kindType, required: true}},
 		unknownHint: "lead fields belong under lead", hintFrom: &leadSchema}},
-	{"service", &schema{fields: []field{objectField("service", &serviceSchema), typeField()},
+	{"service", &schema{fields: []field{{name: "service", kind: kindObject, object: &serviceSchema}, {name: "type", kind: kindType, required: true}},
 		unknownHint: "service fields belong under service", hintFrom: &serviceSchema}},
-	{"error", &schema{fields: []field{objectField("error", &errorSchema), typeField()},
+	{"error", &schema{fields: []field{{name: "error", kind: kindObject, object: &errorSchema}, {name: "type", kind: kindType, required: true}},
 		unknownHint: "error fields belong under error", hintFrom: &errorSchema}},
 	{"searchInfo", &schema{fields: []field{
-		arrayField("keywords", &field{kind: kindString}),
-		typeField(),
+		{name: "keywords", kind: kindArray, elem: &field{kind: kindString}},
+		{name: "type", kind: kindType, required: true},
 	}}},
 }
 
@@ -173,15 +181,15 @@ var sdeTable = []typedSchema{
 // Create Session response gives the ids as strings.
 var (
 	eContextSchema = schema{fields: []field{
-		strField("id"),
-		enumField("type", "engagementContext"),
+		{name: "id", kind: kindString},
+		{name: "type", kind: kindEnum, enum: []string{"engagementContext"}},
 	}}
 	plainImpressionSchema = schema{fields: []field{
-		idField("campaign"),
-		eContextField(),
-		idField("engId"),
-		idField("revision"),
-		typeField(),
+		{name: "campaign", kind: kindID},
+		{name: "eContext", kind: kindArray, elem: &field{kind: kindObject, object: &eContextSchema}},
+		{name: "engId", kind: kindID},
+		{name: "revision", kind: kindID},
+		{name: "type", kind: kindType, required: true},
 	}}
 )
 
@@ -191,14 +199,14 @@ var impressionTable = []typedSchema{
 	{"impDisplay", &plainImpressionSchema},
 	{"impAccept", &plainImpressionSchema},
 	{"impExpanded", &schema{fields: []field{
-		anyField("actionableItems"),
-		idField("campaign"),
-		eContextField(),
-		idField("engId"),
-		boolField("expanded"),
-		idField("revision"),
-		typeField(),
-		boolField("userInit"),
+		{name: "actionableItems", kind: kindAny},
+		{name: "campaign", kind: kindID},
+		{name: "eContext", kind: kindArray, elem: &field{kind: kindObject, object: &eContextSchema}},
+		{name: "engId", kind: kindID},
+		{name: "expanded", kind: kindBool},
+		{name: "revision", kind: kindID},
+		{name: "type", kind: kindType, required: true},
+		{name: "userInit", kind: kindBool},
 	}}},
 	{"impTimeout", &plainImpressionSchema},
 	{"impClose", &plainImpressionSchema},
