@@ -1,13 +1,20 @@
 // One cold start, in a fresh Node process: prints the milliseconds from process start
 // (performance.timeOrigin) to a ready ChatApi, or to a started bare Go wasm program.
 //   node bench/cold.mjs chatapi SIM_URL | node bench/cold.mjs bare BARE_WASM
+// WASM_URL picks another chatapi.wasm, ENTRY another copy of web/src/node.js (an older
+// checkout, for A/B runs); COLD_CPU=1 adds the process's CPU milliseconds after the time
+// (V8 compiles in background threads, so CPU time shows work that load hides or inflates).
 import { readFile } from 'node:fs/promises';
 
 const [kind, arg] = process.argv.slice(2);
+const report = () => {
+  const cpu = process.cpuUsage();
+  console.log(process.env.COLD_CPU ? `${performance.now()} ${(cpu.user + cpu.system) / 1000}` : performance.now());
+};
 if (kind === 'chatapi') {
-  const { createChatApi } = await import('../web/src/node.js');
+  const { createChatApi } = await import(process.env.ENTRY || '../web/src/node.js');
   const api = await createChatApi({ accountId: 'coldstart', domain: arg, ...(process.env.WASM_URL ? { wasmURL: process.env.WASM_URL } : {}) });
-  console.log(performance.now());
+  report();
   api.close();
 } else {
   // The same steps as the loader: wasm_exec.js, read, instantiate, run until main hands
@@ -19,6 +26,6 @@ if (kind === 'chatapi') {
     globalThis.__appengageBoot = resolve;
     go.run(instance);
   });
-  console.log(performance.now());
+  report();
   process.exit(0);
 }

@@ -1,30 +1,25 @@
 package core
 
-// The documented enums of the Create Session body, in the order messages list them.
-var (
-	appTypes       = []string{string(AppTypeMSDK), string(AppTypeExternal)}
-	deviceFamilies = []string{string(DeviceDesktop), string(DeviceTablet), string(DeviceMobile)}
-	operatingSys   = []string{string(OSWindows), string(OSMacOSX), string(OSLinux), string(OSIOS), string(OSAndroid)}
-)
-
-var appDetailsSchema = &schema{fields: []field{
-	strField("appVersion"),
-	enumField("deviceFamily", deviceFamilies...),
-	ipField("ipAddress"),
-	enumField("os", operatingSys...),
-	strField("osVersion"),
+// appDetailsSchema is the appDetails object of the Create Session body. Its enums, and
+// appType's below, list the documented values in the order messages list them.
+var appDetailsSchema = schema{fields: []field{
+	{name: "appVersion", kind: kindString},
+	{name: "deviceFamily", kind: kindEnum, enum: []string{string(DeviceDesktop), string(DeviceTablet), string(DeviceMobile)}},
+	{name: "ipAddress", kind: kindIP},
+	{name: "os", kind: kindEnum, enum: []string{string(OSWindows), string(OSMacOSX), string(OSLinux), string(OSIOS), string(OSAndroid)}},
+	{name: "osVersion", kind: kindString},
 }}
 
 // requestSchema is the object ChatApi.getEngagement takes: the Create Session body plus vid
 // and sid. appType is not required here because the client fills EXTERNAL when it is
 // missing; wireRequestSchema, what Validate checks, requires it.
 var requestSchema = &schema{fields: []field{
-	objectField("appDetails", appDetailsSchema),
-	enumField("appType", appTypes...),
-	arrayField("consumerSections", strField("")),
-	sdesField("engagementAttributes"),
-	visitIDField("sid"),
-	visitIDField("vid"),
+	{name: "appDetails", kind: kindObject, object: &appDetailsSchema},
+	{name: "appType", kind: kindEnum, enum: []string{string(AppTypeMSDK), string(AppTypeExternal)}},
+	{name: "consumerSections", kind: kindArray, elem: &field{kind: kindString}},
+	{name: "engagementAttributes", kind: kindSDEs},
+	{name: "sid", kind: kindVisitID},
+	{name: "vid", kind: kindVisitID},
 }}
 
 // wireRequestSchema is requestSchema as sent: appType is required (spec §4.1).
@@ -33,9 +28,9 @@ var wireRequestSchema = withRequired(requestSchema, "appType")
 // updateSchema is the Update Session body. pageId is not required here because the client
 // fills the last pageId when it is missing; wireUpdateSchema requires it (spec §5).
 var updateSchema = &schema{fields: []field{
-	sdesField("engagementAttributes"),
-	impressionsField("impAttributes"),
-	textField("pageId"),
+	{name: "engagementAttributes", kind: kindSDEs},
+	{name: "impAttributes", kind: kindImpressions},
+	{name: "pageId", kind: kindText},
 }}
 
 // wireUpdateSchema is updateSchema as sent: pageId is required.

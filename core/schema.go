@@ -68,8 +68,11 @@ type field struct {
 // schema describes a JSON object: its fields sorted by name (byte order; TestSchemasSorted
 // checks every schema). Members it does not know are passed through when they are plain JSON
 // values and not near-misses of a known name; a strict validator refuses them all (see
-// Validation). Schemas are written as literals so that the compiler lays them out as static
-// data instead of building them when the program starts.
+// Validation). Schemas and their fields are written as plain composite literals, nested
+// schemas by the address of a schema variable, so that the compiler lays them out as static
+// data instead of building them when the program starts, whatever the inliner does (a call
+// to a field constructor is static only when inlined, and a pointer variable's value is
+// copied at start-up).
 type schema struct {
 	fields []field
 	// alternates lists pairs of names for the same datum (mrktInfo's campaignId and the
@@ -105,53 +108,12 @@ func withRequired(s *schema, names ...string) *schema {
 	return &c
 }
 
-// Field constructors, so that schemas read as declarations.
-
-func strField(name string) field { return field{name: name, kind: kindString} }
-func numField(name string) field { return field{name: name, kind: kindNumber} }
-func intField(name string) field {
-	return field{name: name, kind: kindInteger}
-}
-func rangeField(name string, lo, hi int64) field {
-	return field{name: name, kind: kindInteger, bounded: true, min: lo, max: hi}
-}
-func countField(name string) field { return rangeField(name, 0, maxSafeInteger) }
-func boolField(name string) field {
-	return field{name: name, kind: kindBool}
-}
-func enumField(name string, values ...string) field {
-	return field{name: name, kind: kindEnum, enum: values}
-}
-func dateField(name string) field { return field{name: name, kind: kindDate} }
-func objectField(name string, s *schema) field {
-	return field{name: name, kind: kindObject, object: s}
-}
-func arrayField(name string, elem field) field {
-	return field{name: name, kind: kindArray, elem: &elem}
-}
-func languageField(name string) field { return field{name: name, kind: kindLanguage} }
-func idField(name string) field       { return field{name: name, kind: kindID} }
-func anyField(name string) field      { return field{name: name, kind: kindAny} }
-func ipField(name string) field       { return field{name: name, kind: kindIP} }
-func visitIDField(name string) field  { return field{name: name, kind: kindVisitID} }
-func textField(name string) field     { return field{name: name, kind: kindText} }
-func sdesField(name string) field     { return field{name: name, kind: kindSDEs} }
-func impressionsField(name string) field {
-	return field{name: name, kind: kindImpressions}
-}
-
-// required marks f as required.
-func required(f field) field { f.required = true; return f }
-
-// withDigits lets an integer field also be given as a string of decimal digits.
-func withDigits(f field) field { f.digits = true; return f }
-
 // dateSchema is LivePerson's Date object; day and month are range-checked, not checked
 // against the calendar.
 var dateSchema = &schema{fields: []field{
-	rangeField("day", 1, 31),
-	rangeField("month", 1, 12),
-	rangeField("year", 1, 9999),
+	{name: "day", kind: kindInteger, bounded: true, min: 1, max: 31},
+	{name: "month", kind: kindInteger, bounded: true, min: 1, max: 12},
+	{name: "year", kind: kindInteger, bounded: true, min: 1, max: 9999},
 }}
 
 // validator walks trees and collects problems. path is the field path of the value being

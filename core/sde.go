@@ -1,185 +1,216 @@
 package core
 
-import "strings"
-
 // The ten engagement attribute (SDE) types of LivePerson's App Engagement API and the five
 // impression events, as schemas (spec §11 and §6.3). Field names are case-sensitive; a
 // near-miss of a documented name, such as firstName for firstname, is refused with a hint
 // instead of being dropped by the server, and other unknown fields are passed through
 // unless the validator is strict. Only what the spec marks required is required.
 
-// The SDE types accepted in engagementAttributes, in the order messages list them.
-var sdeTypes = []string{"cart", "purchase", "prodView", "ctmrinfo", "mrktInfo", "personal", "lead", "service", "error", "searchInfo"}
-
-// The impression event types accepted in impAttributes, in the order messages list them.
-var impressionTypes = []string{"impDisplay", "impAccept", "impExpanded", "impTimeout", "impClose"}
-
-// The messages for a type outside those lists; they list the allowed types and do not
-// repeat the one given.
-var (
-	msgSDEType        = "unknown type; must be one of " + strings.Join(sdeTypes, ", ")
-	msgImpressionType = "unknown type; must be one of " + strings.Join(impressionTypes, ", ")
+// The messages for a type outside sdeTable and impressionTable: they list the allowed types,
+// in the tables' order, and do not repeat the one given (TestTypeMessagesListTables checks
+// them against the tables; they are constants so that nothing is built at start-up).
+const (
+	msgSDEType        = "unknown type; must be one of cart, purchase, prodView, ctmrinfo, mrktInfo, personal, lead, service, error, searchInfo"
+	msgImpressionType = "unknown type; must be one of impDisplay, impAccept, impExpanded, impTimeout, impClose"
 )
 
 // Shared sub-objects. Fields are listed sorted by name (see schema).
 var (
-	productSchema = &schema{fields: []field{
-		strField("category"),
-		strField("name"),
-		numField("price"),
-		countField("quantityInStock"),
-		strField("sku"),
-		strField("statusInStock"),
+	productSchema = schema{fields: []field{
+		{name: "category", kind: kindString},
+		{name: "name", kind: kindString},
+		{name: "price", kind: kindNumber},
+		{name: "quantityInStock", kind: kindInteger, bounded: true, max: maxSafeInteger},
+		{name: "sku", kind: kindString},
+		{name: "statusInStock", kind: kindString},
 	}}
-	productEntrySchema = &schema{fields: []field{
-		required(objectField("product", productSchema)),
-		countField("quantity"),
+	productEntrySchema = schema{fields: []field{
+		{name: "product", kind: kindObject, required: true, object: &productSchema},
+		{name: "quantity", kind: kindInteger, bounded: true, max: maxSafeInteger},
 	}}
-	productsField = arrayField("products", objectField("", productEntrySchema))
 
 	// Age: when age is not given the server derives it from the birth date (which needs
 	// year); the spec marks none of the four required.
-	ageSchema = &schema{fields: []field{
-		rangeField("age", 0, 150),
-		rangeField("day", 1, 31),
-		rangeField("month", 1, 12),
-		rangeField("year", 1, 9999),
+	ageSchema = schema{fields: []field{
+		{name: "age", kind: kindInteger, bounded: true, min: 0, max: 150},
+		{name: "day", kind: kindInteger, bounded: true, min: 1, max: 31},
+		{name: "month", kind: kindInteger, bounded: true, min: 1, max: 12},
+		{name: "year", kind: kindInteger, bounded: true, min: 1, max: 9999},
 	}}
-	addressSchema = &schema{fields: []field{strField("country"), strField("region")}}
-	contactSchema = &schema{fields: []field{
-		objectField("address", addressSchema),
-		strField("email"),
-		strField("phone"),
-		enumField("phoneType", "HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "WORK_FAX", "PAGER", "OTHER"),
+	addressSchema = schema{fields: []field{
+		{name: "country", kind: kindString},
+		{name: "region", kind: kindString},
+	}}
+	contactSchema = schema{fields: []field{
+		{name: "address", kind: kindObject, object: &addressSchema},
+		{name: "email", kind: kindString},
+		{name: "phone", kind: kindString},
+		{name: "phoneType", kind: kindEnum, enum: []string{"HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "WORK_FAX", "PAGER", "OTHER"}},
 	}}
 )
 
 // Payload schemas of the SDE types that nest their fields under a key.
 var (
-	ctmrinfoSchema = &schema{fields: []field{
-		strField("accountName"),
-		numField("balance"),
-		strField("companyBranch"),
-		countField("companySize"),
-		strField("cstatus"),
-		strField("ctype"),
-		strField("currency"),
-		strField("customerId"),
-		strField("imei"),
-		dateField("lastPaymentDate"),
-		intField("loginStatus"),
-		dateField("registrationDate"),
-		strField("role"),
-		strField("socialId"),
-		strField("storeNumber"),
-		strField("storeZipCode"),
-		strField("userName"),
+	ctmrinfoSchema = schema{fields: []field{
+		{name: "accountName", kind: kindString},
+		{name: "balance", kind: kindNumber},
+		{name: "companyBranch", kind: kindString},
+		{name: "companySize", kind: kindInteger, bounded: true, max: maxSafeInteger},
+		{name: "cstatus", kind: kindString},
+		{name: "ctype", kind: kindString},
+		{name: "currency", kind: kindString},
+		{name: "customerId", kind: kindString},
+		{name: "imei", kind: kindString},
+		{name: "lastPaymentDate", kind: kindDate},
+		{name: "loginStatus", kind: kindInteger},
+		{name: "registrationDate", kind: kindDate},
+		{name: "role", kind: kindString},
+		{name: "socialId", kind: kindString},
+		{name: "storeNumber", kind: kindString},
+		{name: "storeZipCode", kind: kindString},
+		{name: "userName", kind: kindString},
 	}}
-	mrktInfoSchema = &schema{
+	mrktInfoSchema = schema{
 		fields: []field{
-			strField("affiliate"),
-			strField("campaignID"),
-			strField("campaignId"),
-			withDigits(rangeField("channel", 0, 4)), // 0 Direct, 1 Search, 2 Social, 3 Email, 4 Referral; the docs' example sends "1"
+			{name: "affiliate", kind: kindString},
+			{name: "campaignID", kind: kindString},
+			{name: "campaignId", kind: kindString},
+			{name: "channel", kind: kindInteger, bounded: true, min: 0, max: 4, digits: true}, // 0 Direct, 1 Search, 2 Social, 3 Email, 4 Referral; the docs' example sends "1"
 		},
 		alternates: [][2]string{{"campaignId", "campaignID"}},
 	}
-	personalSchema = &schema{fields: []field{
-		objectField("age", ageSchema),
-		strField("company"),
-		arrayField("contacts", objectField("", contactSchema)),
-		strField("firstname"),
-		enumField("gender", "MALE", "FEMALE", "OTHER"),
-		languageField("language"),
-		strField("lastname"),
+	personalSchema = schema{fields: []field{
+		{name: "age", kind: kindObject, object: &ageSchema},
+		{name: "company", kind: kindString},
+		{name: "contacts", kind: kindArray, elem: &field{kind: kindObject, object: &contactSchema}},
+		{name: "firstname", kind: kindString},
+		{name: "gender", kind: kindEnum, enum: []string{"MALE", "FEMALE", "OTHER"}},
+		{name: "language", kind: kindLanguage},
+		{name: "lastname", kind: kindString},
 	}}
-	leadSchema = &schema{fields: []field{strField("currency"), strField("leadId"), strField("topic"), numField("value")}}
+	leadSchema = schema{fields: []field{
+		{name: "currency", kind: kindString},
+		{name: "leadId", kind: kindString},
+		{name: "topic", kind: kindString},
+		{name: "value", kind: kindNumber},
+	}}
 	// service.status: 0 Complete ... 13 Resolved.
-	serviceSchema = &schema{fields: []field{strField("category"), strField("serviceId"), rangeField("status", 0, 13), strField("topic")}}
-	errorSchema   = &schema{fields: []field{strField("code"), strField("contextId"), intField("level"), strField("message"), boolField("resolved")}}
+	serviceSchema = schema{fields: []field{
+		{name: "category", kind: kindString},
+		{name: "serviceId", kind: kindString},
+		{name: "status", kind: kindInteger, bounded: true, min: 0, max: 13},
+		{name: "topic", kind: kindString},
+	}}
+	errorSchema = schema{fields: []field{
+		{name: "code", kind: kindString},
+		{name: "contextId", kind: kindString},
+		{name: "level", kind: kindInteger},
+		{name: "message", kind: kindString},
+		{name: "resolved", kind: kindBool},
+	}}
 )
 
-// typeField is the discriminator every attribute carries.
-var typeField = field{name: "type", kind: kindType, required: true}
-
-// nestedSDE returns the schema of an SDE whose payload sits under key. The payload is not
-// required (the spec does not mark it so). Payload fields given flat next to "type" are
-// passed through (the docs' table of ctmrinfo lists them flat), and a strict validator
-// refuses them with a hint to move them.
-func nestedSDE(typ, key string, payload *schema) *schema {
-	return &schema{
-		fields:      []field{objectField(key, payload), typeField}, // every key sorts before "type"
-		unknownHint: typ + " fields belong under " + key,
-		hintFrom:    payload,
-	}
+// typedSchema is the schema of one attribute type. The tables of them are plain static data
+// (a map, or schemas built by calls, would be built by code run at every start of the
+// program), looked up by schemaOf.
+type typedSchema struct {
+	typ    string
+	schema *schema
 }
 
-// sdeSchemas maps each SDE type to the schema of the whole attribute object.
-var sdeSchemas = map[string]*schema{
-	"cart": {fields: []field{
-		strField("currency"),
-		required(countField("numItems")),
-		productsField,
-		required(numField("total")),
-		typeField,
-	}},
-	"purchase": {fields: []field{
-		objectField("cart", &schema{fields: []field{countField("numItems"), required(productsField)}}),
-		strField("currency"),
-		strField("orderId"),
-		numField("total"),
-		typeField,
-	}},
-	"prodView": {fields: []field{
-		strField("currency"),
-		productsField,
-		typeField,
-	}},
-	"ctmrinfo": nestedSDE("ctmrinfo", "info", ctmrinfoSchema),
-	"mrktInfo": nestedSDE("mrktInfo", "info", mrktInfoSchema),
-	"personal": nestedSDE("personal", "personal", personalSchema),
-	"lead":     nestedSDE("lead", "lead", leadSchema),
-	"service":  nestedSDE("service", "service", serviceSchema),
-	"error":    nestedSDE("error", "error", errorSchema),
-	"searchInfo": {fields: []field{
-		arrayField("keywords", strField("")),
-		typeField,
-	}},
+// schemaOf returns the schema of typ in table, or nil.
+func schemaOf(table []typedSchema, typ string) *schema {
+	for i := range table {
+		if table[i].typ == typ {
+			return table[i].schema
+		}
+	}
+	return nil
 }
 
-// impressionSchemas maps each impression event type to its schema. campaign, engId and
-// revision identify the engagement; the spec's table marks none of them required. They may
-// be numbers or digit strings because the Create Session response gives the ids as strings.
-var impressionSchemas = func() map[string]*schema {
-	eContext := arrayField("eContext", objectField("", &schema{fields: []field{
-		strField("id"),
-		enumField("type", "engagementContext"),
-	}}))
-	plain := &schema{fields: []field{
-		idField("campaign"),
-		eContext,
-		idField("engId"),
-		idField("revision"),
-		typeField,
+// The SDEs whose payload sits under a key: the payload is not required (the spec does not
+// mark it so). Payload fields given flat next to "type" are passed through (the docs' table
+// of ctmrinfo lists them flat), and a strict validator refuses them with a hint to move them
+// (unknownHint, for the fields of hintFrom). Every key sorts before "type".
+
+// sdeTable holds the schema of the whole attribute object of each SDE type accepted in
+// engagementAttributes, in the order messages list them.
+var sdeTable = []typedSchema{
+	{"cart", &schema{fields: []field{
+		{name: "currency", kind: kindString},
+		{name: "numItems", kind: kindInteger, required: true, bounded: true, max: maxSafeInteger},
+		{name: "products", kind: kindArray, elem: &field{kind: kindObject, object: &productEntrySchema}},
+		{name: "total", kind: kindNumber, required: true},
+		{name: "type", kind: kindType, required: true},
+	}}},
+	{"purchase", &schema{fields: []field{
+		{name: "cart", kind: kindObject, object: &schema{fields: []field{
+			{name: "numItems", kind: kindInteger, bounded: true, max: maxSafeInteger},
+			{name: "products", kind: kindArray, required: true, elem: &field{kind: kindObject, object: &productEntrySchema}},
+		}}},
+		{name: "currency", kind: kindString},
+		{name: "orderId", kind: kindString},
+		{name: "total", kind: kindNumber},
+		{name: "type", kind: kindType, required: true},
+	}}},
+	{"prodView", &schema{fields: []field{
+		{name: "currency", kind: kindString},
+		{name: "products", kind: kindArray, elem: &field{kind: kindObject, object: &productEntrySchema}},
+		{name: "type", kind: kindType, required: true},
+	}}},
+	{"ctmrinfo", &schema{fields: []field{{name: "info", kind: kindObject, object: &ctmrinfoSchema}, {name: "type", kind: kindType, required: true}},
+		unknownHint: "ctmrinfo fields belong under info", hintFrom: &ctmrinfoSchema}},
+	{"mrktInfo", &schema{fields: []field{{name: "info", kind: kindObject, object: &mrktInfoSchema}, {name: "type", kind: kindType, required: true}},
+		unknownHint: "mrktInfo fields belong under info", hintFrom: &mrktInfoSchema}},
+	{"personal", &schema{fields: []field{{name: "personal", kind: kindObject, object: &personalSchema}, {name: "type", kind: kindType, required: true}},
+		unknownHint: "personal fields belong under personal", hintFrom: &personalSchema}},
+	{"lead", &schema{fields: []field{{name: "lead", kind: kindObject, object: &leadSchema}, {name: "type", kind: kindType, required: true}},
+		unknownHint: "lead fields belong under lead", hintFrom: &leadSchema}},
+	{"service", &schema{fields: []field{{name: "service", kind: kindObject, object: &serviceSchema}, {name: "type", kind: kindType, required: true}},
+		unknownHint: "service fields belong under service", hintFrom: &serviceSchema}},
+	{"error", &schema{fields: []field{{name: "error", kind: kindObject, object: &errorSchema}, {name: "type", kind: kindType, required: true}},
+		unknownHint: "error fields belong under error", hintFrom: &errorSchema}},
+	{"searchInfo", &schema{fields: []field{
+		{name: "keywords", kind: kindArray, elem: &field{kind: kindString}},
+		{name: "type", kind: kindType, required: true},
+	}}},
+}
+
+// The impression events. campaign, engId and revision identify the engagement; the spec's
+// table marks none of them required. They may be numbers or digit strings because the
+// Create Session response gives the ids as strings.
+var (
+	eContextSchema = schema{fields: []field{
+		{name: "id", kind: kindString},
+		{name: "type", kind: kindEnum, enum: []string{"engagementContext"}},
 	}}
-	expanded := &schema{fields: []field{
-		anyField("actionableItems"),
-		idField("campaign"),
-		eContext,
-		idField("engId"),
-		boolField("expanded"),
-		idField("revision"),
-		typeField,
-		boolField("userInit"),
+	plainImpressionSchema = schema{fields: []field{
+		{name: "campaign", kind: kindID},
+		{name: "eContext", kind: kindArray, elem: &field{kind: kindObject, object: &eContextSchema}},
+		{name: "engId", kind: kindID},
+		{name: "revision", kind: kindID},
+		{name: "type", kind: kindType, required: true},
 	}}
-	return map[string]*schema{
-		"impDisplay":  plain,
-		"impAccept":   plain,
-		"impExpanded": expanded,
-		"impTimeout":  plain,
-		"impClose":    plain,
-	}
-}()
+)
+
+// impressionTable holds the schema of each impression event type accepted in
+// impAttributes, in the order messages list them.
+var impressionTable = []typedSchema{
+	{"impDisplay", &plainImpressionSchema},
+	{"impAccept", &plainImpressionSchema},
+	{"impExpanded", &schema{fields: []field{
+		{name: "actionableItems", kind: kindAny},
+		{name: "campaign", kind: kindID},
+		{name: "eContext", kind: kindArray, elem: &field{kind: kindObject, object: &eContextSchema}},
+		{name: "engId", kind: kindID},
+		{name: "expanded", kind: kindBool},
+		{name: "revision", kind: kindID},
+		{name: "type", kind: kindType, required: true},
+		{name: "userInit", kind: kindBool},
+	}}},
+	{"impTimeout", &plainImpressionSchema},
+	{"impClose", &plainImpressionSchema},
+}
 
 // ValidateSDE checks one engagement attribute (SDE) found at path, e.g.
 // "engagementAttributes[0]", with the default rules, and returns every broken rule, in
@@ -227,12 +258,12 @@ func (v *validator) sde(a map[string]any) {
 	if !ok {
 		return
 	}
-	if s := sdeSchemas[typ]; s != nil {
+	if s := schemaOf(sdeTable, typ); s != nil {
 		v.object(a, s)
 		return
 	}
 	n := v.pushKey("type")
-	if impressionSchemas[typ] != nil {
+	if schemaOf(impressionTable, typ) != nil {
 		v.problem("impression events belong in impAttributes, not engagementAttributes")
 	} else {
 		v.problem(msgSDEType)
@@ -246,12 +277,12 @@ func (v *validator) impression(a map[string]any) {
 	if !ok {
 		return
 	}
-	if s := impressionSchemas[typ]; s != nil {
+	if s := schemaOf(impressionTable, typ); s != nil {
 		v.object(a, s)
 		return
 	}
 	n := v.pushKey("type")
-	if sdeSchemas[typ] != nil {
+	if schemaOf(sdeTable, typ) != nil {
 		v.problem("engagement attributes (SDEs) belong in engagementAttributes, not impAttributes")
 	} else {
 		v.problem(msgImpressionType)

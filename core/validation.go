@@ -45,7 +45,7 @@ func (o Validation) ParseRequest(v any) (Request, error) {
 			IPAddress:    stringOf(dm["ipAddress"]),
 			OS:           OS(stringOf(dm["os"])),
 			OSVersion:    stringOf(dm["osVersion"]),
-			Extra:        unknownMembers(dm, appDetailsSchema, 1),
+			Extra:        unknownMembers(dm, &appDetailsSchema, 1),
 		}
 	}
 	r.AppType = AppType(stringOf(m["appType"]))
@@ -81,7 +81,7 @@ func (o Validation) Request(r Request) error {
 	v.shadowed(r.Extra, requestSchema)
 	if r.AppDetails != nil && len(r.AppDetails.Extra) > 0 {
 		n := v.pushKey("appDetails")
-		v.shadowed(r.AppDetails.Extra, appDetailsSchema)
+		v.shadowed(r.AppDetails.Extra, &appDetailsSchema)
 		v.pop(n)
 	}
 	return v.err()

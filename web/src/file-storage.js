@@ -20,12 +20,17 @@
 // Two processes that start at the same moment with no stored session may each create a
 // visitor; the file then keeps the last one written, which both use from their next call.
 
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import * as fsPromises from 'node:fs/promises';
 import { link, lstat, mkdir, open, realpath, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 
+// This module is loaded by every createChatApi in Node (src/node.js), so it imports nothing
+// costly that only a write needs: node:crypto (ten internal modules, ~6 ms of a cold start)
+// is imported by the first randomName, and the open flags come from node:fs/promises (Node
+// 18.4 and later), already loaded, rather than node:fs, whose ESM namespace loads its
+// streams (~3 ms).
+const constants = fsPromises.constants ?? (await import('node:fs')).constants;
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL } = constants;
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0; // absent on Windows, where O_EXCL still refuses links
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
@@ -65,7 +70,11 @@ function sharedState(realPath) {
 }
 
 const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
-const randomName = () => randomBytes(12).toString('hex');
+let nodeCrypto;
+const randomName = async () => {
+  nodeCrypto ??= await import('node:crypto');
+  return nodeCrypto.randomBytes(12).toString('hex');
+};
 
 /** Reads at most limit bytes of a regular file at path, without following a link there. */
 async function readRegular(path, limit, what) {
@@ -148,7 +157,7 @@ async function breakIfStale(lockPath) {
     }
   }
   if (!stale) return false;
-  const aside = `${lockPath}.${randomName()}.stale`;
+  const aside = `${lockPath}.${await randomName()}.stale`;
   try {
     await rename(lockPath, aside);
   } catch (err) {
@@ -168,7 +177,7 @@ async function breakIfStale(lockPath) {
 
 /** Takes the cross-process lock at lockPath; resolves with a function that releases it. */
 async function lockFile(lockPath) {
-  const token = JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now(), id: randomName() });
+  const token = JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now(), id: await randomName() });
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     let fh;
@@ -275,7 +284,7 @@ export function fileStorage(path) {
   };
 
   const writeAll = async ({ dir, file }, data) => {
-    const tmp = join(dir, `.${basename(file)}.${randomName()}.tmp`);
+    const tmp = join(dir, `.${basename(file)}.${await randomName()}.tmp`);
     const fh = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
       try {

@@ -12,13 +12,16 @@ const BOOT_GLOBAL = '__appengageBoot';
 /**
  * Starts the Go module and returns its exports once main has handed them over.
  * @param {BufferSource | WebAssembly.Module} source the wasm bytes or a compiled module
+ * @param {ReturnType<typeof startGo>} [starting] a startGo() begun earlier (moduleLoader
+ *   begins it while the wasm is read and compiled)
  * @returns {Promise<{exports: any, alive: () => boolean, onExit: (fn: (code: number) => void) => () => void}>}
  */
-export async function instantiate(source) {
+export async function instantiate(source, starting = startGo()) {
+  starting.catch(() => {}); // awaited below; do not report it as unhandled meanwhile
   // Compile while wasm_exec.js loads.
   const compiling = source instanceof WebAssembly.Module ? source : WebAssembly.compile(source);
   compiling.catch?.(() => {}); // awaited below; do not report it as unhandled meanwhile
-  const go = await startGo();
+  const go = await starting;
   let instance;
   try {
     instance = await WebAssembly.instantiate(await compiling, go.importObject);
@@ -162,5 +165,11 @@ function loadFailed(url, why, cause, extra) {
  * @param {Parameters<typeof wasmSource>[1]} where
  */
 export function moduleLoader(where) {
-  return memoise(async (options) => instantiate(await wasmSource(options, where)));
+  return memoise(async (options) => {
+    // wasm_exec.js is imported (a few ms of the main thread) while the wasm is read and
+    // compiled, which happens off the main thread.
+    const starting = startGo();
+    starting.catch(() => {}); // awaited by instantiate; a failed source wins
+    return instantiate(await wasmSource(options, where), starting);
+  });
 }

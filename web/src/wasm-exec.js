@@ -57,6 +57,10 @@ export async function startGo() {
   if (problems.length > 0) {
     throw appEngageError('internal', `wasm_exec.js is not the one this loader was written for (${problems.join('; ')}); rebuild the package with make build-wasm`);
   }
+  // The Go runtime asks crypto.getRandomValues for its seed as soon as it runs. In Node,
+  // globalThis.crypto is a getter that loads webcrypto (~6 ms of the main thread); reading it
+  // here does that while the loader waits for the wasm to compile off the main thread.
+  void globalThis.crypto;
   const liveness = keepAliveWhileBusy(go);
   let exitCode = null;
   const exitListeners = [];

@@ -1,0 +1,45 @@
+// Cold start of several ChatApi builds against the bare Go wasm program, alternating every
+// kind in each round so that all see the same machine load: each variant's p50 and p25 ratio
+// to bare's, and its CPU-time ratio. For trying a size or start-up change before
+// make bench-wasm (whose cold-start row is the same measurement, 15 runs, one variant):
+//   node bench/cold-ab.mjs RUNS [label=WASM[,ENTRY] ...]
+// WASM is a chatapi.wasm; ENTRY a web/src/node.js (default this checkout's), e.g. of an older
+// checkout: old=/tmp/old/web/chatapi.wasm,/tmp/old/web/src/node.js new=web/chatapi.wasm
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { startSim } from '../tests/node/sim.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
+const [runsArg, ...specs] = process.argv.slice(2);
+const runs = Number(runsArg || 15);
+const variants = (specs.length ? specs : ['now=web/chatapi.wasm']).map((spec) => {
+  const [label, paths] = spec.includes('=') ? spec.split(/=(.*)/s) : [spec, spec];
+  const [wasm, entry] = paths.split(',');
+  return { label, wasm: resolve(wasm), entry: entry && pathToFileURL(resolve(entry)).href, wall: [], cpu: [] };
+});
+const q = (xs, f) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length * f)]; };
+const once = (args, env = {}) => run(process.execPath, ['bench/cold.mjs', ...args], { cwd: root, env: { ...process.env, COLD_CPU: '1', ...env } })
+  .then((r) => r.stdout.trim().split(' ').map(Number));
+
+const sim = await startSim();
+const bare = { wall: [], cpu: [] };
+try {
+  for (let i = 0; i < runs; i++) {
+    const [w, c] = await once(['bare', `${root}build/wasm/bare.wasm`]);
+    bare.wall.push(w); bare.cpu.push(c);
+    for (const v of variants) {
+      const [vw, vc] = await once(['chatapi', sim.url], { WASM_URL: pathToFileURL(v.wasm).href, ...(v.entry ? { ENTRY: v.entry } : {}) });
+      v.wall.push(vw); v.cpu.push(vc);
+    }
+  }
+} finally {
+  await sim.stop();
+}
+const r = (a, b) => (a / b).toFixed(3);
+console.log(`bare: p50 ${q(bare.wall, 0.5).toFixed(1)} ms, p25 ${q(bare.wall, 0.25).toFixed(1)} ms, CPU p50 ${q(bare.cpu, 0.5).toFixed(1)} ms (${runs} runs)`);
+for (const v of variants) {
+  console.log(`${v.label}: ratio p50 ${r(q(v.wall, 0.5), q(bare.wall, 0.5))}, p25 ${r(q(v.wall, 0.25), q(bare.wall, 0.25))}, CPU ${r(q(v.cpu, 0.5), q(bare.cpu, 0.5))} (p50 ${q(v.wall, 0.5).toFixed(1)} ms)`);
+}
