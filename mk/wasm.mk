@@ -12,7 +12,7 @@ WASM_LDFLAGS  := -s -w -X main.version=$(WASM_VERSION)
 # unchanged within noise (docs/benchmarks/wasm.md). -gcflags=all=-l instead makes it bigger.
 WASM_GCFLAGS  := github.com/appengage/appengage/...=-l
 WASM_EXEC_DIR := $(GOROOT)/lib/wasm
-WASM_SOURCES  := $(shell find core jsbridge wasm/chatapi -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum web/package.json
+WASM_SOURCES  := $(shell find core wire jsbridge wasm/chatapi -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum web/package.json mk/wasm.mk
 
 .PHONY: build-wasm test-wasm bench-wasm size wasm-deps-check
 
