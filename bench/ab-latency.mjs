@@ -4,6 +4,7 @@
 //   git archive <commit> | tar -x -C /tmp/old && make -C /tmp/old web/chatapi.wasm web/wasm_exec.js
 //   node bench/ab-latency.mjs /tmp/old [CALLS] [RUNS]
 import { startSim, seedRequest } from '../tests/node/sim.mjs';
+import { plainClient } from './plain.mjs';
 import { createChatApi } from '../web/src/node.js';
 
 const [oldRoot, callsArg, runsArg] = process.argv.slice(2);
@@ -17,13 +18,7 @@ try {
   for (let r = 0; r < runs; r++) {
     const oldApi = await createOld({ accountId: `old${r}`, domain: sim.url });
     const newApi = await createChatApi({ accountId: `new${r}`, domain: sim.url });
-    let ids = { vid: '', sid: '' };
-    const plain = async () => {
-      const url = `${sim.url}/api/account/plain${r}/app/engagement/visitors/${encodeURIComponent(ids.vid)}?v=1.0${ids.sid ? `&sid=${encodeURIComponent(ids.sid)}` : ''}`;
-      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(request) });
-      const body = JSON.parse(await res.text());
-      ids = { vid: body.visitorId, sid: body.sessionId };
-    };
+    const plain = plainClient(sim.url, `plain${r}`, request);
     const order = [['old', () => oldApi.getEngagement(request)], ['new', () => newApi.getEngagement(request)], ['plain', plain]];
     const out = { old: [], new: [], plain: [] };
     for (let i = 0; i < 100; i++) for (const [, fn] of order) await fn();

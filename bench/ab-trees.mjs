@@ -6,6 +6,7 @@
 //   node bench/ab-trees.mjs CALLS RUNS TREE_A TREE_B [TREE_C ...]
 // Prints per run each tree's p50 and its difference from TREE_A, then the medians over runs.
 import { startSim, seedRequest } from '../tests/node/sim.mjs';
+import { plainClient } from './plain.mjs';
 
 const [callsArg, runsArg, ...trees] = process.argv.slice(2);
 const calls = Number(callsArg || 1500);
@@ -24,13 +25,7 @@ try {
       const k = (j + r) % trees.length;
       apis[k] = await libs[k].createChatApi({ accountId: `t${k}r${r}`, domain: sim.url });
     }
-    let ids = { vid: '', sid: '' };
-    const plain = async () => {
-      const url = `${sim.url}/api/account/plain${r}/app/engagement/visitors/${encodeURIComponent(ids.vid)}?v=1.0${ids.sid ? `&sid=${encodeURIComponent(ids.sid)}` : ''}`;
-      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(request) });
-      const body = JSON.parse(await res.text());
-      ids = { vid: body.visitorId, sid: body.sessionId };
-    };
+    const plain = plainClient(sim.url, `plain${r}`, request);
     const order = [...apis.map((api, k) => [k, () => api.getEngagement(request)]), ['plain', plain]];
     const out = new Map(order.map(([name]) => [name, []]));
     for (let i = 0; i < 100; i++) for (const [, fn] of order) await fn();

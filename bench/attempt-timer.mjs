@@ -4,6 +4,7 @@
 // client, interleaved in blocks of 50. Prints p50s and the difference a call.
 //   node bench/attempt-timer.mjs [CALLS] [RUNS]
 import { startSim, seedRequest } from '../tests/node/sim.mjs';
+import { plainClient } from './plain.mjs';
 import { createChatApi } from '../web/src/node.js';
 
 const calls = Number(process.argv[2] || 1500);
@@ -15,13 +16,7 @@ try {
   for (let r = 0; r < runs; r++) {
     const timer = await createChatApi({ accountId: `timer${r}`, domain: sim.url });
     const none = await createChatApi({ accountId: `none${r}`, domain: sim.url, attemptTimeoutMs: 0 });
-    let ids = { vid: '', sid: '' };
-    const plain = async () => {
-      const url = `${sim.url}/api/account/plain${r}/app/engagement/visitors/${encodeURIComponent(ids.vid)}?v=1.0${ids.sid ? `&sid=${encodeURIComponent(ids.sid)}` : ''}`;
-      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(request) });
-      const body = JSON.parse(await res.text());
-      ids = { vid: body.visitorId, sid: body.sessionId };
-    };
+    const plain = plainClient(sim.url, `plain${r}`, request);
     const order = [['timer', () => timer.getEngagement(request)], ['none', () => none.getEngagement(request)], ['plain', plain]];
     const out = { timer: [], none: [], plain: [] };
     for (let i = 0; i < 100; i++) for (const [, fn] of order) await fn();

@@ -4,6 +4,7 @@
 //   node bench/floor.mjs FLOOR_WASM [CALLS] [RUNS]
 import { readFileSync } from 'node:fs';
 import { startSim, seedRequest } from '../tests/node/sim.mjs';
+import { plainClient } from './plain.mjs';
 import { exchangeOver } from '../web/src/exchange.js';
 import { createChatApi } from '../web/src/node.js';
 
@@ -29,13 +30,7 @@ const p50 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length
 try {
   for (let r = 0; r < Number(runsArg || 3); r++) {
     const api = await createChatApi({ accountId: `floorours${r}`, domain: sim.url });
-    let ids = { vid: '', sid: '' };
-    const plain = async () => {
-      const url = `${sim.url}/api/account/floorplain${r}/app/engagement/visitors/${encodeURIComponent(ids.vid)}?v=1.0${ids.sid ? `&sid=${encodeURIComponent(ids.sid)}` : ''}`;
-      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(request) });
-      const body = JSON.parse(await res.text());
-      ids = { vid: body.visitorId, sid: body.sessionId };
-    };
+    const plain = plainClient(sim.url, `floorplain${r}`, request);
     const order = [['plain', plain], ['floor', floor], ['chatapi', () => api.getEngagement(request)]];
     const out = { plain: [], floor: [], chatapi: [] };
     for (let i = 0; i < 100; i++) for (const [, fn] of order) await fn();

@@ -5,6 +5,7 @@
 // Prints JSON {ours, plain, plainWithSignal} with per-call ms.
 //   node bench/latency.mjs SIM_URL CALLS
 import { createChatApi } from '../web/src/node.js';
+import { plainClient } from './plain.mjs';
 
 const [base, callsArg] = process.argv.slice(2);
 const calls = Number(callsArg || 1000);
@@ -13,25 +14,8 @@ const { vid, sid, ...request } = seedRequest();
 
 const api = await createChatApi({ accountId: 'latencyours', domain: base, ...(process.env.WASM_URL ? { wasmURL: process.env.WASM_URL } : {}) });
 
-// The plain client: what an app would write by hand with fetch and JSON.
-function plainClient(account, withSignal) {
-  let ids = { vid: '', sid: '' };
-  return async () => {
-    const url = `${base}/api/account/${account}/app/engagement/visitors/${encodeURIComponent(ids.vid)}?v=1.0${ids.sid ? `&sid=${encodeURIComponent(ids.sid)}` : ''}`;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(request),
-      ...(withSignal ? { signal: AbortSignal.timeout(30000) } : {}),
-    });
-    const body = JSON.parse(await res.text());
-    if (res.status !== 200) throw new Error(`plain: HTTP ${res.status}`);
-    ids = { vid: body.visitorId, sid: body.sessionId };
-    return body;
-  };
-}
-const plain = plainClient('latencyplain', false);
-const plainWithSignal = plainClient('latencyplainsig', true);
+const plain = plainClient(base, 'latencyplain', request);
+const plainWithSignal = plainClient(base, 'latencyplainsig', request, { withSignal: true });
 const ours = () => api.getEngagement(request);
 
 const out = { ours: [], plain: [], plainWithSignal: [] };
