@@ -3,6 +3,8 @@ package core
 import (
 	"strconv"
 	"strings"
+
+	"github.com/appengage/appengage/wire"
 )
 
 // ParseResponse decodes a Create Session response body (a generic tree) tolerantly: ids may
@@ -102,29 +104,18 @@ func ParseErrorBody(v any) (ErrorBody, bool) {
 	}
 	var e ErrorBody
 	found := false
-	if s, ok := m["message"].(string); ok {
+	if s, ok := m[wire.FieldMessage].(string); ok {
 		e.Message = s
 		found = true
 	}
-	if n, ok := loneInteger(m["internalCode"]); ok && n >= -1<<31 && n < 1<<31 {
+	if n, ok := loneInteger(m[wire.FieldInternalCode]); ok && n >= -1<<31 && n < 1<<31 {
 		e.InternalCode = int(n)
 		found = true
 	}
-	if n, ok := loneInteger(m["time"]); ok {
+	if n, ok := loneInteger(m[wire.FieldTime]); ok {
 		e.Time = n
 	}
 	return e, found
-}
-
-// Tree returns the error body as LivePerson sends it: time and internalCode as numbers, and
-// message when it is not empty.
-func (e ErrorBody) Tree() map[string]any {
-	t := map[string]any{
-		"time":         float64(e.Time),
-		"internalCode": float64(e.InternalCode),
-	}
-	putString(t, "message", e.Message)
-	return t
 }
 
 func putString(m map[string]any, key, s string) {

@@ -1,5 +1,7 @@
 package core
 
+import "github.com/appengage/appengage/wire"
+
 // AppType identifies the calling application kind; msdkgw accepts MSDK and EXTERNAL only.
 type AppType string
 
@@ -130,12 +132,9 @@ type EngagementDetails struct {
 	ConnectorID        string // connectorId, present only for authenticated engagements
 }
 
-// ErrorBody is LivePerson's error response body.
-type ErrorBody struct {
-	Time         int64  // time: epoch milliseconds
-	Message      string // message
-	InternalCode int    // internalCode
-}
+// ErrorBody is LivePerson's error response body {time, message, internalCode}; its shape is
+// wire's, shared with the simulator and the gateway.
+type ErrorBody = wire.ErrorBody
 
 // Session is the visitor and session the client reuses across calls, and the page id of the
 // last Create Session response (needed by Update Session).

@@ -49,10 +49,14 @@ type ErrorBody struct {
 	InternalCode int    `json:"internalCode"` // one of the Code* values
 }
 
-// Tree returns the body as a generic JSON value tree (numbers as float64), in the shape
-// LivePerson sends.
+// Tree returns the body as a generic JSON value tree in the shape LivePerson sends: time
+// and internalCode as numbers (float64), and message when it is not empty.
 func (e ErrorBody) Tree() map[string]any {
-	return map[string]any{FieldTime: float64(e.Time), FieldMessage: e.Message, FieldInternalCode: float64(e.InternalCode)}
+	t := map[string]any{FieldTime: float64(e.Time), FieldInternalCode: float64(e.InternalCode)}
+	if e.Message != "" {
+		t[FieldMessage] = e.Message
+	}
+	return t
 }
 
 // LoadingAccountPrefix starts the message of the "Loading account" 500.
