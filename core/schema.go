@@ -174,7 +174,7 @@ func (v *validator) pop(n int) { v.path = v.path[:n] }
 // problem, when that would go deeper than MaxDepth; the caller then skips the value.
 func (v *validator) enter() bool {
 	if v.depth >= MaxDepth {
-		v.problem(msgTooDeep)
+		v.problem(TooDeepMessage)
 		return false
 	}
 	v.depth++
@@ -359,8 +359,11 @@ const (
 	msgIP       = "must be an IPv4 or IPv6 address"
 	msgVisitID  = "must be 1 to 128 characters of A-Z, a-z, 0-9 and _ . : -, not only dots"
 	msgRequired = "is required"
-	msgTooDeep  = "is nested too deeply (more than 64 levels of objects and arrays)"
 )
+
+// TooDeepMessage is the problem message, on the field where MaxDepth is crossed, of every
+// reader of appengage (the core's checks and the adapters' JSON and JS value readers).
+const TooDeepMessage = "is nested too deeply (more than 64 levels of objects and arrays)"
 
 // enumMessage is the message for a string outside values.
 func enumMessage(values []string) string {

@@ -507,7 +507,7 @@ func textTree(text string) (any, error) {
 	if err != nil { // valid JSON from JSON.stringify: only its depth can be refused
 		p := core.Problem{Message: err.Error()}
 		if de, ok := err.(*convert.DepthError); ok {
-			p = core.Problem{Field: de.Path(), Message: "is nested too deeply (more than " + strconv.Itoa(convert.MaxDepth) + " levels)"}
+			p = core.Problem{Field: de.Path(), Message: core.TooDeepMessage}
 		}
 		return nil, &core.Error{Code: core.CodeValidation, Message: "the value cannot be converted", Problems: []core.Problem{p}}
 	}

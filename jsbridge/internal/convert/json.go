@@ -111,11 +111,10 @@ func (e *DepthError) Path() string {
 
 // Error names the path and the limit.
 func (e *DepthError) Error() string {
-	msg := "nested too deeply (more than " + strconv.Itoa(MaxDepth) + " levels)"
 	if p := e.Path(); p != "" {
-		return p + ": " + msg
+		return p + " " + core.TooDeepMessage
 	}
-	return msg
+	return "the value " + core.TooDeepMessage
 }
 
 // within adds the key or index of the enclosing value to a DepthError on its way out.

@@ -109,7 +109,7 @@ func TypeOf(v js.Value) (t js.Type, known bool) {
 
 func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
 	if depth >= MaxDepth {
-		c.fail(path, "is nested too deeply (more than "+strconv.Itoa(MaxDepth)+" levels)")
+		c.fail(path, core.TooDeepMessage)
 		return nil
 	}
 	for _, seen := range c.stack {
