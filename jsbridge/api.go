@@ -47,14 +47,14 @@ func Exports(version string) js.Value {
 	exports := jsObject.New()
 	exports.Set("version", version)
 	exports.Set("newClient", js.FuncOf(func(this js.Value, args []js.Value) any {
-		return guard(args, func(args []js.Value) any {
-			return syncCall(func() (js.Value, error) {
-				return newClient(arg(args, 0), arg(args, 1), arg(args, 2), arg(args, 3))
-			})
+		return syncCall(func() (js.Value, error) { // recovers, as guard does
+			return newClient(arg(args, 0), arg(args, 1), arg(args, 2), arg(args, 3))
 		})
 	}))
 	// collect runs Go's garbage collector and its finalizers, which release the JS values Go
-	// no longer references; benchmarks call it before counting them to find leaks.
+	// no longer references; benchmarks call it before counting them to find leaks. It
+	// settles the promise of its (resolve, reject); an Error returned instead is a panic
+	// before it could.
 	exports.Set("collect", js.FuncOf(func(this js.Value, args []js.Value) any {
 		return guard(args, collect)
 	}))

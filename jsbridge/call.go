@@ -17,22 +17,14 @@ import (
 // the caller, as the rejection of its promise or the Error a synchronous function returns.
 
 // guard runs a handle function so that a panic can never escape a js.FuncOf handler, which
-// would end the Go program: the panic becomes an internal error, given to the call's reject
-// function (its last function argument) when it has one, and returned as well (the loader
-// rejects a call settled by id with the returned Error).
+// would end the Go program: the panic becomes an internal error, returned as the function's
+// result (the loader rejects a call settled by id with it, and throws it for a synchronous
+// one). Function arguments are never called here: they are callbacks with their own
+// meaning (a watch's onChange), not rejections.
 func guard(args []js.Value, fn func(args []js.Value) any) (out any) {
 	defer func() {
 		if r := recover(); r != nil {
-			e := convert.ErrorValue(convert.Internal("panic: " + convert.PanicText(r)))
-			for i := len(args) - 1; i >= 0; i-- {
-				if t, known := convert.TypeOf(args[i]); known && t == js.TypeFunction {
-					if err := promise.Catch(func() { args[i].Invoke(e) }); err != nil {
-						reportUncaught("rejecting a call after a panic failed: " + err.Error())
-					}
-					break
-				}
-			}
-			out = e
+			out = convert.ErrorValue(convert.Internal("panic: " + convert.PanicText(r)))
 		}
 	}()
 	return fn(args)

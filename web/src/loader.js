@@ -51,7 +51,10 @@ export async function instantiate(source, starting = startGo()) {
     /** Runs Go's garbage collector and finalizers (for leak checks). */
     collect: () => {
       go.hold();
-      return new Promise((resolve, reject) => exports.collect(resolve, reject)).finally(go.release);
+      return new Promise((resolve, reject) => {
+        const failed = exports.collect(resolve, reject); // an Error: a panic before it settled
+        if (failed instanceof Error) reject(failed);
+      }).finally(go.release);
     },
     stats: () => go.stats(instance),
   };
