@@ -173,13 +173,15 @@ func (c *Client) GetEngagementTree(ctx context.Context, tree any) (Response, err
 	return c.getEngagement(ctx, p)
 }
 
-// Prepared is a Create Session request read and validated once, under one client's rules,
-// together with the body every attempt sends. It never changes, so it may be sent any
-// number of times, from any goroutine, by the client that prepared it: what a caller that
-// asks the same question again and again (a watch, a button polling, a JS caller passing
-// the same request) keeps instead of validating and encoding the request each time.
+// Prepared is a Create Session request read and validated once, under one Validation's
+// rules, together with the body every attempt sends. It never changes, so it may be sent
+// any number of times, from any goroutine, by every client with the same rules: what a
+// caller that asks the same question again and again (a watch, a button polling, a JS
+// caller passing the same request) keeps instead of validating and encoding the request
+// each time, and what an adapter that must check a request before it has a client (the
+// gateway) validates once.
 type Prepared struct {
-	client *Client
+	rules  Validation
 	req    Request
 	body   map[string]any
 	bodyID uint64
@@ -188,15 +190,19 @@ type Prepared struct {
 // Prepare reads a request tree as ParseRequest does (every rule GetEngagement checks, ids
 // included, under Config.Strict) and builds its body once; the body shares the attributes
 // ParseRequest has just copied. Errors are those of ParseRequest.
-func (c *Client) Prepare(tree any) (*Prepared, error) {
-	req, err := c.validation.ParseRequest(tree)
+func (c *Client) Prepare(tree any) (*Prepared, error) { return c.validation.Prepare(tree) }
+
+// Prepare is Client.Prepare under these rules, for an adapter that checks a request before
+// it has a client; any client whose Config.Strict matches v.Strict may send the result.
+func (v Validation) Prepare(tree any) (*Prepared, error) {
+	req, err := v.ParseRequest(tree)
 	if err != nil {
 		return nil, err
 	}
 	if req.AppType == "" {
 		req.AppType = AppTypeExternal
 	}
-	return c.prepared(req, req.body(false)), nil
+	return newPrepared(v, req, req.body(false)), nil
 }
 
 // PrepareRequest validates req as GetEngagement does and builds its body once; the body
@@ -208,22 +214,22 @@ func (c *Client) PrepareRequest(req Request) (*Prepared, error) {
 	if err := c.validation.Request(req); err != nil { // vid and sid included: WellFormedID
 		return nil, err
 	}
-	return c.prepared(req, req.Body()), nil
+	return newPrepared(c.validation, req, req.Body()), nil
 }
 
 // bodyIDs numbers the bodies the client sends more than once (WireRequest.BodyID).
 var bodyIDs atomic.Uint64
 
-func (c *Client) prepared(req Request, body map[string]any) *Prepared {
-	return &Prepared{client: c, req: req, body: body, bodyID: bodyIDs.Add(1)}
+func newPrepared(rules Validation, req Request, body map[string]any) *Prepared {
+	return &Prepared{rules: rules, req: req, body: body, bodyID: bodyIDs.Add(1)}
 }
 
-// GetEngagementPrepared is GetEngagement for a request this client prepared; one prepared
-// by another client (whose rules may differ) is a CodeValidation *Error and nothing is sent.
+// GetEngagementPrepared is GetEngagement for a prepared request. One prepared under other
+// rules than this client's (Config.Strict) is a CodeValidation *Error and nothing is sent.
 func (c *Client) GetEngagementPrepared(ctx context.Context, p *Prepared) (Response, error) {
-	if p == nil || p.client != c {
-		return Response{}, &Error{Code: CodeValidation, Message: "the request was prepared by another client",
-			Problems: []Problem{{Field: "request", Message: "must come from this client's Prepare"}}}
+	if p == nil || p.rules != c.validation {
+		return Response{}, &Error{Code: CodeValidation, Message: "the request was prepared under other validation rules",
+			Problems: []Problem{{Field: "request", Message: "must be prepared under this client's rules (strict or not)"}}}
 	}
 	return c.getEngagement(ctx, p)
 }

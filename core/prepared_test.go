@@ -66,12 +66,14 @@ func TestPrepareRefusesWhatGetEngagementRefuses(t *testing.T) {
 	assert.Empty(t, wire.requests(), "nothing is sent for a refused request")
 }
 
-func TestGetEngagementPreparedRefusesAnotherClientsRequest(t *testing.T) {
+func TestGetEngagementPreparedRefusesARequestPreparedUnderOtherRules(t *testing.T) {
 	wire := &fakeWire{answer: script(answerStatus(200, notAvailable("v", "s", "p")))}
 	strict, _ := newFakeClient(t, wire, func(cfg *core.Config) { cfg.Strict = true })
 	loose, _ := newFakeClient(t, wire)
 	p, err := loose.Prepare(map[string]any{"someNewField": 1}) // unknown fields pass by default
 	require.NoError(t, err)
+	_, err = strict.Prepare(map[string]any{"someNewField": 1})
+	require.Equal(t, core.CodeValidation, core.ErrorCode(err), "strict refuses it")
 	_, err = strict.GetEngagementPrepared(context.Background(), p)
 	var e *core.Error
 	require.ErrorAs(t, err, &e)
@@ -101,4 +103,24 @@ func TestUpdateSessionAttemptsShareOneBodyID(t *testing.T) {
 	assert.Equal(t, reqs[1].BodyID, reqs[2].BodyID, "a retried attempt sends the same body")
 	assert.NotEqual(t, reqs[2].BodyID, reqs[3].BodyID, "each UpdateSession builds its own body")
 	assert.NotEqual(t, reqs[0].BodyID, reqs[1].BodyID)
+}
+
+func TestAPreparedRequestServesEveryClientWithTheSameRules(t *testing.T) {
+	wire := &fakeWire{answer: script(answerStatus(200, notAvailable("v", "s", "p")))}
+	a, _ := newFakeClient(t, wire)
+	b, _ := newFakeClient(t, wire)
+	p, err := core.Validation{}.Prepare(map[string]any{"vid": "V1", "sid": "S1", "consumerSections": []any{"x"}})
+	require.NoError(t, err)
+	for _, c := range []*core.Client{a, b} {
+		_, err := c.GetEngagementPrepared(context.Background(), p)
+		require.NoError(t, err)
+	}
+	reqs := wire.requests()
+	require.Len(t, reqs, 2)
+	for _, r := range reqs {
+		assert.Equal(t, firstURL("V1", "S1"), r.URL, "the request's own ids go in the URL")
+		assert.Equal(t, map[string]any{"appType": "EXTERNAL", "consumerSections": []any{"x"}}, r.Body)
+	}
+	_, err = core.Validation{Strict: true}.Prepare(map[string]any{"vid": "a b"})
+	assert.Equal(t, core.CodeValidation, core.ErrorCode(err))
 }

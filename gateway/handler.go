@@ -231,13 +231,21 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 				return
 			}
 		}
+		// The URL's ids join the request, where the client reads them (and sends them back
+		// in the URL); a body that is not an object is refused by Prepare as it is.
+		if p.VisitorID != "" {
+			m["vid"] = p.VisitorID
+		}
+		if sid != "" {
+			m["sid"] = sid
+		}
 	}
-	req, err := core.Validation{Strict: h.cfg.Strict}.ParseRequest(body)
+	// Validated once, here, before a visitor is reserved; the client sends it as prepared.
+	prepared, err := core.Validation{Strict: h.cfg.Strict}.Prepare(body)
 	if err != nil {
 		h.writeCoreError(w, err, nil)
 		return
 	}
-	req.VisitorID, req.SessionID = p.VisitorID, sid
 	settle, ok := h.reserveVisitor(ctx, w, r, p)
 	if !ok {
 		return
@@ -248,7 +256,7 @@ func (h *Handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 		h.writeCoreError(w, err, nil)
 		return
 	}
-	resp, err := c.GetEngagement(ctx, req)
+	resp, err := c.GetEngagementPrepared(ctx, prepared)
 	if err != nil {
 		// An answered error created no visitor, except the "Loading account" 500, which
 		// names the one the retry must use; a lost answer may have created one.

@@ -297,7 +297,7 @@ func get(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if c.sid != "" {
 		tree["sid"] = c.sid
 	}
-	req, err := core.Validation{Strict: c.strict}.ParseRequest(tree)
+	prepared, err := core.Validation{Strict: c.strict}.Prepare(tree) // validated once, before any I/O
 	if err != nil {
 		return err
 	}
@@ -307,7 +307,7 @@ func get(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	ctx, cancel := c.context(ctx)
 	defer cancel()
-	resp, err := client.GetEngagement(ctx, req)
+	resp, err := client.GetEngagementPrepared(ctx, prepared)
 	if err != nil && resp.Status == "" {
 		return err
 	}
