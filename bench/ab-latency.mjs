@@ -4,14 +4,13 @@
 //   git archive <commit> | tar -x -C /tmp/old && make -C /tmp/old web/chatapi.wasm web/wasm_exec.js
 //   node bench/ab-latency.mjs /tmp/old [CALLS] [RUNS]
 import { startSim, seedRequest } from '../tests/node/sim.mjs';
-import { plainClient } from './plain.mjs';
+import { interleaved, p50, plainClient } from './plain.mjs';
 import { createChatApi } from '../web/src/node.js';
 
 const [oldRoot, callsArg, runsArg] = process.argv.slice(2);
 const calls = Number(callsArg || 1500);
 const runs = Number(runsArg || 3);
 const { createChatApi: createOld } = await import(`${oldRoot}/web/src/node.js`);
-const p50 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const { vid, sid, ...request } = seedRequest();
 const sim = await startSim();
 try {
@@ -20,14 +19,7 @@ try {
     const newApi = await createChatApi({ accountId: `new${r}`, domain: sim.url });
     const plain = plainClient(sim.url, `plain${r}`, request);
     const order = [['old', () => oldApi.getEngagement(request)], ['new', () => newApi.getEngagement(request)], ['plain', plain]];
-    const out = { old: [], new: [], plain: [] };
-    for (let i = 0; i < 100; i++) for (const [, fn] of order) await fn();
-    for (let done = 0; done < calls; done += 50) {
-      const k = (done / 50) % 3;
-      for (const [name, fn] of [...order.slice(k), ...order.slice(0, k)]) {
-        for (let i = 0; i < 50; i++) { const t0 = performance.now(); await fn(); out[name].push(performance.now() - t0); }
-      }
-    }
+    const out = await interleaved(order, calls);
     oldApi.close(); newApi.close();
     const [a, b, c] = [p50(out.old), p50(out.new), p50(out.plain)];
     console.log(`run ${r + 1}: p50 old ${a.toFixed(3)} ms (${(a / c).toFixed(3)}x plain), new ${b.toFixed(3)} ms (${(b / c).toFixed(3)}x plain), plain ${c.toFixed(3)} ms; new - old ${((b - a) * 1000).toFixed(0)} us a call`);

@@ -4,12 +4,11 @@
 // client, interleaved in blocks of 50. Prints p50s and the difference a call.
 //   node bench/attempt-timer.mjs [CALLS] [RUNS]
 import { startSim, seedRequest } from '../tests/node/sim.mjs';
-import { plainClient } from './plain.mjs';
+import { interleaved, p50, plainClient } from './plain.mjs';
 import { createChatApi } from '../web/src/node.js';
 
 const calls = Number(process.argv[2] || 1500);
 const runs = Number(process.argv[3] || 3);
-const p50 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const { vid, sid, ...request } = seedRequest();
 const sim = await startSim();
 try {
@@ -18,14 +17,7 @@ try {
     const none = await createChatApi({ accountId: `none${r}`, domain: sim.url, attemptTimeoutMs: 0 });
     const plain = plainClient(sim.url, `plain${r}`, request);
     const order = [['timer', () => timer.getEngagement(request)], ['none', () => none.getEngagement(request)], ['plain', plain]];
-    const out = { timer: [], none: [], plain: [] };
-    for (let i = 0; i < 100; i++) for (const [, fn] of order) await fn();
-    for (let done = 0; done < calls; done += 50) {
-      const k = (done / 50) % 3;
-      for (const [name, fn] of [...order.slice(k), ...order.slice(0, k)]) {
-        for (let i = 0; i < 50; i++) { const t0 = performance.now(); await fn(); out[name].push(performance.now() - t0); }
-      }
-    }
+    const out = await interleaved(order, calls);
     timer.close(); none.close();
     const [a, b, c] = [p50(out.timer), p50(out.none), p50(out.plain)];
     console.log(`run ${r + 1}: p50 with the Go attempt timer ${a.toFixed(3)} ms (${(a / c).toFixed(3)}x plain), without ${b.toFixed(3)} ms (${(b / c).toFixed(3)}x), plain ${c.toFixed(3)} ms: the timer costs ${((a - b) * 1000).toFixed(0)} us a call`);

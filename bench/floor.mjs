@@ -4,7 +4,7 @@
 //   node bench/floor.mjs FLOOR_WASM [CALLS] [RUNS]
 import { readFileSync } from 'node:fs';
 import { startSim, seedRequest } from '../tests/node/sim.mjs';
-import { plainClient } from './plain.mjs';
+import { interleaved, p50, plainClient } from './plain.mjs';
 import { exchangeOver } from '../web/src/exchange.js';
 import { createChatApi } from '../web/src/node.js';
 
@@ -26,20 +26,12 @@ const floorCall = await new Promise((resolve) => {
 });
 let n = 0;
 const floor = () => new Promise((resolve) => { const id = ++n; settled.set(id, resolve); floorCall(id, JSON.stringify(request)); });
-const p50 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 try {
   for (let r = 0; r < Number(runsArg || 3); r++) {
     const api = await createChatApi({ accountId: `floorours${r}`, domain: sim.url });
     const plain = plainClient(sim.url, `floorplain${r}`, request);
     const order = [['plain', plain], ['floor', floor], ['chatapi', () => api.getEngagement(request)]];
-    const out = { plain: [], floor: [], chatapi: [] };
-    for (let i = 0; i < 100; i++) for (const [, fn] of order) await fn();
-    for (let done = 0; done < calls; done += 50) {
-      const k = (done / 50) % 3;
-      for (const [name, fn] of [...order.slice(k), ...order.slice(0, k)]) {
-        for (let i = 0; i < 50; i++) { const t0 = performance.now(); await fn(); out[name].push(performance.now() - t0); }
-      }
-    }
+    const out = await interleaved(order, calls);
     api.close();
     const [p, f, c] = [p50(out.plain), p50(out.floor), p50(out.chatapi)];
     console.log(`run ${r + 1}: p50 plain ${(p * 1000).toFixed(0)} us, floor ${(f * 1000).toFixed(0)} us (${(f / p).toFixed(3)}x), chatapi ${(c * 1000).toFixed(0)} us (${(c / p).toFixed(3)}x); chatapi - floor ${((c - f) * 1000).toFixed(0)} us`);

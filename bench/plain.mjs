@@ -1,6 +1,7 @@
-// The plain-JS fetch client every latency benchmark compares the ChatApi with: what an app
-// would write by hand with fetch and JSON for LivePerson's Create Session, reusing the ids it
-// gets back. withSignal adds a timeout signal, as the ChatApi's attempts carry one.
+// What the latency benchmarks share: the plain-JS fetch client they compare the ChatApi with
+// (what an app would write by hand with fetch and JSON for LivePerson's Create Session,
+// reusing the ids it gets back; withSignal adds a timeout signal, as the ChatApi's attempts
+// carry one), and the interleaved loop that runs clients against each other in one process.
 /** Returns an async function making one call for account against base with request. */
 export function plainClient(base, account, request, { withSignal = false } = {}) {
   let ids = { vid: '', sid: '' };
@@ -18,3 +19,23 @@ export function plainClient(base, account, request, { withSignal = false } = {})
     return body;
   };
 }
+
+/**
+ * Runs the [name, fn] pairs of order against each other: 100 warm-up calls each, then calls
+ * calls each in blocks of 50, the order rotated every block so that each sees the same load.
+ * Resolves with {name: [ms of each call]}.
+ */
+export async function interleaved(order, calls) {
+  const out = Object.fromEntries(order.map(([name]) => [name, []]));
+  for (let i = 0; i < 100; i++) for (const [, fn] of order) await fn();
+  for (let done = 0; done < calls; done += 50) {
+    const k = (done / 50) % order.length;
+    for (const [name, fn] of [...order.slice(k), ...order.slice(0, k)]) {
+      for (let i = 0; i < 50; i++) { const t0 = performance.now(); await fn(); out[name].push(performance.now() - t0); }
+    }
+  }
+  return out;
+}
+
+/** The median of xs. */
+export const p50 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
