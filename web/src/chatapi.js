@@ -220,13 +220,18 @@ class TreeWalk {
     }
   }
 
-  // v's own enumerable string-keyed properties as [key, value, ...], each descriptor read
-  // and each getter run once; null when v's keys cannot be read.
+  // v's own enumerable string-keyed properties as [key, value, ...], each getter run once;
+  // null when v's keys cannot be read. A Proxy (and, where Proxies cannot be told apart, any
+  // object) is read through property descriptors, so no trap but getOwnPropertyDescriptor
+  // runs. An object known not to be a Proxy (an ordinary object, or an exotic one of the
+  // engine's whose own properties behave as data) is read without a descriptor object per
+  // property: the getter runs once, by the read itself, and a key an earlier getter removed
+  // or hid is skipped, as a descriptor read would.
   entries(v) {
-    if (isProxy !== null && !isProxy(v)) return this.ordinaryEntries(v);
+    const ordinary = isProxy !== null && !isProxy(v);
     let keys;
     try {
-      keys = Reflect.ownKeys(v);
+      keys = ordinary ? Object.keys(v) : Reflect.ownKeys(v);
     } catch (err) {
       this.problem(undefined, `could not be read: ${thrownText(err)}`);
       return null;
@@ -236,34 +241,14 @@ class TreeWalk {
       const key = keys[i];
       if (typeof key !== 'string') continue;
       try {
+        if (ordinary) {
+          if (!propertyIsEnumerable.call(v, key)) continue; // own and enumerable, still
+          kv.push(key, v[key]);
+          continue;
+        }
         const d = Reflect.getOwnPropertyDescriptor(v, key);
         if (!d || !d.enumerable) continue;
         kv.push(key, 'value' in d ? d.value : d.get === undefined ? undefined : d.get.call(v));
-      } catch (err) {
-        this.problem(key, `could not be read: ${thrownText(err)}`);
-      }
-    }
-    return kv;
-  }
-
-  // The same for an object known not to be a Proxy (an ordinary object, or an exotic one
-  // of the engine's whose own properties behave as data): no trap can run, so the keys and
-  // each value are read without a descriptor object per property. A getter runs once, by the
-  // read itself; a key an earlier getter removed or hid is skipped, as a descriptor read would.
-  ordinaryEntries(v) {
-    let keys;
-    try {
-      keys = Object.keys(v);
-    } catch (err) {
-      this.problem(undefined, `could not be read: ${thrownText(err)}`);
-      return null;
-    }
-    const kv = [];
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      try {
-        if (!propertyIsEnumerable.call(v, key)) continue; // own and enumerable, still
-        kv.push(key, v[key]);
       } catch (err) {
         this.problem(key, `could not be read: ${thrownText(err)}`);
       }
