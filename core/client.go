@@ -227,11 +227,19 @@ func newPrepared(rules Validation, req Request, body map[string]any) *Prepared {
 // GetEngagementPrepared is GetEngagement for a prepared request. One prepared under other
 // rules than this client's (Config.Strict) is a CodeValidation *Error and nothing is sent.
 func (c *Client) GetEngagementPrepared(ctx context.Context, p *Prepared) (Response, error) {
-	if p == nil || p.rules != c.validation {
-		return Response{}, &Error{Code: CodeValidation, Message: "the request was prepared under other validation rules",
-			Problems: []Problem{{Field: "request", Message: "must be prepared under this client's rules (strict or not)"}}}
+	if err := c.checkPrepared(p); err != nil {
+		return Response{}, err
 	}
 	return c.getEngagement(ctx, p)
+}
+
+// checkPrepared refuses a Prepared made under other rules than c's.
+func (c *Client) checkPrepared(p *Prepared) error {
+	if p == nil || p.rules != c.validation {
+		return &Error{Code: CodeValidation, Message: "the request was prepared under other validation rules",
+			Problems: []Problem{{Field: "request", Message: "must be prepared under this client's rules (strict or not)"}}}
+	}
+	return nil
 }
 
 // getEngagement is GetEngagement after validation.
@@ -494,10 +502,4 @@ func attemptDeadline(timeout time.Duration) time.Time {
 		at = (at/time.Second + 1) * time.Second
 	}
 	return deadlineGrid.Add(at)
-}
-
-// ParseRequest reads a request tree under this client's rules (Config.Strict), as
-// GetEngagementTree does; adapters use it for requests they keep, such as a watch's.
-func (c *Client) ParseRequest(tree any) (Request, error) {
-	return c.validation.ParseRequest(tree)
 }

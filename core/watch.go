@@ -32,8 +32,21 @@ type WatchOptions struct {
 // stop is idempotent, returns at once without waiting for a call under way, and is safe to
 // call from onChange; a callback that had already begun may still complete.
 func (c *Client) Watch(ctx context.Context, req Request, opts WatchOptions, onChange func(Response, error)) (stop func()) {
+	p, err := c.PrepareRequest(req) // once: the same request is asked every time
+	return c.startWatch(ctx, p, err, opts, onChange)
+}
+
+// WatchPrepared is Watch for a prepared request (Client.Prepare), which is not validated
+// again; one prepared under other rules is reported as Watch reports an invalid request.
+func (c *Client) WatchPrepared(ctx context.Context, p *Prepared, opts WatchOptions, onChange func(Response, error)) (stop func()) {
+	return c.startWatch(ctx, p, c.checkPrepared(p), opts, onChange)
+}
+
+// startWatch runs the watch of p on its own goroutine, or reports invalid, the request's
+// validation error, from it once.
+func (c *Client) startWatch(ctx context.Context, p *Prepared, invalid error, opts WatchOptions, onChange func(Response, error)) (stop func()) {
 	wctx, cancel := context.WithCancel(ctx)
-	go c.watch(wctx, req, opts, onChange)
+	go c.watch(wctx, p, invalid, opts, onChange)
 	return func() { cancel() }
 }
 
@@ -76,11 +89,10 @@ func watchPause(interval time.Duration, r Response, err error) time.Duration {
 	return interval
 }
 
-func (c *Client) watch(ctx context.Context, req Request, opts WatchOptions, onChange func(Response, error)) {
-	p, err := c.PrepareRequest(req) // once: the same request is asked every time
-	if err != nil {
+func (c *Client) watch(ctx context.Context, p *Prepared, invalid error, opts WatchOptions, onChange func(Response, error)) {
+	if invalid != nil {
 		if ctx.Err() == nil {
-			onChange(Response{}, err)
+			onChange(Response{}, invalid)
 		}
 		return
 	}

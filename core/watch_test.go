@@ -196,3 +196,38 @@ func TestWatchEndsWithItsContextWithoutReportingIt(t *testing.T) {
 	defer stop()
 	assert.True(t, rig.quiet(), "the cancelled call is not reported")
 }
+
+// WatchPrepared asks with the prepared body every time; one prepared under other rules is
+// reported once, as an invalid request is, and nothing is sent.
+func TestWatchPrepared(t *testing.T) {
+	rig := &watchRig{events: make(chan string)}
+	wire := &fakeWire{answer: script(answerStatus(200, notAvailable("V1", "S1", "P")))}
+	c, _ := newFakeClient(t, wire, func(cfg *core.Config) {
+		cfg.Retry.Sleep = func(ctx context.Context, d time.Duration) error { return rig.send(ctx, "sleep") }
+	})
+	strict, err := core.Validation{Strict: true}.Prepare(map[string]any{"consumerSections": []any{"x"}})
+	require.NoError(t, err)
+	stop := c.WatchPrepared(context.Background(), strict, core.WatchOptions{}, func(resp core.Response, err error) {
+		rig.events <- describe(resp, err)
+	})
+	assert.Equal(t, "change error validation", rig.next(t))
+	assert.True(t, rig.quiet())
+	stop()
+	assert.Empty(t, wire.requests())
+
+	p, err := c.Prepare(map[string]any{"consumerSections": []any{"x"}})
+	require.NoError(t, err)
+	stop = c.WatchPrepared(context.Background(), p, core.WatchOptions{}, func(resp core.Response, err error) {
+		rig.events <- describe(resp, err)
+	})
+	defer stop()
+	assert.Equal(t, "change NotAvailable", rig.next(t))
+	assert.Equal(t, "sleep", rig.next(t))
+	assert.Equal(t, "sleep", rig.next(t))
+	reqs := wire.requests() // two asks made, a third may be under way
+	require.GreaterOrEqual(t, len(reqs), 2)
+	for _, r := range reqs {
+		assert.Equal(t, map[string]any{"appType": "EXTERNAL", "consumerSections": []any{"x"}}, r.Body)
+		assert.Equal(t, reqs[0].BodyID, r.BodyID, "one prepared body for every ask")
+	}
+}

@@ -536,11 +536,11 @@ func (c *client) watch(request, interval, onChange js.Value) (js.Value, error) {
 	if err != nil {
 		return js.Null(), err
 	}
-	req, err := c.core.ParseRequest(tree)
+	p, err := c.core.Prepare(tree)
 	if err != nil {
 		return js.Null(), err
 	}
-	stop := c.core.Watch(c.ctx, req, opts, func(r core.Response, err error) {
+	stop := c.core.WatchPrepared(c.ctx, p, opts, func(r core.Response, err error) {
 		// A throwing onChange must not end the watch or the program; the loader wraps it,
 		// so this only reports what got past that.
 		if cerr := promise.Catch(func() {
