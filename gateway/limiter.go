@@ -60,7 +60,7 @@ type MemoryLimiter struct {
 type window struct {
 	start time.Time
 	count int
-	known map[string]time.Time // confirmed vids, when last confirmed
+	known confirmedSet // the visitor ids confirmed for this client
 }
 
 // maxTrackedClients bounds the MemoryLimiter's map; past it, ended windows are swept.
@@ -87,10 +87,8 @@ func (m *MemoryLimiter) Reserve(_ context.Context, client string, limit int, vid
 		w = &window{start: now}
 		m.windows[client] = w
 	}
-	if vid != "" {
-		if t, ok := w.known[vid]; ok && now.Sub(t) < KnownVisitorTTL {
-			return Admission{Allowed: true, Known: true, Window: w.start}, nil
-		}
+	if vid != "" && w.known.has(vid, now) {
+		return Admission{Allowed: true, Known: true, Window: w.start}, nil
 	}
 	if now.Sub(w.start) >= VisitorWindow || now.Before(w.start) {
 		w.start, w.count = now, 0
@@ -115,17 +113,7 @@ func (m *MemoryLimiter) Settle(_ context.Context, client string, start time.Time
 		w.count--
 	}
 	if confirmed != "" {
-		if w.known == nil || len(w.known) >= maxKnownPerClient {
-			for k, t := range w.known {
-				if now.Sub(t) >= KnownVisitorTTL {
-					delete(w.known, k)
-				}
-			}
-			if w.known == nil || len(w.known) >= maxKnownPerClient {
-				w.known = map[string]time.Time{}
-			}
-		}
-		w.known[confirmed] = now
+		w.known = w.known.add(confirmed, now, maxKnownPerClient)
 	}
 	return nil
 }
@@ -193,31 +181,47 @@ func (b *blockList) block(client string, until time.Time, now time.Time) {
 // Bounded like MemoryLimiter; never logged.
 type knownVisitors struct {
 	mu   sync.Mutex
-	seen map[string]time.Time
+	seen confirmedSet // keyed by account + "/" + vid
 }
 
 func (k *knownVisitors) has(account, vid string, now time.Time) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	t, ok := k.seen[account+"/"+vid]
-	return ok && now.Sub(t) < KnownVisitorTTL
+	return k.seen.has(account+"/"+vid, now)
 }
 
 func (k *knownVisitors) add(account, vid string, now time.Time) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.seen == nil {
-		k.seen = map[string]time.Time{}
+	k.seen = k.seen.add(account+"/"+vid, now, maxTrackedClients)
+}
+
+// confirmedSet holds visitor ids with the time the upstream last confirmed each; one counts
+// as known for KnownVisitorTTL. The limiter's per-client windows and knownVisitors share it.
+type confirmedSet map[string]time.Time
+
+func (s confirmedSet) has(key string, now time.Time) bool {
+	t, ok := s[key]
+	return ok && now.Sub(t) < KnownVisitorTTL
+}
+
+// add records key as confirmed at now and returns the set, a new one when s was nil. At
+// limit entries the expired ones are dropped first, and all of them if none had expired, so
+// the set stays bounded.
+func (s confirmedSet) add(key string, now time.Time, limit int) confirmedSet {
+	if s == nil {
+		s = confirmedSet{}
 	}
-	if len(k.seen) >= maxTrackedClients {
-		for key, t := range k.seen {
+	if len(s) >= limit {
+		for k, t := range s {
 			if now.Sub(t) >= KnownVisitorTTL {
-				delete(k.seen, key)
+				delete(s, k)
 			}
 		}
-		if len(k.seen) >= maxTrackedClients {
-			k.seen = map[string]time.Time{}
+		if len(s) >= limit {
+			s = confirmedSet{}
 		}
 	}
-	k.seen[account+"/"+vid] = now
+	s[key] = now
+	return s
 }

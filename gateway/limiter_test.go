@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -81,4 +82,36 @@ func TestMemoryLimiterIsExactUnderConcurrency(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int64(5), allowed.Load())
+}
+
+// The visitor ids confirmed for one client are remembered for KnownVisitorTTL and bounded
+// (1,000 per client): past the bound the expired ones go first, and all of them when none
+// has expired, so a client confirming endless ids cannot grow the limiter.
+func TestMemoryLimiterForgetsConfirmedVisitors(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := start
+	l := gateway.NewMemoryLimiter(func() time.Time { return now })
+	ctx := context.Background()
+	known := func(vid string) bool {
+		adm, err := l.Reserve(ctx, "c", 1_000_000, vid)
+		require.NoError(t, err)
+		return adm.Known
+	}
+	confirm := func(vid string) { require.NoError(t, l.Settle(ctx, "c", start, false, vid)) }
+	_, err := l.Reserve(ctx, "c", 1_000_000, "")
+	require.NoError(t, err)
+
+	confirm("old")
+	now = start.Add(gateway.KnownVisitorTTL)
+	assert.False(t, known("old"), "expired after KnownVisitorTTL")
+	for i := 0; i < 999; i++ {
+		confirm(fmt.Sprintf("v%d", i))
+	}
+	confirm("last") // the 1,001st entry: the expired "old" makes room
+	assert.True(t, known("v0"))
+	assert.True(t, known("last"))
+	confirm("over") // none expired: the set starts again
+	assert.False(t, known("v0"))
+	assert.False(t, known("last"))
+	assert.True(t, known("over"))
 }
