@@ -116,6 +116,7 @@ type client struct {
 	cancel    context.CancelFunc
 	funcs     []js.Func
 	settleFn  js.Value // the loader's settle(id, how, value), given once to newClient
+	directID  float64  // the client's number for appengage_get_engagement (direct.go)
 
 	mu      sync.Mutex
 	calls   map[float64]context.CancelFunc // in-flight calls by the loader's id
@@ -200,6 +201,7 @@ func newClient(config, port, storage, settle js.Value) (js.Value, error) {
 	}
 	c := &client{core: cc, transport: transport, settleFn: settle, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.directID = clients.add(c)
 	return c.handle(), nil
 }
 
@@ -288,14 +290,9 @@ func storeFor(storage js.Value, accountID string) (core.SessionStore, error) {
 func (c *client) handle() js.Value {
 	h := jsObject.New()
 	def := func(name string, fn func(args []js.Value) any) { c.def(h, name, fn) }
+	h.Set("directId", c.directID)
 	def("getEngagement", func(args []js.Value) any {
-		c.start(args, c.prepare, func(ctx context.Context, p any) (js.Value, error) {
-			resp, err := c.core.GetEngagementPrepared(ctx, p.(*core.Prepared))
-			if err != nil {
-				return js.Undefined(), err
-			}
-			return responseResult(resp)
-		})
+		c.start(args, c.prepare, c.getEngagement)
 		return nil
 	})
 	def("updateSession", func(args []js.Value) any {
@@ -393,8 +390,22 @@ var (
 // runs on a goroutine with what read made of it, and the loader's settle function receives
 // its result. An error from read is the call's result.
 func (c *client) start(args []js.Value, read func(js.Value) (any, error), work func(ctx context.Context, payload any) (js.Value, error)) {
-	id := numberArg(args, 0)
 	timeout, msg := timeoutArg(arg(args, 2))
+	c.begin(numberArg(args, 0), timeout, msg, func() (any, error) { return read(arg(args, 1)) }, work)
+}
+
+// getEngagement is the work of a getEngagement call.
+func (c *client) getEngagement(ctx context.Context, p any) (js.Value, error) {
+	resp, err := c.core.GetEngagementPrepared(ctx, p.(*core.Prepared))
+	if err != nil {
+		return js.Undefined(), err
+	}
+	return responseResult(resp)
+}
+
+// begin is start once the arguments are read: msg, when not "", is what is wrong with the
+// timeout; read converts the payload.
+func (c *client) begin(id float64, timeout time.Duration, msg string, read func() (any, error), work func(ctx context.Context, payload any) (js.Value, error)) {
 	if msg != "" {
 		c.run(id, func() (js.Value, error) {
 			return js.Undefined(), &core.Error{Code: core.CodeValidation, Message: "invalid options",
@@ -403,7 +414,7 @@ func (c *client) start(args []js.Value, read func(js.Value) (any, error), work f
 		return
 	}
 	// Convert the payload now: the caller may reuse or change its object after the call.
-	payload, convErr := read(arg(args, 1))
+	payload, convErr := read()
 	// One context, one cancel: the loader's cancel(id) and the end of the call release it.
 	var ctx context.Context
 	var cancel context.CancelFunc
@@ -450,24 +461,28 @@ func timeoutArg(v js.Value) (d time.Duration, msg string) {
 // question over and over (a button polling, an app asking on every screen), and this was
 // about a third of the module's work per call (docs/benchmarks/wasm.md, "Prepared once").
 func (c *client) prepare(v js.Value) (any, error) {
-	var text string
-	var tree any
-	var err error
 	if t, known := convert.TypeOf(v); known && t == js.TypeString {
-		text = v.String()
-		c.mu.Lock()
-		p := c.lastPrepared
-		if text != c.lastText {
-			p = nil
-		}
-		c.mu.Unlock()
-		if p != nil {
-			return p, nil
-		}
-		tree, err = textTree(text)
-	} else {
-		tree, err = payloadTree(v)
+		return c.prepareText(v.String())
 	}
+	tree, err := payloadTree(v)
+	if err != nil {
+		return nil, err
+	}
+	return c.core.Prepare(tree)
+}
+
+// prepareText is prepare for the loader's JSON text of a request.
+func (c *client) prepareText(text string) (any, error) {
+	c.mu.Lock()
+	last := c.lastPrepared
+	if text != c.lastText {
+		last = nil
+	}
+	c.mu.Unlock()
+	if last != nil {
+		return last, nil
+	}
+	tree, err := textTree(text)
 	if err != nil {
 		return nil, err
 	}
@@ -475,11 +490,9 @@ func (c *client) prepare(v js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if text != "" {
-		c.mu.Lock()
-		c.lastText, c.lastPrepared = text, p
-		c.mu.Unlock()
-	}
+	c.mu.Lock()
+	c.lastText, c.lastPrepared = text, p
+	c.mu.Unlock()
 	return p, nil
 }
 
@@ -626,6 +639,7 @@ func impression(kind, details js.Value) (js.Value, error) {
 }
 
 func (c *client) close() {
+	clients.remove(c.directID)
 	c.cancel()
 	c.mu.Lock()
 	for id, stop := range c.watches {

@@ -12,7 +12,7 @@ import (
 
 // This file holds the only recover() sites of the module's Go code that are not about a JS
 // exception (those are promise.Catch, and convert's readers, which report a throwing getter
-// on its field): guard and syncCall, where JS calls into a handle function, and protect,
+// on its field): guard, guardDirect and syncCall, where JS calls into Go, and protect,
 // where a call's goroutine starts. Each turns a panic into an internal error that reaches
 // the caller, as the rejection of its promise or the Error a synchronous function returns.
 
@@ -28,6 +28,17 @@ func guard(args []js.Value, fn func(args []js.Value) any) (out any) {
 		}
 	}()
 	return fn(args)
+}
+
+// guardDirect runs the work of a direct call (direct.go) for call id, which must not panic
+// into JS either: a panic rejects the call with an internal error.
+func (c *client) guardDirect(id float64, work func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			invoke(c.settleFn, id, settleError, convert.ErrorValue(convert.Internal("panic: "+convert.PanicText(r))))
+		}
+	}()
+	work()
 }
 
 // syncCall runs work, turning an error or a panic into a returned JS Error.

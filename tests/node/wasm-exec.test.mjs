@@ -33,6 +33,7 @@ test('the package ships the wasm_exec.js of the toolchain that built chatapi.was
 test('goInternalsProblems names each missing internal', () => {
   const problems = goInternalsProblems({ run() {}, exit() {}, importObject: { gojs: {} }, _scheduledTimeouts: {}, _nextCallbackTimeoutID: '1' });
   assert.deepEqual(problems, [
+    'go._resume is not a function',
     'go.importObject.gojs["runtime.scheduleTimeoutEvent"] is not a function',
     'go._scheduledTimeouts is not a Map',
     'go._nextCallbackTimeoutID is not a number',

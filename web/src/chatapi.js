@@ -451,6 +451,7 @@ const SETTLE_ERROR = 2;
  */
 export class ChatApi {
   #h;
+  #directId; // the handle's number for the module's direct calls
   #module;
   #defaults; // onEngagement, onError and (for the page watcher) accountId, domains, storage from createChatApi, read once
   #busy; // tells a shared storage (file storage) when calls that may create a session run
@@ -464,6 +465,7 @@ export class ChatApi {
   /** @internal use createChatApi */
   constructor(handle, module, defaults, busy = noop, connect = noop) {
     this.#h = handle;
+    this.#directId = typeof handle.directId === 'number' ? handle.directId : 0;
     this.#module = module;
     this.#defaults = defaults;
     this.#busy = busy;
@@ -695,7 +697,12 @@ export class ChatApi {
     if (signal?.aborted) return Promise.reject(appEngageError('aborted', 'the call was cancelled'));
     const id = this.#nextId++;
     const unwatch = signal ? this.#watchSignal(signal, id) : noop;
-    const p = this.#start((callId) => this.#h[method](callId, request, opts.timeoutMs), id);
+    const direct = method === 'getEngagement' && typeof request === 'string' ? this.#module.direct : null;
+    const p = this.#start((callId) => {
+      // The direct call when Go can take it (see loader.js), else the handle's js.Func.
+      if (direct && direct.getEngagement(this.#directId, callId, request, opts.timeoutMs)) return undefined;
+      return this.#h[method](callId, request, opts.timeoutMs);
+    }, id);
     if (!signal) return p;
     return p.finally(unwatch);
   }
@@ -804,7 +811,7 @@ export async function createWith(options, load, resolveStorage) {
     throw appEngageError('validation', 'fetch: this host has no fetch; pass options.fetch', { field: 'fetch', problems: [{ field: 'fetch', message: 'must be a function' }] });
   }
   const module = await load(js);
-  const exchange = exchangeOver(fetchFn);
+  const exchange = exchangeOver(fetchFn, module.direct ?? null);
   let storage = await resolveStorage(js.storage);
   let busy = noop;
   const makeView = ownMethod(storage, STORAGE_VIEW);

@@ -70,19 +70,29 @@ async function streamedText(body, maxBytes) {
 const spareLater = typeof setImmediate === 'function' ? setImmediate : null;
 
 /**
- * Makes the exchange port over fetchFn. Go calls connect once with its callback, then
+ * Makes the exchange port over fetchFn. Go calls connect once with its callback (and its
+ * number for direct calls), then
  * send(id, method, url, override, body, maxBytes) per round trip and abort(id, timedOut)
  * when a round trip's context ends. The callback receives one of
  *   (id, status, retryAfter | null, text)   an answer; status 0 is a browser's opaqueredirect
  *   (id, -1, status)                        an answer whose body passed maxBytes
  *   (id, -2, error)                         no answer (network failure, abort)
  * Redirects are never followed (redirect: 'manual'): a 3xx would carry the caller's data to
- * a host nobody configured.
+ * a host nobody configured. An answer goes to Go by direct.answer (the module's direct call,
+ * see loader.js) when it can, else through the callback.
+ * @param {typeof fetch} fetchFn
+ * @param {{answer: (port: number, id: number, status: number, retryAfter: string | null, text: string) => boolean} | null} [direct]
  */
-export function exchangeOver(fetchFn) {
+export function exchangeOver(fetchFn, direct = null) {
   let done = null;
+  let directId = 0;
   const controllers = new Map();
   const settle = (...args) => { if (done) done(...args); };
+  const answer = (id, status, retryAfter, text) => {
+    if (done && !(direct !== null && directId !== 0 && direct.answer(directId, id, status, retryAfter, text))) {
+      done(id, status, retryAfter, text);
+    }
+  };
   // A fresh controller whose signal is already made, for the next attempt (see spareLater).
   let spare = null;
   let spareSignal = null;
@@ -104,14 +114,17 @@ export function exchangeOver(fetchFn) {
       const text = await cappedText(res, maxBytes);
       controllers.delete(id);
       if (text === null) settle(id, TOO_LARGE, status);
-      else settle(id, status, res.headers.get('Retry-After'), text);
+      else answer(id, status, res.headers.get('Retry-After'), text);
     } catch (err) {
       controllers.delete(id);
       settle(id, FAILED, err);
     }
   };
   return {
-    connect(onDone) { done = onDone; },
+    connect(onDone, id) {
+      done = onDone;
+      directId = typeof id === 'number' && onDone ? id : 0;
+    },
     send(id, method, url, override, body, maxBytes) {
       let controller = spare;
       let signal = spareSignal;

@@ -28,6 +28,7 @@ async function loadGo() {
 export function goInternalsProblems(go) {
   const problems = [];
   if (typeof go.run !== 'function') problems.push('Go.prototype.run is not a function');
+  if (typeof go._resume !== 'function') problems.push('go._resume is not a function');
   if (typeof go.exit !== 'function') problems.push('go.exit is not a function');
   if (typeof go.importObject?.gojs?.['runtime.scheduleTimeoutEvent'] !== 'function') {
     problems.push('go.importObject.gojs["runtime.scheduleTimeoutEvent"] is not a function');
@@ -47,6 +48,7 @@ export function goInternalsProblems(go) {
  *   onExit: (fn: (code: number, err?: unknown) => void) => () => void,
  *   hold: () => void,
  *   release: () => void,
+ *   enter: (fn: () => boolean) => boolean,
  *   stats: (instance: WebAssembly.Instance) => {jsValues: number, timers: number, wasmMemoryBytes: number},
  * }>}
  */
@@ -62,6 +64,21 @@ export async function startGo() {
   // here does that while the loader waits for the wasm to compile off the main thread.
   void globalThis.crypto;
   const liveness = keepAliveWhileBusy(go);
+  // Direct calls (jsbridge/internal/direct) call the module's wasmexport functions and then
+  // resume Go's scheduler to run the goroutines they woke. Both are only sound while Go is
+  // paused, not while JS runs under a Go frame (a js.Func's handler calling fetch, a storage
+  // function or a getter that calls the ChatApi again): running counts those frames, which
+  // all begin in run or in _resume (every js.Func call and timer goes through it).
+  let running = 0;
+  const resume = go._resume;
+  go._resume = function resumeCounted() {
+    running++;
+    try {
+      return resume.call(this);
+    } finally {
+      running--;
+    }
+  };
   let exitCode = null;
   const exitListeners = [];
   go.exit = (code) => {
@@ -73,7 +90,27 @@ export async function startGo() {
     // run executes Go's main synchronously up to its first block; its promise never settles
     // while the program is alive.
     run(instance) {
-      go.run(instance).catch((err) => { exitCode = exitCode ?? -1; for (const fn of exitListeners) fn(-1, err); });
+      running++;
+      try {
+        go.run(instance).catch((err) => { exitCode = exitCode ?? -1; for (const fn of exitListeners) fn(-1, err); });
+      } finally {
+        running--;
+      }
+    },
+    // enter runs fn, which calls the module's direct functions and reports whether one took
+    // its call, then (if so) Go's scheduler until every goroutine waits again. It returns
+    // false without calling fn while Go is running or has exited: use the js.Func path then.
+    enter(fn) {
+      if (running !== 0 || exitCode !== null) return false;
+      running++;
+      let taken;
+      try {
+        taken = fn();
+      } finally {
+        running--;
+      }
+      if (taken) go._resume();
+      return taken;
     },
     alive: () => exitCode === null,
     onExit: (fn) => {

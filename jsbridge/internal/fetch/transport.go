@@ -16,13 +16,14 @@ import (
 
 	"github.com/appengage/appengage/core"
 	"github.com/appengage/appengage/jsbridge/internal/convert"
+	"github.com/appengage/appengage/jsbridge/internal/direct"
 	"github.com/appengage/appengage/jsbridge/internal/promise"
 )
 
 // Transport makes round trips through one long-lived JS exchange port (exchangeOver in
 // web/src/exchange.js):
 //
-//	port.connect(onDone)                                  once, by New
+//	port.connect(onDone, directID)                        once, by New
 //	port.send(id, method, url, override, body, maxBytes)  one round trip
 //	port.abort(id, timedOut)                              the round trip's context ended
 //	onDone(id, status, retryAfter, text)                  an answer (status 0: a hidden redirect)
@@ -31,11 +32,15 @@ import (
 //
 // Calls are settled by id through the one onDone function, so a round trip creates no
 // js.Func, no promise and no AbortController on the Go side: a handful of values cross the
-// boundary each way. The port fetches with redirect: 'manual' and reads the body as a
+// boundary each way. An answer with a text may instead arrive by the direct call
+// appengage_answer(directID, id, status, retryAfterLength, textLength), the two texts
+// written one after the other into the direct buffer (package direct), which is what the
+// loader's port does whenever Go is not running. The port fetches with redirect: 'manual' and reads the body as a
 // stream, stopping at maxBytes.
 type Transport struct {
-	port   js.Value
-	onDone js.Func
+	port     js.Value
+	onDone   js.Func
+	directID int32 // this transport's number for appengage_answer
 
 	mu      sync.Mutex
 	nextID  float64
@@ -48,8 +53,7 @@ type Transport struct {
 
 // answer is what onDone delivered for one round trip.
 type answer struct {
-	resp core.WireResponse
-	text js.Value // the body text as the JS string fetch gave
+	resp core.WireResponse // Body not yet decoded
 	err  error
 }
 
@@ -67,11 +71,46 @@ func New(port js.Value) (*Transport, error) {
 	}
 	tr := &Transport{port: port, pending: map[float64]chan answer{}}
 	tr.onDone = js.FuncOf(tr.done)
-	if err := promise.Catch(func() { port.Call("connect", tr.onDone) }); err != nil {
+	live.next++
+	tr.directID = live.next
+	live.transports[tr.directID] = tr
+	if err := promise.Catch(func() { port.Call("connect", tr.onDone, tr.directID) }); err != nil {
+		delete(live.transports, tr.directID)
 		tr.onDone.Release()
 		return nil, err
 	}
 	return tr, nil
+}
+
+// live holds the transports not yet closed, by directID. Only direct calls and New and
+// Close use it, all on the one JS thread; no goroutine touches it.
+var live = struct {
+	next       int32
+	transports map[int32]*Transport
+}{transports: map[int32]*Transport{}}
+
+// directAnswer is the direct call of an answer with a text: the port wrote retryAfter
+// (raLen bytes, -1 for none) and then the body text (textLen bytes) into the direct
+// buffer. It reports 1 when the answer was taken, 0 when this transport is closed or the
+// lengths do not fit, and then the port settles through onDone as before.
+//
+//go:wasmexport appengage_answer
+func directAnswer(transport int32, id float64, status, raLen, textLen int32) (taken int32) {
+	defer direct.Done()
+	t := live.transports[transport]
+	if t == nil || status < 0 || status > 999 {
+		return 0
+	}
+	ra, ok := "", true
+	if raLen >= 0 {
+		ra, ok = direct.Text(0, raLen)
+	}
+	text, ok2 := direct.Text(max(raLen, 0), textLen)
+	if !ok || !ok2 {
+		return 0
+	}
+	t.deliver(id, answer{resp: core.WireResponse{Status: int(status), RetryAfter: ra, Text: text}})
+	return 1
 }
 
 func noPort() error {
@@ -89,6 +128,7 @@ func (t *Transport) Close() {
 		delete(t.pending, id)
 	}
 	t.mu.Unlock()
+	delete(live.transports, t.directID)
 	t.onDone.Release()
 }
 
@@ -96,13 +136,6 @@ func (t *Transport) Close() {
 // round trip (a buffered channel, so it never blocks).
 func (t *Transport) done(this js.Value, args []js.Value) any {
 	id, kind := number(promise.Arg(args, 0)), number(promise.Arg(args, 1))
-	t.mu.Lock()
-	ch := t.pending[id]
-	delete(t.pending, id)
-	t.mu.Unlock()
-	if ch == nil {
-		return nil // aborted meanwhile: nobody waits
-	}
 	var a answer
 	switch {
 	case kind == -1:
@@ -116,10 +149,22 @@ func (t *Transport) done(this js.Value, args []js.Value) any {
 		if ra := promise.Arg(args, 2); ra.Type() == js.TypeString {
 			a.resp.RetryAfter = ra.String()
 		}
-		a.text = promise.Arg(args, 3)
+		a.resp.Text = promise.Arg(args, 3).String()
 	}
-	ch <- a
+	t.deliver(id, a)
 	return nil
+}
+
+// deliver hands an answer to the round trip waiting for it (a buffered channel, so it never
+// blocks); one aborted meanwhile has nobody waiting and the answer is dropped.
+func (t *Transport) deliver(id float64, a answer) {
+	t.mu.Lock()
+	ch := t.pending[id]
+	delete(t.pending, id)
+	t.mu.Unlock()
+	if ch != nil {
+		ch <- a
+	}
 }
 
 // Do makes one round trip. It returns an error only when no usable answer arrived: the
@@ -166,7 +211,6 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 		}
 		return core.WireResponse{}, a.err
 	}
-	a.resp.Text = a.text.String()
 	if req.MaxBody > 0 && int64(len(a.resp.Text)) > req.MaxBody {
 		// The port caps streamed bodies itself; a fetch without a body stream hands over
 		// the whole text, so the cap is checked here too.

@@ -1,0 +1,56 @@
+//go:build js && wasm
+
+// Package direct is the memory the loader writes text into for the module's direct calls:
+// the wasmexport functions (see jsbridge's direct.go and fetch's) that JS calls instead of a
+// js.Func on the path of every getEngagement. A js.Func call goes through the Go runtime's
+// event machinery (the pending-event object, a handler goroutine, the scheduler) and cost
+// 12-20 µs in a tight loop and several times that between fetches; a wasmexport call costs
+// well under a microsecond (docs/benchmarks/wasm.md, "Direct calls").
+//
+// The loader asks for room with appengage_buffer(n), writes UTF-8 there, then calls one
+// direct function with the lengths, which copies the text out with Text before anything
+// else can reuse the buffer. A direct function never blocks: it only reads, converts and
+// hands work to goroutines, which the loader then runs by resuming the Go scheduler.
+package direct
+
+import "unsafe"
+
+// keep is the most buffer kept between calls; a larger one is made for one call and dropped
+// (a response body can be up to core.MaxResponseBody, 1 MiB, which the next call need not hold).
+const keep = 64 << 10
+
+var buf []byte
+
+// buffer returns where the loader may write n bytes, valid until the next Go call.
+//
+//go:wasmexport appengage_buffer
+func buffer(n int32) unsafe.Pointer {
+	if n < 0 {
+		n = 0
+	}
+	if int(n) > cap(buf) {
+		buf = make([]byte, max(int(n), 4<<10))
+	}
+	buf = buf[:n]
+	if len(buf) == 0 {
+		buf = buf[:1]
+	}
+	return unsafe.Pointer(&buf[0])
+}
+
+// Text copies bytes [off, off+n) of what the loader wrote, "" when the range is not in the
+// buffer, and drops a buffer larger than keep.
+func Text(off, n int32) (string, bool) {
+	if off < 0 || n < 0 || int(off)+int(n) > len(buf) {
+		return "", false
+	}
+	s := string(buf[off : off+n])
+	return s, true
+}
+
+// Done drops a buffer larger than keep once a direct call has copied its text out.
+func Done() {
+	if cap(buf) > keep {
+		buf = nil
+	}
+}
