@@ -6,26 +6,48 @@ import { readFileSync } from 'node:fs';
 import { startSim, seedRequest } from '../tests/node/sim.mjs';
 import { interleaved, p50, plainClient } from './plain.mjs';
 import { exchangeOver } from '../web/src/exchange.js';
+import { startGo } from '../web/src/wasm-exec.js';
 import { createChatApi } from '../web/src/node.js';
 
-await import('../web/wasm_exec.js');
 const [wasm, callsArg, runsArg] = process.argv.slice(2);
 const calls = Number(callsArg || 1500);
 const { vid, sid, ...request } = seedRequest();
 const sim = await startSim();
 const settled = new Map();
-const floorCall = await new Promise((resolve) => {
+// The floor enters Go as the ChatApi does (web/src/loader.js, directCalls): text written
+// into Go's memory, a wasmexport call, then Go's scheduler resumed.
+const go = await startGo();
+const { instance } = await WebAssembly.instantiate(readFileSync(wasm), go.importObject);
+const ex = instance.exports;
+const utf8 = new TextEncoder();
+const write = (a, b) => {
+  const room = (a.length + b.length) * 3;
+  const at = ex.floor_buffer(room);
+  const n = utf8.encodeInto(a, new Uint8Array(ex.mem.buffer, at, a.length * 3)).written;
+  const m = utf8.encodeInto(b, new Uint8Array(ex.mem.buffer, at + n, room - n)).written;
+  return [n, m];
+};
+const direct = {
+  answer: (port, id, status, retryAfter, text) => go.enter(() => {
+    const [n, m] = write(retryAfter ?? '', text);
+    return ex.floor_answer(port, id, status, retryAfter === null ? -1 : n, m) === 1;
+  }),
+};
+await new Promise((resolve) => {
   globalThis.__appengageFloor = {
-    port: exchangeOver(fetch),
+    port: exchangeOver(fetch, direct),
     base: sim.url,
     settle: (id, status, text) => { const done = settled.get(id); settled.delete(id); done([status, JSON.parse(text)]); },
     ready: resolve,
   };
-  const go = new globalThis.Go();
-  WebAssembly.instantiate(readFileSync(wasm), go.importObject).then(({ instance }) => go.run(instance));
+  go.run(instance);
 });
 let n = 0;
-const floor = () => new Promise((resolve) => { const id = ++n; settled.set(id, resolve); floorCall(id, JSON.stringify(request)); });
+const floor = () => new Promise((resolve) => {
+  const id = ++n;
+  settled.set(id, resolve);
+  go.enter(() => ex.floor_call(id, write(JSON.stringify(request), '')[0]) === 1);
+});
 try {
   for (let r = 0; r < Number(runsArg || 3); r++) {
     const api = await createChatApi({ accountId: `floorours${r}`, domain: sim.url });

@@ -1,64 +1,87 @@
 //go:build js && wasm
 
 // Command floor is the latency floor of the ChatApi's design, for bench/floor.mjs: the
-// least a Go module can do per getEngagement while Go keeps the decisions. A JS call hands
-// Go the request text; a worker goroutine builds the URL and sends it through the same
-// exchange port as the module (web/src/exchange.js); the port's callback wakes the worker,
-// which reads the answer's ids for the next call and settles the call by id. No
-// validation, no session store, no options, no contexts: whatever the module costs above
-// this is its own work, and this floor's own cost above a plain fetch client is the price
-// of running in Go on js/wasm at all (two JS->Go calls, the goroutine hand-offs, the
-// values crossing).
+// least a Go module can do per getEngagement while Go keeps the decisions. JS hands Go the
+// request text by a direct call (a wasmexport function, as the module's
+// appengage_get_engagement); a worker goroutine builds the URL and sends it through the same
+// exchange port as the module (web/src/exchange.js); the answer comes back by a direct call
+// too (as appengage_answer) and wakes the worker, which reads the answer's ids for the next
+// call and settles the call by id. No validation, no session store, no options, no contexts:
+// whatever the module costs above this is its own work, and this floor's own cost above a
+// plain fetch client is the price of running in Go on js/wasm at all (two JS->Go calls and
+// resumes of the scheduler, the goroutine hand-offs, the values crossing).
 package main
 
 import (
 	"strings"
 	"syscall/js"
+	"unsafe"
 )
 
 type answer struct {
-	status float64
-	text   js.Value
+	status int32
+	text   string
+}
+
+var (
+	buf     []byte
+	tasks   = make(chan func(), 16)
+	pending = map[float64]chan answer{}
+)
+
+//go:wasmexport floor_buffer
+func buffer(n int32) unsafe.Pointer {
+	if int(n) > cap(buf) {
+		buf = make([]byte, max(int(n), 4<<10))
+	}
+	buf = buf[:max(n, 1)]
+	return unsafe.Pointer(&buf[0])
+}
+
+var call func(id float64, text string)
+
+//go:wasmexport floor_call
+func floorCall(id float64, n int32) int32 {
+	text := string(buf[:n])
+	tasks <- func() { call(id, text) }
+	return 1
+}
+
+//go:wasmexport floor_answer
+func floorAnswer(transport int32, rt float64, status, raLen, n int32) int32 {
+	ch := pending[rt]
+	delete(pending, rt)
+	off := max(raLen, 0)
+	ch <- answer{status, string(buf[off : off+n])}
+	return 1
 }
 
 func main() {
 	g := js.Global().Get("__appengageFloor")
 	port, settle, base := g.Get("port"), g.Get("settle"), g.Get("base").String()
-	pending := map[float64]chan answer{}
-	tasks := make(chan func())
 	go func() {
 		for task := range tasks {
 			task()
 		}
 	}()
-	port.Call("connect", js.FuncOf(func(this js.Value, args []js.Value) any {
-		id := args[0].Float()
-		ch := pending[id]
-		delete(pending, id)
-		ch <- answer{args[1].Float(), args[3]}
-		return nil
-	}))
+	port.Call("connect", js.FuncOf(func(this js.Value, args []js.Value) any { return nil }), 1)
 	var vid, sid string
 	next := 0.0
-	g.Call("ready", js.FuncOf(func(this js.Value, args []js.Value) any {
-		id, text := args[0].Float(), args[1].String()
-		tasks <- func() {
-			next++
-			rt := next
-			ch := make(chan answer, 1)
-			pending[rt] = ch
-			u := base + "/api/account/floor/app/engagement/visitors/" + vid + "?v=1.0"
-			if sid != "" {
-				u += "&sid=" + sid
-			}
-			port.Call("send", rt, "POST", u, js.Null(), text, 1<<20)
-			a := <-ch
-			s := a.text.String()
-			vid, sid = field(s, "visitorId"), field(s, "sessionId")
-			settle.Invoke(id, a.status, js.ValueOf(s))
+	call = func(id float64, text string) {
+		next++
+		rt := next
+		ch := make(chan answer, 1)
+		pending[rt] = ch
+		u := base + "/api/account/floor/app/engagement/visitors/" + vid + "?v=1.0"
+		if sid != "" {
+			u += "&sid=" + sid
 		}
-		return nil
-	}))
+		port.Call("send", rt, "POST", u, js.Null(), text, 1<<20)
+		a := <-ch
+		vid, sid = field(a.text, "visitorId"), field(a.text, "sessionId")
+		settle.Invoke(id, a.status, a.text)
+	}
+	g.Call("ready")
 	select {}
 }
 

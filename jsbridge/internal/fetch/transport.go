@@ -49,6 +49,26 @@ type Transport struct {
 	// request with the same id instead of encoding the same body again.
 	bodyID uint64
 	body   js.Value
+	// The last method and URL sent as JS strings: calls of one client mostly send the same
+	// (one visitor, one session), and each new JS string is a js.Value Go must track and
+	// finalize (docs/benchmarks/wasm.md, "Direct calls").
+	method, url lastString
+}
+
+// lastString is a Go string and the JS string made of it.
+type lastString struct {
+	s  string
+	js js.Value
+}
+
+// jsString returns s as a JS string, the one kept in last when it holds the same text.
+func (t *Transport) jsString(last *lastString, s string) js.Value {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if last.s != s || last.js.IsUndefined() {
+		*last = lastString{s, js.ValueOf(s)}
+	}
+	return last.js
 }
 
 // answer is what onDone delivered for one round trip.
@@ -189,7 +209,7 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 	t.pending[id] = ch
 	t.mu.Unlock()
 	if err := promise.Catch(func() {
-		t.port.Call("send", id, req.Method, req.URL, override, body, float64(req.MaxBody))
+		t.port.Call("send", id, t.jsString(&t.method, req.Method), t.jsString(&t.url, req.URL), override, body, float64(req.MaxBody))
 	}); err != nil {
 		t.forget(id)
 		return core.WireResponse{}, err
