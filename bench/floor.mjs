@@ -1,7 +1,8 @@
 // The latency floor of the ChatApi's design (bench/floor/main.go, built by make bench-floor)
-// against a plain-JS fetch client and the ChatApi, interleaved in blocks of 50 in one
-// process against the simulator; prints p50s and ratios to the plain client for RUNS runs.
-//   node bench/floor.mjs FLOOR_WASM [CALLS] [RUNS]
+// and of a design without goroutines on the call's path (bench/floorsync/main.go) against a
+// plain-JS fetch client and the ChatApi, interleaved in blocks of 50 in one process against
+// the simulator; prints p50s and ratios to the plain client for RUNS runs.
+//   node bench/floor.mjs FLOOR_WASM FLOORSYNC_WASM [CALLS] [RUNS]
 import { readFileSync } from 'node:fs';
 import { startSim, seedRequest } from '../tests/node/sim.mjs';
 import { interleaved, p50, plainClient } from './plain.mjs';
@@ -9,7 +10,7 @@ import { exchangeOver } from '../web/src/exchange.js';
 import { startGo } from '../web/src/wasm-exec.js';
 import { createChatApi } from '../web/src/node.js';
 
-const [wasm, callsArg, runsArg] = process.argv.slice(2);
+const [wasm, syncWasm, callsArg, runsArg] = process.argv.slice(2);
 const calls = Number(callsArg || 1500);
 const { vid, sid, ...request } = seedRequest();
 const sim = await startSim();
@@ -42,6 +43,27 @@ await new Promise((resolve) => {
   };
   go.run(instance);
 });
+// The sync floor: two direct calls and the fetch made in JS, nothing resumes Go.
+const syncGo = await startGo();
+const { instance: syncInstance } = await WebAssembly.instantiate(readFileSync(syncWasm), syncGo.importObject);
+await new Promise((resolve) => {
+  globalThis.__appengageFloorSync = { base: sim.url, ready: resolve };
+  syncGo.run(syncInstance);
+});
+const sx = syncInstance.exports;
+const H = { Accept: 'application/json', 'Content-Type': 'application/json' };
+const floorSync = async () => {
+  const text = JSON.stringify(request);
+  let at = sx.floorsync_buffer(text.length * 3);
+  const n = sx.floorsync_plan(utf8.encodeInto(text, new Uint8Array(sx.mem.buffer, at, text.length * 3)).written);
+  const url = new TextDecoder().decode(new Uint8Array(sx.mem.buffer, sx.floorsync_buffer(n), n));
+  const controller = new AbortController();
+  const res = await fetch(url, { method: 'POST', headers: H, body: text, signal: controller.signal, redirect: 'manual' });
+  const answer = await res.text();
+  at = sx.floorsync_buffer(answer.length * 3);
+  sx.floorsync_answer(res.status, utf8.encodeInto(answer, new Uint8Array(sx.mem.buffer, at, answer.length * 3)).written);
+  return [res.status, JSON.parse(answer)];
+};
 let n = 0;
 const floor = () => new Promise((resolve) => {
   const id = ++n;
@@ -52,11 +74,12 @@ try {
   for (let r = 0; r < Number(runsArg || 3); r++) {
     const api = await createChatApi({ accountId: `floorours${r}`, domain: sim.url });
     const plain = plainClient(sim.url, `floorplain${r}`, request);
-    const order = [['plain', plain], ['floor', floor], ['chatapi', () => api.getEngagement(request)]];
+    const order = [['plain', plain], ['floorsync', floorSync], ['floor', floor], ['chatapi', () => api.getEngagement(request)]];
     const out = await interleaved(order, calls);
     api.close();
-    const [p, f, c] = [p50(out.plain), p50(out.floor), p50(out.chatapi)];
-    console.log(`run ${r + 1}: p50 plain ${(p * 1000).toFixed(0)} us, floor ${(f * 1000).toFixed(0)} us (${(f / p).toFixed(3)}x), chatapi ${(c * 1000).toFixed(0)} us (${(c / p).toFixed(3)}x); chatapi - floor ${((c - f) * 1000).toFixed(0)} us`);
+    const [p, fs, f, c] = [p50(out.plain), p50(out.floorsync), p50(out.floor), p50(out.chatapi)];
+    const us = (x) => `${(x * 1000).toFixed(0)} us (${(x / p).toFixed(3)}x)`;
+    console.log(`run ${r + 1}: p50 plain ${(p * 1000).toFixed(0)} us, floorsync ${us(fs)}, floor ${us(f)}, chatapi ${us(c)}; chatapi - floor ${((c - f) * 1000).toFixed(0)} us`);
   }
 } finally {
   await sim.stop();

@@ -46,6 +46,10 @@ $(BUILD)/wasm/floor.wasm: bench/floor/main.go
 	@mkdir -p $(dir $@)
 	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./bench/floor
 
+$(BUILD)/wasm/floorsync.wasm: bench/floorsync/main.go
+	@mkdir -p $(dir $@)
+	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./bench/floorsync
+
 .PHONY: bench-floor
-bench-floor: build-wasm $(BUILD)/wasm/floor.wasm build-go ## latency: the least a Go module can do per call (bench/floor) vs plain fetch vs the ChatApi
-	node bench/floor.mjs $(BUILD)/wasm/floor.wasm
+bench-floor: build-wasm $(BUILD)/wasm/floor.wasm $(BUILD)/wasm/floorsync.wasm build-go ## latency: the least a Go module can do per call, with goroutines (bench/floor) and without (bench/floorsync), vs plain fetch vs the ChatApi
+	node bench/floor.mjs $(BUILD)/wasm/floor.wasm $(BUILD)/wasm/floorsync.wasm

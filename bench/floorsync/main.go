@@ -1,0 +1,74 @@
+//go:build js && wasm
+
+// Command floorsync is the latency floor of a design this module does not have yet: Go
+// keeps the decisions but runs no goroutine on the call's path (sans-IO). JS asks Go for
+// the request by a direct call (a wasmexport function: the URL for the request text), makes
+// the fetch itself, and hands the answer back by another direct call, which reads the ids
+// for the next call. Nothing resumes Go's scheduler. bench/floor.mjs runs it beside the
+// floor of the current design (bench/floor) to show what the scheduler resumes and goroutine
+// hand-offs cost on the call path.
+package main
+
+import (
+	"strings"
+	"syscall/js"
+	"unsafe"
+)
+
+var (
+	buf      []byte
+	base     string
+	vid, sid string
+)
+
+//go:wasmexport floorsync_buffer
+func buffer(n int32) unsafe.Pointer {
+	if int(n) > cap(buf) {
+		buf = make([]byte, max(int(n), 4<<10))
+	}
+	buf = buf[:max(n, 1)]
+	return unsafe.Pointer(&buf[0])
+}
+
+// floorsyncPlan reads the request text (n bytes) and writes the URL in its place,
+// returning the URL's length.
+//
+//go:wasmexport floorsync_plan
+func floorsyncPlan(n int32) int32 {
+	_ = string(buf[:n])
+	u := base + "/api/account/floorsync/app/engagement/visitors/" + vid + "?v=1.0"
+	if sid != "" {
+		u += "&sid=" + sid
+	}
+	buffer(int32(len(u)))
+	return int32(copy(buf, u))
+}
+
+// floorsyncAnswer reads an answer's text (n bytes) for the next call's ids.
+//
+//go:wasmexport floorsync_answer
+func floorsyncAnswer(status, n int32) int32 {
+	s := string(buf[:n])
+	vid, sid = field(s, "visitorId"), field(s, "sessionId")
+	return 1
+}
+
+func main() {
+	base = js.Global().Get("__appengageFloorSync").Get("base").String()
+	js.Global().Get("__appengageFloorSync").Call("ready")
+	select {}
+}
+
+// field is the string value of key in a flat JSON text, "" when absent (the simulator's ids
+// need no unescaping).
+func field(s, key string) string {
+	i := strings.Index(s, `"`+key+`":"`)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(key)+4:]
+	if j := strings.IndexByte(s, '"'); j >= 0 {
+		return s[:j]
+	}
+	return ""
+}
