@@ -30,7 +30,7 @@ func guard(args []js.Value, fn func(args []js.Value) any) (out any) {
 	return fn(args)
 }
 
-// guardDirect runs the work of a direct call (direct.go) for call id, which must not panic
+// guardDirect runs the work of a direct call (api.go) for call id, which must not panic
 // into JS either: a panic rejects the call with an internal error.
 func (c *client) guardDirect(id float64, work func()) {
 	defer func() {

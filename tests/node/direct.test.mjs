@@ -1,6 +1,6 @@
 // The two calls on the path of every getEngagement (the call starting, its answer arriving)
 // go into Go through the module's direct functions (wasmexport) with their text written into
-// Go's memory, not through js.Funcs (web/src/loader.js, jsbridge/direct.go). These tests
+// Go's memory, not through js.Funcs (directCalls in web/src/exchange.js, jsbridge/api.go). These tests
 // check, against a real HTTP server on 127.0.0.1, that both are taken, that text crosses
 // exactly (non-ASCII both ways, a body near the 1 MiB cap, a Retry-After header), and that a
 // call made while Go runs (from the fetch function Go calls) falls back to the js.Func and

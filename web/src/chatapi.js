@@ -699,7 +699,7 @@ export class ChatApi {
     const unwatch = signal ? this.#watchSignal(signal, id) : noop;
     const direct = method === 'getEngagement' && typeof request === 'string' ? this.#module.direct : null;
     const p = this.#start((callId) => {
-      // The direct call when Go can take it (see loader.js), else the handle's js.Func.
+      // The direct call when Go can take it (directCalls in exchange.js), else the handle's js.Func.
       if (direct && direct.getEngagement(this.#directId, callId, request, opts.timeoutMs)) return undefined;
       return this.#h[method](callId, request, opts.timeoutMs);
     }, id);

@@ -1,6 +1,7 @@
 // The JS half of the Go fetch transport (jsbridge/internal/fetch): a long-lived port that
 // makes HTTP round trips over the host's fetch and settles each by id through the one Go
-// callback given to connect. Go decides everything (URL, method and override header, body,
+// callback given to connect, or by the module's direct call (directCalls, below, which also
+// starts each getEngagement). Go decides everything (URL, method and override header, body,
 // body cap, when to abort); this file only converts and forwards.
 
 const ACCEPT = { Accept: 'application/json' };
@@ -79,7 +80,7 @@ const spareLater = typeof setImmediate === 'function' ? setImmediate : null;
  *   (id, -2, error)                         no answer (network failure, abort)
  * Redirects are never followed (redirect: 'manual'): a 3xx would carry the caller's data to
  * a host nobody configured. An answer goes to Go by direct.answer (the module's direct call,
- * see loader.js) when it can, else through the callback.
+ * see directCalls) when it can, else through the callback.
  * @param {typeof fetch} fetchFn
  * @param {{answer: (port: number, id: number, status: number, retryAfter: string | null, text: string) => boolean} | null} [direct]
  */
@@ -155,6 +156,48 @@ export function exchangeOver(fetchFn, direct = null) {
       if (!controller) return;
       controllers.delete(id);
       controller.abort(abortReason(timedOut));
+    },
+  };
+}
+
+// The most UTF-8 bytes a direct call carries; longer texts take the js.Func path.
+const DIRECT_MAX = 64 << 20;
+const utf8 = new TextEncoder();
+
+/**
+ * The module's direct calls (jsbridge/api.go, jsbridge/internal/fetch/transport.go): the two calls on
+ * the path of every getEngagement, made through wasmexport functions instead of js.Funcs.
+ * Each returns false when it could not be made (Go is running, the module is not this
+ * loader's, the text is too long), and the caller then uses the js.Func.
+ */
+export function directCalls(go, instance) {
+  const ex = instance.exports;
+  if (typeof ex.appengage_buffer !== 'function' || typeof ex.appengage_get_engagement !== 'function' ||
+      typeof ex.appengage_answer !== 'function') return null;
+  // Writes a then b into the module's buffer; returns their lengths in bytes.
+  const write = (a, b) => {
+    const roomA = a.length * 3; // UTF-16 units to UTF-8 bytes: at most 3 each
+    const room = roomA + b.length * 3;
+    const at = ex.appengage_buffer(room); // may grow the memory: view it afterwards
+    const n = utf8.encodeInto(a, new Uint8Array(ex.mem.buffer, at, roomA)).written;
+    const m = b === '' ? 0 : utf8.encodeInto(b, new Uint8Array(ex.mem.buffer, at + n, room - n)).written;
+    return [n, m];
+  };
+  return {
+    getEngagement(client, id, text, timeoutMs) {
+      if (text.length * 3 > DIRECT_MAX || !(timeoutMs === undefined || timeoutMs === null || typeof timeoutMs === 'number')) return false;
+      return go.enter(() => {
+        const [n] = write(text, '');
+        const timed = typeof timeoutMs === 'number';
+        return ex.appengage_get_engagement(client, id, n, timed ? 1 : 0, timed ? timeoutMs : 0) === 1;
+      });
+    },
+    answer(transport, id, status, retryAfter, text) {
+      if (((retryAfter?.length ?? 0) + text.length) * 3 > DIRECT_MAX) return false;
+      return go.enter(() => {
+        const [n, m] = write(retryAfter ?? '', text);
+        return ex.appengage_answer(transport, id, status, retryAfter === null ? -1 : n, m) === 1;
+      });
     },
   };
 }

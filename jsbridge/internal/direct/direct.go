@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Package direct is the memory the loader writes text into for the module's direct calls:
-// the wasmexport functions (see jsbridge's direct.go and fetch's) that JS calls instead of a
+// the wasmexport functions (jsbridge's appengage_get_engagement, fetch's appengage_answer) that JS calls instead of a
 // js.Func on the path of every getEngagement. A js.Func call goes through the Go runtime's
 // event machinery (the pending-event object, a handler goroutine, the scheduler) and cost
 // 12-20 µs in a tight loop and several times that between fetches; a wasmexport call costs
