@@ -433,6 +433,7 @@ func (r *registry) add(c *client) float64 {
 func (r *registry) remove(id float64) { delete(r.byID, id) }
 
 //go:wasmexport appengage_get_engagement
+//lint:ignore U1000 called from JS: a wasmexport function is an export of the module
 func directGetEngagement(client, id float64, n, hasTimeout int32, timeoutMs float64) (taken int32) {
 	defer direct.Done()
 	c := clients.byID[client]

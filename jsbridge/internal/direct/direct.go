@@ -24,6 +24,7 @@ var buf []byte
 // buffer returns where the loader may write n bytes, valid until the next Go call.
 //
 //go:wasmexport appengage_buffer
+//lint:ignore U1000 called from JS: a wasmexport function is an export of the module
 func buffer(n int32) unsafe.Pointer {
 	if n < 0 {
 		n = 0

@@ -115,6 +115,7 @@ var live = struct {
 // lengths do not fit, and then the port settles through onDone as before.
 //
 //go:wasmexport appengage_answer
+//lint:ignore U1000 called from JS: a wasmexport function is an export of the module
 func directAnswer(transport int32, id float64, status, raLen, textLen int32) (taken int32) {
 	defer direct.Done()
 	t := live.transports[transport]
