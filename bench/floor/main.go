@@ -13,9 +13,10 @@
 package main
 
 import (
-	"strings"
 	"syscall/js"
 	"unsafe"
+
+	"github.com/appengage/appengage/bench/internal/idfield"
 )
 
 type answer struct {
@@ -78,23 +79,9 @@ func main() {
 		}
 		port.Call("send", rt, "POST", u, js.Null(), text, 1<<20)
 		a := <-ch
-		vid, sid = field(a.text, "visitorId"), field(a.text, "sessionId")
+		vid, sid = idfield.Of(a.text, "visitorId"), idfield.Of(a.text, "sessionId")
 		settle.Invoke(id, a.status, a.text)
 	}
 	g.Call("ready")
 	select {}
-}
-
-// field is the string value of key in a flat JSON text, "" when absent (the simulator's ids
-// need no unescaping).
-func field(s, key string) string {
-	i := strings.Index(s, `"`+key+`":"`)
-	if i < 0 {
-		return ""
-	}
-	s = s[i+len(key)+4:]
-	if j := strings.IndexByte(s, '"'); j >= 0 {
-		return s[:j]
-	}
-	return ""
 }

@@ -10,9 +10,10 @@
 package main
 
 import (
-	"strings"
 	"syscall/js"
 	"unsafe"
+
+	"github.com/appengage/appengage/bench/internal/idfield"
 )
 
 var (
@@ -49,7 +50,7 @@ func floorsyncPlan(n int32) int32 {
 //go:wasmexport floorsync_answer
 func floorsyncAnswer(status, n int32) int32 {
 	s := string(buf[:n])
-	vid, sid = field(s, "visitorId"), field(s, "sessionId")
+	vid, sid = idfield.Of(s, "visitorId"), idfield.Of(s, "sessionId")
 	return 1
 }
 
@@ -57,18 +58,4 @@ func main() {
 	base = js.Global().Get("__appengageFloorSync").Get("base").String()
 	js.Global().Get("__appengageFloorSync").Call("ready")
 	select {}
-}
-
-// field is the string value of key in a flat JSON text, "" when absent (the simulator's ids
-// need no unescaping).
-func field(s, key string) string {
-	i := strings.Index(s, `"`+key+`":"`)
-	if i < 0 {
-		return ""
-	}
-	s = s[i+len(key)+4:]
-	if j := strings.IndexByte(s, '"'); j >= 0 {
-		return s[:j]
-	}
-	return ""
 }
