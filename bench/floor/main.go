@@ -32,10 +32,11 @@ var (
 
 //go:wasmexport floor_buffer
 func buffer(n int32) unsafe.Pointer {
-	if int(n) > cap(buf) {
-		buf = make([]byte, max(int(n), 4<<10))
+	need := max(int(n), 1)
+	if need > cap(buf) {
+		buf = make([]byte, max(need, 4<<10))
 	}
-	buf = buf[:max(n, 1)]
+	buf = buf[:need]
 	return unsafe.Pointer(&buf[0])
 }
 

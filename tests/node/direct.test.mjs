@@ -148,3 +148,22 @@ test('a call made while Go runs takes the js.Func and both calls settle', async 
     api.close();
   }
 });
+
+test('an empty answer right after a large one (the buffer dropped) crosses, and the calls go on', async () => {
+  // Two calls in flight: the first answer is over the 64 KiB the module keeps between
+  // calls, so its buffer is dropped; the second answer, empty, then needs a new one.
+  const { api, count } = await counted({ retry: { delaysMs: [10] } });
+  try {
+    const { vid, sid, ...request } = seedRequest();
+    const padding = 'x'.repeat(100_000);
+    answers.push((res) => { res.setHeader('Content-Type', 'application/json'); res.end(available({ padding })); });
+    answers.push((res) => setTimeout(() => { res.statusCode = 503; res.end(''); }, 200));
+    const [big, after503] = await Promise.all([api.getEngagement(request), api.getEngagement(request)]);
+    assert.equal(big.padding, padding);
+    assert.equal(after503.status, 'Available');
+    assert.deepEqual(count, { getEngagement: 2, answer: 3 });
+    assert.equal((await api.getEngagement(request)).status, 'Available');
+  } finally {
+    api.close();
+  }
+});

@@ -26,16 +26,11 @@ var buf []byte
 //go:wasmexport appengage_buffer
 //lint:ignore U1000 called from JS: a wasmexport function is an export of the module
 func buffer(n int32) unsafe.Pointer {
-	if n < 0 {
-		n = 0
+	need := max(int(n), 1) // room for 0 bytes still needs an address (and Done may have dropped buf)
+	if need > cap(buf) {
+		buf = make([]byte, max(need, 4<<10))
 	}
-	if int(n) > cap(buf) {
-		buf = make([]byte, max(int(n), 4<<10))
-	}
-	buf = buf[:n]
-	if len(buf) == 0 {
-		buf = buf[:1]
-	}
+	buf = buf[:need]
 	return unsafe.Pointer(&buf[0])
 }
 
