@@ -167,3 +167,19 @@ test('an empty answer right after a large one (the buffer dropped) crosses, and 
     api.close();
   }
 });
+
+test('an answer a fetch function made up (a fractional status, a body that is not text) is refused, not converted', async () => {
+  const { vid, sid, ...request } = seedRequest();
+  for (const made of [{ status: 200.5, body: available() }, { status: 200, body: 42 }, { status: 2 ** 32 + 200, body: available() }]) {
+    const madeUp = async () => ({ status: made.status, type: 'basic', headers: { get: () => null }, text: async () => made.body });
+    const { api, count } = await counted({ fetch: madeUp, retry: { delaysMs: [] } });
+    try {
+      const err = await api.getEngagement(request).then(() => null, (e) => e);
+      assert.ok(err, `status ${made.status}, body ${typeof made.body}: refused`);
+      assert.match(err.message, /usable Response/);
+      assert.equal(count.answer, 0);
+    } finally {
+      api.close();
+    }
+  }
+});

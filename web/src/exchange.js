@@ -193,7 +193,11 @@ export function directCalls(go, instance) {
       });
     },
     answer(transport, id, status, retryAfter, text) {
-      if (((retryAfter?.length ?? 0) + text.length) * 3 > DIRECT_MAX) return false;
+      // What a fetch function handed over that is not a status and text (a made-up
+      // Response) goes the js.Func way, whose checks refuse it rather than convert it.
+      if (!Number.isInteger(status) || status < 0 || status > 999 || typeof text !== 'string' ||
+          (retryAfter !== null && typeof retryAfter !== 'string') ||
+          ((retryAfter?.length ?? 0) + text.length) * 3 > DIRECT_MAX) return false;
       return go.enter(() => {
         const [n, m] = write(retryAfter ?? '', text);
         return ex.appengage_answer(transport, id, status, retryAfter === null ? -1 : n, m) === 1;
