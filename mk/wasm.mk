@@ -42,11 +42,11 @@ bench-wasm: build-wasm $(BUILD)/wasm/bare.wasm build-go ## size, cold start, lat
 	PATH="$(WASM_EXEC_DIR):$$PATH" $(WASM_ENV) $(GO) test -run '^$$' -bench . -benchmem ./jsbridge/...
 	node bench/run.mjs
 
-$(BUILD)/wasm/floor.wasm: bench/floor/main.go bench/internal/idfield/idfield.go
+$(BUILD)/wasm/floor.wasm: bench/floor/main.go bench/internal/floorkit/floorkit.go
 	@mkdir -p $(dir $@)
 	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./bench/floor
 
-$(BUILD)/wasm/floorsync.wasm: bench/floorsync/main.go bench/internal/idfield/idfield.go
+$(BUILD)/wasm/floorsync.wasm: bench/floorsync/main.go bench/internal/floorkit/floorkit.go
 	@mkdir -p $(dir $@)
 	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./bench/floorsync
 

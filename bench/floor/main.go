@@ -16,7 +16,7 @@ import (
 	"syscall/js"
 	"unsafe"
 
-	"github.com/appengage/appengage/bench/internal/idfield"
+	"github.com/appengage/appengage/bench/internal/floorkit"
 )
 
 type answer struct {
@@ -25,26 +25,18 @@ type answer struct {
 }
 
 var (
-	buf     []byte
 	tasks   = make(chan func(), 16)
 	pending = map[float64]chan answer{}
 )
 
 //go:wasmexport floor_buffer
-func buffer(n int32) unsafe.Pointer {
-	need := max(int(n), 1)
-	if need > cap(buf) {
-		buf = make([]byte, max(need, 4<<10))
-	}
-	buf = buf[:need]
-	return unsafe.Pointer(&buf[0])
-}
+func buffer(n int32) unsafe.Pointer { return floorkit.Buffer(n) }
 
 var call func(id float64, text string)
 
 //go:wasmexport floor_call
 func floorCall(id float64, n int32) int32 {
-	text := string(buf[:n])
+	text := floorkit.Text(0, n)
 	tasks <- func() { call(id, text) }
 	return 1
 }
@@ -54,7 +46,7 @@ func floorAnswer(transport int32, rt float64, status, raLen, n int32) int32 {
 	ch := pending[rt]
 	delete(pending, rt)
 	off := max(raLen, 0)
-	ch <- answer{status, string(buf[off : off+n])}
+	ch <- answer{status, floorkit.Text(off, n)}
 	return 1
 }
 
@@ -80,7 +72,7 @@ func main() {
 		}
 		port.Call("send", rt, "POST", u, js.Null(), text, 1<<20)
 		a := <-ch
-		vid, sid = idfield.Of(a.text, "visitorId"), idfield.Of(a.text, "sessionId")
+		vid, sid = floorkit.Field(a.text, "visitorId"), floorkit.Field(a.text, "sessionId")
 		settle.Invoke(id, a.status, a.text)
 	}
 	g.Call("ready")

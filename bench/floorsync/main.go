@@ -13,45 +13,36 @@ import (
 	"syscall/js"
 	"unsafe"
 
-	"github.com/appengage/appengage/bench/internal/idfield"
+	"github.com/appengage/appengage/bench/internal/floorkit"
 )
 
 var (
-	buf      []byte
 	base     string
 	vid, sid string
 )
 
 //go:wasmexport floorsync_buffer
-func buffer(n int32) unsafe.Pointer {
-	need := max(int(n), 1)
-	if need > cap(buf) {
-		buf = make([]byte, max(need, 4<<10))
-	}
-	buf = buf[:need]
-	return unsafe.Pointer(&buf[0])
-}
+func buffer(n int32) unsafe.Pointer { return floorkit.Buffer(n) }
 
 // floorsyncPlan reads the request text (n bytes) and writes the URL in its place,
 // returning the URL's length.
 //
 //go:wasmexport floorsync_plan
 func floorsyncPlan(n int32) int32 {
-	_ = string(buf[:n])
+	_ = floorkit.Text(0, n)
 	u := base + "/api/account/floorsync/app/engagement/visitors/" + vid + "?v=1.0"
 	if sid != "" {
 		u += "&sid=" + sid
 	}
-	buffer(int32(len(u)))
-	return int32(copy(buf, u))
+	return floorkit.Put(u)
 }
 
 // floorsyncAnswer reads an answer's text (n bytes) for the next call's ids.
 //
 //go:wasmexport floorsync_answer
 func floorsyncAnswer(status, n int32) int32 {
-	s := string(buf[:n])
-	vid, sid = idfield.Of(s, "visitorId"), idfield.Of(s, "sessionId")
+	s := floorkit.Text(0, n)
+	vid, sid = floorkit.Field(s, "visitorId"), floorkit.Field(s, "sessionId")
 	return 1
 }
 
