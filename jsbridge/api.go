@@ -117,7 +117,7 @@ type client struct {
 	cancel    context.CancelFunc
 	funcs     []js.Func
 	settleFn  js.Value // the loader's settle(id, how, value), given once to newClient
-	directID  float64  // the client's number for appengage_get_engagement
+	directID  int32    // the client's number for appengage_get_engagement
 
 	mu      sync.Mutex
 	calls   map[float64]context.CancelFunc // in-flight calls by the loader's id
@@ -202,7 +202,7 @@ func newClient(config, port, storage, settle js.Value) (js.Value, error) {
 	}
 	c := &client{core: cc, transport: transport, settleFn: settle, calls: map[float64]context.CancelFunc{}, watches: map[float64]func(){}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.directID = clients.add(c)
+	c.directID = clients.Add(c)
 	return c.handle(), nil
 }
 
@@ -404,7 +404,11 @@ func (c *client) getEngagement(ctx context.Context, p any) (js.Value, error) {
 	return responseResult(resp)
 }
 
-// The direct call of getEngagement (see package direct for why): the loader calls
+// clients numbers the open clients for appengage_get_engagement.
+var clients direct.Registry[*client]
+
+// directGetEngagement is the direct call of getEngagement (see package direct for why): the
+// loader calls
 //
 //	appengage_get_engagement(client, id, textLength, hasTimeout, timeoutMs) → 1 taken | 0 not
 //
@@ -414,30 +418,13 @@ func (c *client) getEngagement(ctx context.Context, p any) (js.Value, error) {
 // that function does (start), and the loader then resumes the Go scheduler, which runs the
 // call's goroutine until it waits for its answer. 0 means the client is closed or the text
 // did not fit, and the loader makes the call through the handle instead.
-
-// clients holds the open clients by their directID. Only newClient, close and direct calls
-// use it, all on the one JS thread.
-var clients = registry{byID: map[float64]*client{}}
-
-type registry struct {
-	next float64
-	byID map[float64]*client
-}
-
-func (r *registry) add(c *client) float64 {
-	r.next++
-	r.byID[r.next] = c
-	return r.next
-}
-
-func (r *registry) remove(id float64) { delete(r.byID, id) }
-
+//
 //go:wasmexport appengage_get_engagement
 //lint:ignore U1000 called from JS: a wasmexport function is an export of the module
-func directGetEngagement(client, id float64, n, hasTimeout int32, timeoutMs float64) (taken int32) {
+func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutMs float64) (taken int32) {
 	defer direct.Done()
-	c := clients.byID[client]
-	if c == nil {
+	c, open := clients.Get(client)
+	if !open {
 		return 0
 	}
 	text, ok := direct.Text(0, n)
@@ -691,7 +678,7 @@ func impression(kind, details js.Value) (js.Value, error) {
 }
 
 func (c *client) close() {
-	clients.remove(c.directID)
+	clients.Remove(c.directID)
 	c.cancel()
 	c.mu.Lock()
 	for id, stop := range c.watches {

@@ -178,4 +178,3 @@ export function moduleLoader(where) {
     return instantiate(await wasmSource(options, where), starting);
   });
 }
-

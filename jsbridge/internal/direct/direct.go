@@ -1,11 +1,12 @@
 //go:build js && wasm
 
-// Package direct is the memory the loader writes text into for the module's direct calls:
-// the wasmexport functions (jsbridge's appengage_get_engagement, fetch's appengage_answer) that JS calls instead of a
-// js.Func on the path of every getEngagement. A js.Func call goes through the Go runtime's
-// event machinery (the pending-event object, a handler goroutine, the scheduler) and cost
-// 12-20 µs in a tight loop and several times that between fetches; a wasmexport call costs
-// well under a microsecond (docs/benchmarks/wasm.md, "Direct calls").
+// Package direct is what the module's direct calls share: the memory the loader writes text
+// into, and the numbers JS names their receivers by. The direct calls are the wasmexport
+// functions (jsbridge's appengage_get_engagement, fetch's appengage_answer) that JS calls
+// instead of a js.Func on the path of every getEngagement. A js.Func call goes through the
+// Go runtime's event machinery (the pending-event object, a handler goroutine, the
+// scheduler) and costs 12-20 µs in a tight loop and several times that between fetches; a
+// wasmexport call costs well under a microsecond (docs/benchmarks/wasm.md, "Direct calls").
 //
 // The loader asks for room with appengage_buffer(n), writes UTF-8 there, then calls one
 // direct function with the lengths, which copies the text out with Text before anything
@@ -34,14 +35,13 @@ func buffer(n int32) unsafe.Pointer {
 	return unsafe.Pointer(&buf[0])
 }
 
-// Text copies bytes [off, off+n) of what the loader wrote, "" when the range is not in the
-// buffer, and drops a buffer larger than keep.
+// Text copies bytes [off, off+n) of what the loader wrote; false when the range is not in
+// the buffer.
 func Text(off, n int32) (string, bool) {
 	if off < 0 || n < 0 || int(off)+int(n) > len(buf) {
 		return "", false
 	}
-	s := string(buf[off : off+n])
-	return s, true
+	return string(buf[off : off+n]), true
 }
 
 // Done drops a buffer larger than keep once a direct call has copied its text out.
@@ -50,3 +50,30 @@ func Done() {
 		buf = nil
 	}
 }
+
+// Registry numbers the receivers of direct calls (clients, transports) for JS, which passes
+// the number back. Only the JS thread uses it (newClient, close, direct calls), so it needs
+// no lock.
+type Registry[T any] struct {
+	next int32
+	byID map[int32]T
+}
+
+// Add registers v and returns its number, never 0 (which JS reads as "none").
+func (r *Registry[T]) Add(v T) int32 {
+	if r.byID == nil {
+		r.byID = map[int32]T{}
+	}
+	r.next++
+	r.byID[r.next] = v
+	return r.next
+}
+
+// Get returns the receiver numbered id, and false once it is removed.
+func (r *Registry[T]) Get(id int32) (T, bool) {
+	v, ok := r.byID[id]
+	return v, ok
+}
+
+// Remove forgets id: later direct calls for it are not taken.
+func (r *Registry[T]) Remove(id int32) { delete(r.byID, id) }

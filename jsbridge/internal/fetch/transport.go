@@ -35,8 +35,8 @@ import (
 // boundary each way. An answer with a text may instead arrive by the direct call
 // appengage_answer(directID, id, status, retryAfterLength, textLength), the two texts
 // written one after the other into the direct buffer (package direct), which is what the
-// loader's port does whenever Go is not running. The port fetches with redirect: 'manual' and reads the body as a
-// stream, stopping at maxBytes.
+// loader's port does whenever Go is not running. The port fetches with redirect: 'manual'
+// and reads the body as a stream, stopping at maxBytes.
 type Transport struct {
 	port     js.Value
 	onDone   js.Func
@@ -91,23 +91,17 @@ func New(port js.Value) (*Transport, error) {
 	}
 	tr := &Transport{port: port, pending: map[float64]chan answer{}}
 	tr.onDone = js.FuncOf(tr.done)
-	live.next++
-	tr.directID = live.next
-	live.transports[tr.directID] = tr
+	tr.directID = live.Add(tr)
 	if err := promise.Catch(func() { port.Call("connect", tr.onDone, tr.directID) }); err != nil {
-		delete(live.transports, tr.directID)
+		live.Remove(tr.directID)
 		tr.onDone.Release()
 		return nil, err
 	}
 	return tr, nil
 }
 
-// live holds the transports not yet closed, by directID. Only direct calls and New and
-// Close use it, all on the one JS thread; no goroutine touches it.
-var live = struct {
-	next       int32
-	transports map[int32]*Transport
-}{transports: map[int32]*Transport{}}
+// live numbers the transports not yet closed for appengage_answer.
+var live direct.Registry[*Transport]
 
 // directAnswer is the direct call of an answer with a text: the port wrote retryAfter
 // (raLen bytes, -1 for none) and then the body text (textLen bytes) into the direct
@@ -118,8 +112,8 @@ var live = struct {
 //lint:ignore U1000 called from JS: a wasmexport function is an export of the module
 func directAnswer(transport int32, id float64, status, raLen, textLen int32) (taken int32) {
 	defer direct.Done()
-	t := live.transports[transport]
-	if t == nil || status < 0 || status > 999 {
+	t, open := live.Get(transport)
+	if !open || status < 0 || status > 999 {
 		return 0
 	}
 	ra, ok := "", true
@@ -149,7 +143,7 @@ func (t *Transport) Close() {
 		delete(t.pending, id)
 	}
 	t.mu.Unlock()
-	delete(live.transports, t.directID)
+	live.Remove(t.directID)
 	t.onDone.Release()
 }
 

@@ -1,0 +1,35 @@
+//go:build js && wasm
+
+package direct
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestRegistryNumbersFromOneAndForgets(t *testing.T) {
+	var r Registry[string]
+	a, b := r.Add("a"), r.Add("b")
+	assert.Equal(t, int32(1), a, "0 means none to JS")
+	assert.NotEqual(t, a, b)
+	v, ok := r.Get(b)
+	assert.True(t, ok)
+	assert.Equal(t, "b", v)
+	r.Remove(a)
+	_, ok = r.Get(a)
+	assert.False(t, ok)
+	_, ok = r.Get(0)
+	assert.False(t, ok)
+}
+
+func TestBufferGivesRoomForNothingAfterADrop(t *testing.T) {
+	buffer(keep + 1)
+	Done() // dropped
+	assert.NotNil(t, buffer(0), "room for 0 bytes still has an address")
+	s, ok := Text(0, 0)
+	assert.True(t, ok)
+	assert.Equal(t, "", s)
+	_, ok = Text(0, 2)
+	assert.False(t, ok, "past what was asked for")
+}
