@@ -244,9 +244,15 @@ func (c *Client) checkPrepared(p *Prepared) error {
 
 // getEngagement is GetEngagement after validation.
 func (c *Client) getEngagement(ctx context.Context, p *Prepared) (Response, error) {
+	return c.engage(ctx, p, nil)
+}
+
+// engage is getEngagement, continuing flight f when it is not nil: its first attempt is
+// then already made, for the ids and host f chose.
+func (c *Client) engage(ctx context.Context, p *Prepared, f *Flight) (Response, error) {
 	req := p.req
 	if req.VisitorID != "" || req.SessionID != "" {
-		resp, err := c.createSession(ctx, p, Session{VisitorID: req.VisitorID, SessionID: req.SessionID})
+		resp, err := c.createSession(ctx, p, Session{VisitorID: req.VisitorID, SessionID: req.SessionID}, f)
 		if err != nil {
 			return Response{}, err
 		}
@@ -254,14 +260,21 @@ func (c *Client) getEngagement(ctx context.Context, p *Prepared) (Response, erro
 	}
 	recovered := false
 	for {
-		s, creator, err := c.acquire(ctx)
-		if err != nil {
-			return Response{}, err
+		var s Session
+		if f != nil {
+			s = f.s // the stored session, read when the flight started
+		} else {
+			stored, creator, err := c.acquire(ctx)
+			if err != nil {
+				return Response{}, err
+			}
+			if creator {
+				return c.createFirst(ctx, p)
+			}
+			s = stored
 		}
-		if creator {
-			return c.createFirst(ctx, p)
-		}
-		resp, err := c.createSession(ctx, p, s)
+		resp, err := c.createSession(ctx, p, s, f)
+		f = nil
 		if err == nil {
 			return resp, c.remember(ctx, resp)
 		}
@@ -275,11 +288,115 @@ func (c *Client) getEngagement(ctx context.Context, p *Prepared) (Response, erro
 	}
 }
 
+// Flight is a GetEngagement whose first attempt its host makes without a goroutine or a
+// blocking Transport: a host with an event loop (the JS module) starts it, sends Request
+// itself and reports the outcome to Finish, all on its own thread. Most calls end there: an
+// answer with the stored session's ids, stored again. Every other outcome (a retry, a
+// refused session, a busy store) is continued by Continue on the blocking path, under the
+// same rules, so a Flight decides nothing a GetEngagement would not.
+type Flight struct {
+	c     *Client
+	p     *Prepared
+	s     Session // the ids sent
+	base  string
+	req   WireRequest
+	first *Outcome  // the first attempt's, once Finish has it
+	done  *Response // an answer Finish could not store without waiting
+}
+
+// Outcome is what became of a round trip a host made for a Flight: the answer, or the error
+// of a failure without one, as Transport.Do returns them. TimedOut says the host stopped it
+// at WireRequest.Timeout, which it then enforces itself (a Flight sets no Go timer).
+type Outcome struct {
+	Resp     WireResponse
+	Err      error
+	TimedOut bool
+}
+
+// ImmediateStore is a SessionStore whose methods never wait (memory, a browser's
+// localStorage): Immediate reports whether that holds for this one. Only with such a store
+// does StartEngagement start a Flight.
+type ImmediateStore interface {
+	SessionStore
+	Immediate() bool
+}
+
+// StartEngagement starts GetEngagementPrepared(p) as a Flight when that needs no waiting:
+// the session store is an ImmediateStore and free, the host is known (Config.Domain, or a
+// CSDS answer still fresh), and there are ids to send (the caller's, or a stored session).
+// Otherwise it reports false having done nothing, and the caller makes the call with
+// GetEngagementPrepared: the first call of a device creates the session, with the single
+// flight that shares it among concurrent calls.
+func (c *Client) StartEngagement(p *Prepared) (*Flight, bool) {
+	if c.checkPrepared(p) != nil {
+		return nil, false
+	}
+	if st, ok := c.store.(ImmediateStore); !ok || !st.Immediate() {
+		return nil, false
+	}
+	base, ok := c.freshBase()
+	if !ok {
+		return nil, false
+	}
+	f := &Flight{c: c, p: p, base: base}
+	if p.req.VisitorID != "" || p.req.SessionID != "" {
+		f.s = Session{VisitorID: p.req.VisitorID, SessionID: p.req.SessionID}
+	} else {
+		if !c.gate.tryLock() {
+			return nil, false
+		}
+		s, err := c.store.Load(context.Background())
+		c.gate.unlock()
+		if err != nil || s.IsZero() { // GetEngagementPrepared reports the error, or creates
+			return nil, false
+		}
+		f.s = s
+	}
+	f.req = c.sessionCall(base, p, f.s).request(c, f.s.VisitorID)
+	return f, true
+}
+
+// Request is the first attempt's round trip, for the host to send.
+func (f *Flight) Request() WireRequest { return f.req }
+
+// Finish takes the first attempt's outcome. When it ends the call (an answer, stored
+// without waiting, or an answer that cannot be read), done is true and resp and err are
+// GetEngagement's results; otherwise the caller runs Continue on a goroutine. ctx is the
+// call's: one that has ended is left to Continue, which reports it.
+func (f *Flight) Finish(ctx context.Context, o Outcome) (resp Response, done bool, err error) {
+	f.first = &o
+	if o.Err != nil || o.TimedOut || o.Resp.Status < 200 || o.Resp.Status >= 300 || ctx.Err() != nil {
+		return Response{}, false, nil
+	}
+	c := f.c
+	resp, err = sessionAnswer(o.Resp)
+	if err != nil {
+		return Response{}, true, err
+	}
+	if !c.gate.tryLock() {
+		answered := resp
+		f.done = &answered
+		return Response{}, false, nil
+	}
+	defer c.gate.unlock()
+	return resp, true, c.rememberLocked(ctx, resp)
+}
+
+// Continue ends the call on the blocking path after Finish did not: it stores an answer
+// Finish could not, or goes on from the first attempt's outcome exactly as GetEngagement
+// would have (retries, the 401 recovery, the caller's cancellation).
+func (f *Flight) Continue(ctx context.Context) (Response, error) {
+	if f.done != nil {
+		return *f.done, f.c.remember(ctx, *f.done)
+	}
+	return f.c.engage(ctx, f.p, f)
+}
+
 // createFirst makes the Create Session without ids that the callers waiting in acquire
 // depend on, stores its ids and then lets them go, even if the transport panics.
 func (c *Client) createFirst(ctx context.Context, p *Prepared) (Response, error) {
 	defer c.release()
-	resp, err := c.createSession(ctx, p, Session{})
+	resp, err := c.createSession(ctx, p, Session{}, nil)
 	if err != nil {
 		return Response{}, err
 	}
@@ -299,24 +416,41 @@ func validationProblems(err error) (problems []Problem, other error) {
 	return e.Problems, nil
 }
 
-// createSession sends one Create Session (with its retries) of p's body for the ids in s.
-func (c *Client) createSession(ctx context.Context, p *Prepared, s Session) (Response, error) {
-	base, err := c.baseURL(ctx)
+// createSession sends one Create Session (with its retries) of p's body for the ids in s;
+// when f is not nil, its first attempt is f's, already made.
+func (c *Client) createSession(ctx context.Context, p *Prepared, s Session, f *Flight) (Response, error) {
+	var base string
+	var first *Outcome
+	if f != nil {
+		base, first = f.base, f.first
+	} else {
+		var err error
+		if base, err = c.baseURL(ctx); err != nil {
+			return Response{}, err
+		}
+	}
+	wr, err := c.retried(ctx, c.sessionCall(base, p, s), first)
 	if err != nil {
+		c.afterFailure(err)
 		return Response{}, err
 	}
-	wr, err := c.retried(ctx, retriedCall{
+	return sessionAnswer(wr)
+}
+
+// sessionCall is the Create Session of p's body for the ids in s, at base.
+func (c *Client) sessionCall(base string, p *Prepared, s Session) retriedCall {
+	return retriedCall{
 		method:           "POST",
 		url:              func(vid string) string { return c.visitorURL(base, vid, s.SessionID) },
 		vid:              s.VisitorID,
 		body:             p.body,
 		bodyID:           p.bodyID,
 		followLoadingVID: true,
-	})
-	if err != nil {
-		c.afterFailure(err)
-		return Response{}, err
 	}
+}
+
+// sessionAnswer reads the 2xx answer of a Create Session.
+func sessionAnswer(wr WireResponse) (Response, error) {
 	resp, err := ParseResponse(wr.Body)
 	if err != nil {
 		if e, ok := err.(*Error); ok && e.Status == 0 {
@@ -394,7 +528,7 @@ func (c *Client) UpdateSession(ctx context.Context, u UpdateRequest) error {
 		vid:    s.VisitorID,
 		body:   u.Body(),
 		bodyID: bodyIDs.Add(1), // the same body for every attempt
-	})
+	}, nil)
 	if err != nil {
 		c.afterFailure(err)
 	}
@@ -414,10 +548,20 @@ type retriedCall struct {
 	followLoadingVID bool
 }
 
+// request is the round trip of an attempt for visitor id vid.
+func (x retriedCall) request(c *Client, vid string) WireRequest {
+	req := WireRequest{Method: x.method, URL: x.url(vid), Body: x.body, BodyID: x.bodyID, Timeout: c.attemptTimeout, MaxBody: MaxResponseBody}
+	if c.methodOverride && req.Method == "PUT" {
+		req.Method, req.MethodOverride = "POST", "PUT"
+	}
+	return req
+}
+
 // retried makes the call under the policy and returns the first 2xx answer, or an *Error
 // for the last failure: its Code from the status (or network/timeout/aborted), Status,
-// InternalCode, Time and Message from the error body, and Err the cause.
-func (c *Client) retried(ctx context.Context, x retriedCall) (WireResponse, error) {
+// InternalCode, Time and Message from the error body, and Err the cause. first, when not
+// nil, is the outcome of the first attempt, which a host made (a Flight).
+func (c *Client) retried(ctx context.Context, x retriedCall, first *Outcome) (WireResponse, error) {
 	p := c.retry
 	attempts := len(p.Delays) + 1
 	vid := x.vid
@@ -425,11 +569,17 @@ func (c *Client) retried(ctx context.Context, x retriedCall) (WireResponse, erro
 		if err := ctx.Err(); err != nil {
 			return WireResponse{}, contextError(err)
 		}
-		req := WireRequest{Method: x.method, URL: x.url(vid), Body: x.body, BodyID: x.bodyID, Timeout: c.attemptTimeout, MaxBody: MaxResponseBody}
-		if c.methodOverride && req.Method == "PUT" {
-			req.Method, req.MethodOverride = "POST", "PUT"
+		req := x.request(c, vid)
+		var resp WireResponse
+		var err error
+		if attempt == 0 && first != nil {
+			resp, err = first.Resp, first.Err
+			if first.TimedOut {
+				err = &attemptTimeoutError{after: req.Timeout, cause: errOr(err, "the host stopped it")}
+			}
+		} else {
+			resp, err = c.attempt(ctx, req)
 		}
-		resp, err := c.attempt(ctx, req)
 		if perr := ctx.Err(); perr != nil {
 			return WireResponse{}, contextError(perr)
 		}

@@ -302,6 +302,25 @@ func (c *Client) baseURL(ctx context.Context) (string, error) {
 	return c.domains.resolve(ctx, c.account, c.now, c.lookupDomain)
 }
 
+// freshBase is baseURL when that needs no waiting: the configured base, or a CSDS answer
+// still fresh; false otherwise.
+func (c *Client) freshBase() (string, bool) {
+	if c.fixedBase != "" {
+		return c.fixedBase, true
+	}
+	return c.domains.cached(c.account, c.now())
+}
+
+// cached returns account's host when the cache holds a fresh one.
+func (r *domainResolver) cached(account string, now time.Time) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e, ok := r.entries[account]; ok && now.Before(e.expires) {
+		return e.base, true
+	}
+	return "", false
+}
+
 // forgetDomain drops the cached msdkgw host, so that the next call asks CSDS again.
 func (c *Client) forgetDomain() {
 	if c.domains != nil {
@@ -350,7 +369,7 @@ func (d *DomainResolver) Resolve(ctx context.Context, account string) (string, e
 // answer when there was one and the underlying error in Err.
 func (c *Client) lookupDomain(ctx context.Context) (string, error) {
 	u := c.domains.csds + wire.DomainPath(escapeURLComponent(c.account), ServiceName) + "?version=" + wire.Version
-	resp, err := c.retried(ctx, retriedCall{method: "GET", url: func(string) string { return u }})
+	resp, err := c.retried(ctx, retriedCall{method: "GET", url: func(string) string { return u }}, nil)
 	if err != nil {
 		e, _ := err.(*Error)
 		if e != nil && (e.Code == CodeAborted || ctx.Err() != nil) {

@@ -288,6 +288,14 @@ func (e *attemptTimeoutError) Unwrap() error   { return e.cause }
 func (e *attemptTimeoutError) Timeout() bool   { return true }
 func (e *attemptTimeoutError) Is(t error) bool { return t == context.DeadlineExceeded }
 
+// errOr is err, or an error saying msg when err is nil.
+func errOr(err error, msg string) error {
+	if err != nil {
+		return err
+	}
+	return errors.New(msg)
+}
+
 // contextError maps the caller's cancellation (CodeAborted) or deadline (CodeTimeout).
 func contextError(err error) *Error {
 	if errors.Is(err, context.DeadlineExceeded) {

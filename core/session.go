@@ -30,6 +30,9 @@ func (m *MemoryStore) Save(ctx context.Context, s Session) error {
 	return nil
 }
 
+// Immediate reports true: a MemoryStore never waits (see ImmediateStore).
+func (m *MemoryStore) Immediate() bool { return true }
+
 // Clear forgets the stored session.
 func (m *MemoryStore) Clear(ctx context.Context) error {
 	m.mu.Lock()
@@ -68,6 +71,16 @@ func (g *sessionGate) lock(ctx context.Context) error {
 }
 
 func (g *sessionGate) unlock() { <-g.slot }
+
+// tryLock takes the store slot when it is free, without waiting.
+func (g *sessionGate) tryLock() bool {
+	select {
+	case g.slot <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
 
 // storeError reports a SessionStore failure. When the caller's context ended meanwhile, the
 // store most likely gave up because of it: that is the caller's timeout or abort. Otherwise
@@ -134,6 +147,11 @@ func (c *Client) remember(ctx context.Context, r Response) error {
 		return err
 	}
 	defer g.unlock()
+	return c.rememberLocked(ctx, r)
+}
+
+// rememberLocked is remember for a caller holding the store slot.
+func (c *Client) rememberLocked(ctx context.Context, r Response) error {
 	s, err := c.store.Load(ctx)
 	if err != nil {
 		return storeError(ctx, "load", err)
