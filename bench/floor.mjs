@@ -31,7 +31,8 @@ const write = (a, b) => {
 const direct = {
   answer: (port, id, status, retryAfter, text) => go.enter(() => {
     const [n, m] = write(retryAfter ?? '', text);
-    return ex.floor_answer(port, id, status, retryAfter === null ? -1 : n, m) === 1;
+    // 2: taken, and a goroutine woken (go.enter resumes Go's scheduler)
+    return ex.floor_answer(port, id, status, retryAfter === null ? -1 : n, m) === 1 ? 2 : 0;
   }),
 };
 await new Promise((resolve) => {
@@ -68,7 +69,7 @@ let n = 0;
 const floor = () => new Promise((resolve) => {
   const id = ++n;
   settled.set(id, resolve);
-  go.enter(() => ex.floor_call(id, write(JSON.stringify(request), '')[0]) === 1);
+  go.enter(() => (ex.floor_call(id, write(JSON.stringify(request), '')[0]) === 1 ? 2 : 0));
 });
 try {
   for (let r = 0; r < Number(runsArg || 3); r++) {

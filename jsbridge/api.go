@@ -415,13 +415,15 @@ var clients direct.Registry[*client]
 // after writing the request's JSON text into the direct buffer, instead of the handle's
 // getEngagement(id, text, timeoutMs), whenever Go is not running (a call made from JS that
 // Go called, such as a fetch or storage function, takes the handle's js.Func). It does what
-// that function does (start), and the loader then resumes the Go scheduler, which runs the
-// call's goroutine until it waits for its answer. 0 means the client is closed or the text
-// did not fit, and the loader makes the call through the handle instead.
+// that function does: as a core.Flight on the JS thread when it can (fly), else on a
+// goroutine (begin), for which it returns 2 and the loader resumes the Go scheduler. 0 means
+// the client is closed or the text did not fit, and the loader makes the call through the
+// handle instead.
 //
 //go:wasmexport appengage_get_engagement
 //lint:ignore U1000 called from JS: a wasmexport function is an export of the module
 func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutMs float64) (taken int32) {
+	direct.Begin()
 	defer direct.Done()
 	c, open := clients.Get(client)
 	if !open {
@@ -432,6 +434,9 @@ func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutM
 		return 0
 	}
 	c.guardDirect(id, func() {
+		if hasTimeout == 0 && c.fly(id, text) {
+			return
+		}
 		var timeout time.Duration
 		var msg string
 		if hasTimeout != 0 {
@@ -439,7 +444,87 @@ func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutM
 		}
 		c.begin(id, timeout, msg, func() (any, error) { return c.prepareText(text) }, c.getEngagement)
 	})
-	return 1
+	return direct.Taken()
+}
+
+// fly makes getEngagement call id on the JS thread, as a core.Flight, when the core can
+// start one (a stored session or the caller's ids, an immediate store, a known host) and
+// the call has no timeoutMs of its own (a Go timer that only a resumed scheduler would arm):
+// the first attempt goes to the port from here, and its answer, which arrives by
+// appengage_answer, settles the call there too. No goroutine runs and Go's scheduler is not
+// resumed, which is most of what a call costs beyond the fetch (docs/benchmarks/wasm.md,
+// "The two floors"). Any other outcome goes on in a goroutine (core.Flight.Continue). It
+// reports false, having done nothing, when the call must take the goroutine path from the
+// start.
+func (c *client) fly(id float64, text string) bool {
+	p, err := c.prepareText(text)
+	if err != nil {
+		return false // begin reports it
+	}
+	f, ok := c.core.StartEngagement(p.(*core.Prepared))
+	if !ok {
+		return false
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	end := func() {
+		c.mu.Lock()
+		delete(c.calls, id)
+		c.mu.Unlock()
+		cancel()
+	}
+	var trip float64 // the round trip's id, for Stop
+	stopped := false
+	landed := func(o core.Outcome) {
+		c.guardDirect(id, func() {
+			resp, done, err := f.Finish(ctx, o)
+			if !done {
+				c.run(id, func() (js.Value, error) {
+					defer end()
+					resp, err := f.Continue(ctx)
+					if err != nil {
+						return js.Undefined(), err
+					}
+					return responseResult(resp)
+				})
+				return
+			}
+			end()
+			if err == nil && resp.RawText == o.Resp.Text && o.Resp.Text != "" {
+				// The answer's text is the port's own JS string, being delivered right now:
+				// the loader parses that instead of a copy made from Go's.
+				invoke(c.settleFn, id, settleAnswer)
+				return
+			}
+			v := js.Undefined()
+			if err == nil {
+				v, err = responseResult(resp)
+			}
+			c.settle(id, v, err)
+		})
+	}
+	c.mu.Lock()
+	c.calls[id] = func() { // the loader's cancel(id): stop the fetch, and Continue reports it
+		cancel()
+		c.mu.Lock()
+		wasStopped := stopped
+		stopped = true
+		c.mu.Unlock()
+		if !wasStopped {
+			c.transport.Stop(trip)
+			landed(core.Outcome{Err: context.Canceled})
+		}
+	}
+	c.mu.Unlock()
+	trip = c.transport.Start(f.Request(), func(o core.Outcome) {
+		c.mu.Lock()
+		wasStopped := stopped
+		stopped = true
+		c.mu.Unlock()
+		if !wasStopped {
+			landed(o)
+		}
+	})
+	return true
 }
 
 // begin is start once the arguments are read: msg, when not "", is what is wrong with the

@@ -7,6 +7,7 @@ import (
 	"syscall/js"
 
 	"github.com/appengage/appengage/jsbridge/internal/convert"
+	"github.com/appengage/appengage/jsbridge/internal/direct"
 	"github.com/appengage/appengage/jsbridge/internal/promise"
 )
 
@@ -107,6 +108,7 @@ var (
 
 // runTask runs task on a waiting worker goroutine, or on a new one when none waits.
 func runTask(task func()) {
+	direct.Woke()
 	select {
 	case tasks <- task:
 	default:
@@ -128,9 +130,10 @@ func worker(task func()) {
 
 // How the loader's settle(id, how, value) settles call id (web/src/chatapi.js).
 const (
-	settleValue = 0 // resolve with value
-	settleJSON  = 1 // resolve with JSON.parse(value)
-	settleError = 2 // reject with value
+	settleValue  = 0 // resolve with value
+	settleJSON   = 1 // resolve with JSON.parse(value)
+	settleError  = 2 // reject with value
+	settleAnswer = 3 // resolve with JSON.parse of the answer the port is delivering (no value)
 )
 
 // run calls work in a worker goroutine and settles call id with its result through the
@@ -141,16 +144,19 @@ const (
 //
 //go:noinline
 func (c *client) run(id float64, work func() (js.Value, error)) {
-	runCall(work, func(v js.Value, err error) {
-		switch {
-		case err != nil:
-			invoke(c.settleFn, id, settleError, convert.ErrorValue(err))
-		case v.Type() == js.TypeString:
-			invoke(c.settleFn, id, settleJSON, v)
-		default:
-			invoke(c.settleFn, id, settleValue, v)
-		}
-	})
+	runCall(work, func(v js.Value, err error) { c.settle(id, v, err) })
+}
+
+// settle settles call id with a result: a string is JSON text for the loader to parse.
+func (c *client) settle(id float64, v js.Value, err error) {
+	switch {
+	case err != nil:
+		invoke(c.settleFn, id, settleError, convert.ErrorValue(err))
+	case v.Type() == js.TypeString:
+		invoke(c.settleFn, id, settleJSON, v)
+	default:
+		invoke(c.settleFn, id, settleValue, v)
+	}
 }
 
 // settle calls resolve or reject.

@@ -32,7 +32,13 @@ func SessionKey(accountID string) string { return "appengage.session." + account
 type KeyValueStore struct {
 	obj js.Value
 	key string
+	// immediate: obj is the host's own Web Storage, whose methods return at once.
+	immediate bool
 }
+
+// Immediate reports whether the store never waits (core.ImmediateStore): true for the
+// host's localStorage, false for a caller's object, whose methods may return promises.
+func (s *KeyValueStore) Immediate() bool { return s.immediate }
 
 // NewKeyValueStore checks that obj has the three methods and returns the store for key.
 func NewKeyValueStore(obj js.Value, key string) (*KeyValueStore, error) {
@@ -80,6 +86,12 @@ func (s *KeyValueStore) call(ctx context.Context, method string, args ...any) (j
 	if err := promise.Catch(func() { p = s.obj.Call(method, args...) }); err != nil {
 		return js.Undefined(), errors.New("storage." + method + " threw: " + err.Error())
 	}
+	if s.immediate { // never wait here: the caller may be on the JS thread (core.Flight)
+		if t, known := convert.TypeOf(p); known && (t == js.TypeString || t == js.TypeNull || t == js.TypeUndefined) {
+			return p, nil
+		}
+		return js.Undefined(), errors.New("storage." + method + " did not return a string or nothing")
+	}
 	v, err := promise.Await(ctx, p)
 	if err != nil {
 		return js.Undefined(), errors.New("storage." + method + " failed: " + err.Error())
@@ -92,11 +104,16 @@ func (s *KeyValueStore) call(ctx context.Context, method string, args ...any) (j
 // iframe), so the caller can fall back to memory.
 func LocalStorage(key string) *KeyValueStore {
 	var adapter js.Value
+	immediate := false
 	err := promise.Catch(func() { // reading localStorage itself can throw SecurityError
 		ls := convert.SafeGet(js.Global(), "localStorage")
 		if ls.Type() != js.TypeObject || ls.Get("getItem").Type() != js.TypeFunction {
 			return
 		}
+		// A real Web Storage object's methods are the host's and return at once; a stand-in
+		// (a polyfill, a Proxy) may return promises, so its store waits for them.
+		storage := js.Global().Get("Storage")
+		immediate = storage.Type() == js.TypeFunction && ls.InstanceOf(storage)
 		adapter = js.Global().Get("Object").New()
 		adapter.Set("get", ls.Get("getItem").Call("bind", ls))
 		adapter.Set("set", ls.Get("setItem").Call("bind", ls))
@@ -105,7 +122,7 @@ func LocalStorage(key string) *KeyValueStore {
 	if err != nil || adapter.IsUndefined() {
 		return nil // unusable: the caller falls back to memory
 	}
-	return &KeyValueStore{obj: adapter, key: key}
+	return &KeyValueStore{obj: adapter, key: key, immediate: immediate}
 }
 
 func encodeSession(s core.Session) (string, error) {

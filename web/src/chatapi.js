@@ -445,6 +445,7 @@ function callSafely(fn, ...args) {
 // How Go's settle(id, how, value) settles a call (jsbridge/call.go).
 const SETTLE_JSON = 1; // 0: resolve with value as it is
 const SETTLE_ERROR = 2;
+const SETTLE_ANSWER = 3; // resolve with JSON.parse of the answer the exchange port is delivering
 
 /**
  * The ChatApi a createChatApi call resolves to. See index.d.ts for the documented surface.
@@ -821,7 +822,14 @@ export async function createWith(options, load, resolveStorage) {
     busy = (delta) => storage.busy(delta);
   }
   let settle = noop; // the ChatApi's, once it exists; Go settles no call before
-  const handle = module.exports.newClient(config, exchange, storage, (id, how, value) => settle(id, how, value));
+  const handle = module.exports.newClient(config, exchange, storage, (id, how, value) => {
+    if (how !== SETTLE_ANSWER) settle(id, how, value);
+    else {
+      const text = exchange.delivering();
+      if (text === null) settle(id, SETTLE_ERROR, appEngageError('internal', 'the module settled a call with an answer it was not given'));
+      else settle(id, SETTLE_JSON, text);
+    }
+  });
   if (handle instanceof Error) throw handle;
   // The page watcher keys its cross-tab sharing by account, domains and storage kind.
   const defaults = {

@@ -8,6 +8,7 @@ const ACCEPT = { Accept: 'application/json' };
 const SEND_JSON = { Accept: 'application/json', 'Content-Type': 'application/json' };
 const TOO_LARGE = -1;
 const FAILED = -2;
+const TIMED_OUT = -3;
 
 /** Why an abort happened: the attempt's deadline (TimeoutError) or the caller (AbortError). */
 function abortReason(timedOut) {
@@ -73,11 +74,14 @@ const spareLater = typeof setImmediate === 'function' ? setImmediate : null;
 /**
  * Makes the exchange port over fetchFn. Go calls connect once with its callback (and its
  * number for direct calls), then
- * send(id, method, url, override, body, maxBytes) per round trip and abort(id, timedOut)
- * when a round trip's context ends. The callback receives one of
+ * send(id, method, url, override, body, maxBytes, timeoutMs) per round trip and
+ * abort(id, timedOut) when a round trip's context ends. timeoutMs above 0 is the round
+ * trip's deadline, kept here (a round trip Go makes on the JS thread has no Go timer). The
+ * callback receives one of
  *   (id, status, retryAfter | null, text)   an answer; status 0 is a browser's opaqueredirect
  *   (id, -1, status)                        an answer whose body passed maxBytes
  *   (id, -2, error)                         no answer (network failure, abort)
+ *   (id, -3)                                timeoutMs passed first; the fetch is aborted
  * Redirects are never followed (redirect: 'manual'): a 3xx would carry the caller's data to
  * a host nobody configured. An answer goes to Go by direct.answer (the module's direct call,
  * see directCalls) when it can, else through the callback.
@@ -88,10 +92,31 @@ export function exchangeOver(fetchFn, direct = null) {
   let done = null;
   let directId = 0;
   const controllers = new Map();
+  const timers = new Map(); // the deadlines of round trips sent with a timeoutMs
+  const disarm = (id) => {
+    if (timers.size === 0) return;
+    const t = timers.get(id);
+    if (t !== undefined) { clearTimeout(t); timers.delete(id); }
+  };
+  const expire = (id) => {
+    timers.delete(id);
+    const controller = controllers.get(id);
+    if (!controller) return;
+    controllers.delete(id);
+    controller.abort(abortReason(true));
+    settle(id, TIMED_OUT);
+  };
   const settle = (...args) => { if (done) done(...args); };
+  let delivering = null; // the text of the answer being handed to Go, while it is
   const answer = (id, status, retryAfter, text) => {
-    if (done && !(direct !== null && directId !== 0 && direct.answer(directId, id, status, retryAfter, text))) {
-      done(id, status, retryAfter, text);
+    if (!done) return;
+    delivering = text;
+    try {
+      if (!(direct !== null && directId !== 0 && direct.answer(directId, id, status, retryAfter, text))) {
+        done(id, status, retryAfter, text);
+      }
+    } finally {
+      delivering = null;
     }
   };
   // A fresh controller whose signal is already made, for the next attempt (see spareLater).
@@ -114,11 +139,13 @@ export function exchangeOver(fetchFn, direct = null) {
       const status = res.type === 'opaqueredirect' ? 0 : res.status;
       const text = await cappedText(res, maxBytes);
       controllers.delete(id);
+      disarm(id);
       if (text === null) settle(id, TOO_LARGE, status);
       else answer(id, status, res.headers.get('Retry-After'), text);
     } catch (err) {
       controllers.delete(id);
-      settle(id, FAILED, err);
+      disarm(id);
+      settle(id, FAILED, err); // after an abort too: Go has forgotten the id and drops it
     }
   };
   return {
@@ -126,7 +153,7 @@ export function exchangeOver(fetchFn, direct = null) {
       done = onDone;
       directId = typeof id === 'number' && onDone ? id : 0;
     },
-    send(id, method, url, override, body, maxBytes) {
+    send(id, method, url, override, body, maxBytes, timeoutMs) {
       let controller = spare;
       let signal = spareSignal;
       if (controller === null) {
@@ -137,6 +164,7 @@ export function exchangeOver(fetchFn, direct = null) {
         spareSignal = null;
       }
       controllers.set(id, controller);
+      if (timeoutMs > 0) timers.set(id, setTimeout(expire, timeoutMs, id));
       let headers = body === undefined ? ACCEPT : SEND_JSON;
       if (override !== null) headers = { ...headers, 'X-HTTP-Method-Override': override };
       let p;
@@ -151,10 +179,16 @@ export function exchangeOver(fetchFn, direct = null) {
         spareLater(refill);
       }
     },
+    // The text of the answer being handed to Go, while Go takes it (null otherwise): Go
+    // settles a call with it instead of sending a copy back (SETTLE_ANSWER in chatapi.js).
+    delivering() {
+      return delivering;
+    },
     abort(id, timedOut) {
       const controller = controllers.get(id);
       if (!controller) return;
       controllers.delete(id);
+      disarm(id);
       controller.abort(abortReason(timedOut));
     },
   };
@@ -168,7 +202,9 @@ const utf8 = new TextEncoder();
  * The module's direct calls (jsbridge/api.go, jsbridge/internal/fetch/transport.go): the two calls on
  * the path of every getEngagement, made through wasmexport functions instead of js.Funcs.
  * Each returns false when it could not be made (Go is running, the module is not this
- * loader's, the text is too long), and the caller then uses the js.Func.
+ * loader's, the text is too long), and the caller then uses the js.Func. The functions
+ * answer 0 (not taken), 1 (taken, and done: nothing waits to run in Go) or 2 (taken, and a
+ * goroutine was woken), and go.enter resumes Go's scheduler only for 2.
  */
 export function directCalls(go, instance) {
   const ex = instance.exports;
@@ -189,7 +225,7 @@ export function directCalls(go, instance) {
       return go.enter(() => {
         const [n] = write(text, '');
         const timed = typeof timeoutMs === 'number';
-        return ex.appengage_get_engagement(client, id, n, timed ? 1 : 0, timed ? timeoutMs : 0) === 1;
+        return ex.appengage_get_engagement(client, id, n, timed ? 1 : 0, timed ? timeoutMs : 0);
       });
     },
     answer(transport, id, status, retryAfter, text) {
@@ -200,7 +236,7 @@ export function directCalls(go, instance) {
           ((retryAfter?.length ?? 0) + text.length) * 3 > DIRECT_MAX) return false;
       return go.enter(() => {
         const [n, m] = write(retryAfter ?? '', text);
-        return ex.appengage_answer(transport, id, status, retryAfter === null ? -1 : n, m) === 1;
+        return ex.appengage_answer(transport, id, status, retryAfter === null ? -1 : n, m);
       });
     },
   };

@@ -48,7 +48,7 @@ export function goInternalsProblems(go) {
  *   onExit: (fn: (code: number, err?: unknown) => void) => () => void,
  *   hold: () => void,
  *   release: () => void,
- *   enter: (fn: () => boolean) => boolean,
+ *   enter: (fn: () => number) => boolean,
  *   stats: (instance: WebAssembly.Instance) => {jsValues: number, timers: number, wasmMemoryBytes: number},
  * }>}
  */
@@ -97,20 +97,22 @@ export async function startGo() {
         running--;
       }
     },
-    // enter runs fn, which calls the module's direct functions and reports whether one took
-    // its call, then (if so) Go's scheduler until every goroutine waits again. It returns
-    // false without calling fn while Go is running or has exited: use the js.Func path then.
+    // enter runs fn, which calls one of the module's direct functions and returns its answer:
+    // 0 not taken, 1 taken, 2 taken with a goroutine woken, for which enter then runs Go's
+    // scheduler until every goroutine waits again. It reports whether the call was taken,
+    // and returns false without calling fn while Go is running or has exited: use the
+    // js.Func path then.
     enter(fn) {
       if (running !== 0 || exitCode !== null) return false;
       running++;
-      let taken;
+      let answer;
       try {
-        taken = fn();
+        answer = fn();
       } finally {
         running--;
       }
-      if (taken) go._resume();
-      return taken;
+      if (answer === 2) go._resume();
+      return answer === 1 || answer === 2;
     },
     alive: () => exitCode === null,
     onExit: (fn) => {

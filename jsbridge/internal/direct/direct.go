@@ -10,8 +10,9 @@
 //
 // The loader asks for room with appengage_buffer(n), writes UTF-8 there, then calls one
 // direct function with the lengths, which copies the text out with Text before anything
-// else can reuse the buffer. A direct function never blocks: it only reads, converts and
-// hands work to goroutines, which the loader then runs by resuming the Go scheduler.
+// else can reuse the buffer. A direct function never blocks: it reads, converts, makes the
+// round trips and settles the calls that need no waiting (core.Flight), and hands the rest
+// to goroutines, which the loader then runs by resuming the Go scheduler (see Taken).
 package direct
 
 import "unsafe"
@@ -42,6 +43,30 @@ func Text(off, n int32) (string, bool) {
 		return "", false
 	}
 	return string(buf[off : off+n]), true
+}
+
+// woke is set when Go code readied a goroutine that is to run before Go pauses again.
+var woke bool
+
+// Woke notes that a goroutine was readied (a task handed to a worker, an answer sent to a
+// waiting round trip): a direct call that did so asks the loader to resume Go's scheduler.
+func Woke() { woke = true }
+
+// Begin starts a direct function: what was woken before it (by a js.Func, which runs its
+// goroutines itself) is not its to report.
+func Begin() { woke = false }
+
+// Taken is what a direct function returns once it has taken its call: 1, or 2 when it woke
+// a goroutine and the loader must resume Go's scheduler to run it (0 means not taken). A
+// call that ends on the JS thread (a getEngagement answered and settled there) wakes
+// nothing, and the scheduler is not resumed at all.
+func Taken() int32 {
+	r := int32(1)
+	if woke {
+		r = 2
+	}
+	woke = false
+	return r
 }
 
 // Done drops a buffer larger than keep once a direct call has copied its text out.

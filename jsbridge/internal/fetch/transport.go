@@ -23,12 +23,13 @@ import (
 // Transport makes round trips through one long-lived JS exchange port (exchangeOver in
 // web/src/exchange.js):
 //
-//	port.connect(onDone, directID)                        once, by New
-//	port.send(id, method, url, override, body, maxBytes)  one round trip
-//	port.abort(id, timedOut)                              the round trip's context ended
-//	onDone(id, status, retryAfter, text)                  an answer (status 0: a hidden redirect)
-//	onDone(id, -1, status)                                an answer whose body passed maxBytes
-//	onDone(id, -2, reason)                                no answer (reason: the JS error)
+//	port.connect(onDone, directID)                                   once, by New
+//	port.send(id, method, url, override, body, maxBytes, timeoutMs)  one round trip
+//	port.abort(id, timedOut)                                         the round trip's context ended
+//	onDone(id, status, retryAfter, text)                             an answer (status 0: a hidden redirect)
+//	onDone(id, -1, status)                                           an answer whose body passed maxBytes
+//	onDone(id, -2, reason)                                           no answer (reason: the JS error)
+//	onDone(id, -3)                                                   timeoutMs passed first (the fetch is aborted)
 //
 // Calls are settled by id through the one onDone function, so a round trip creates no
 // js.Func, no promise and no AbortController on the Go side: a handful of values cross the
@@ -37,6 +38,10 @@ import (
 // written one after the other into the direct buffer (package direct), which is what the
 // loader's port does whenever Go is not running. The port fetches with redirect: 'manual'
 // and reads the body as a stream, stopping at maxBytes.
+//
+// Do waits for its answer on a goroutine, under the deadline the core keeps in its context
+// (timeoutMs 0). Start is the same round trip for a caller on the JS thread (a core.Flight):
+// its answer goes to a function, and the port enforces the attempt's timeout itself.
 type Transport struct {
 	port     js.Value
 	onDone   js.Func
@@ -44,7 +49,7 @@ type Transport struct {
 
 	mu      sync.Mutex
 	nextID  float64
-	pending map[float64]chan answer
+	pending map[float64]func(answer)
 	// The JS string of the last body sent with a WireRequest.BodyID, sent again for a
 	// request with the same id instead of encoding the same body again.
 	bodyID uint64
@@ -73,8 +78,9 @@ func (t *Transport) jsString(last *lastString, s string) js.Value {
 
 // answer is what onDone delivered for one round trip.
 type answer struct {
-	resp core.WireResponse // Body not yet decoded
-	err  error
+	resp     core.WireResponse // Body not yet decoded
+	err      error
+	timedOut bool // the port's timer (timeoutMs) ended it
 }
 
 // New connects a Transport to the exchange port; Close releases its callback.
@@ -89,7 +95,7 @@ func New(port js.Value) (*Transport, error) {
 			return nil, noPort()
 		}
 	}
-	tr := &Transport{port: port, pending: map[float64]chan answer{}}
+	tr := &Transport{port: port, pending: map[float64]func(answer){}}
 	tr.onDone = js.FuncOf(tr.done)
 	tr.directID = live.Add(tr)
 	if err := promise.Catch(func() { port.Call("connect", tr.onDone, tr.directID) }); err != nil {
@@ -111,6 +117,7 @@ var live direct.Registry[*Transport]
 //go:wasmexport appengage_answer
 //lint:ignore U1000 called from JS: a wasmexport function is an export of the module
 func directAnswer(transport int32, id float64, status, raLen, textLen int32) (taken int32) {
+	direct.Begin()
 	defer direct.Done()
 	t, open := live.Get(transport)
 	if !open || status < 0 || status > 999 {
@@ -125,7 +132,7 @@ func directAnswer(transport int32, id float64, status, raLen, textLen int32) (ta
 		return 0
 	}
 	t.deliver(id, answer{resp: core.WireResponse{Status: int(status), RetryAfter: ra, Text: text}})
-	return 1
+	return direct.Taken()
 }
 
 func noPort() error {
@@ -133,16 +140,20 @@ func noPort() error {
 		Problems: []core.Problem{{Field: "fetch", Message: "must be a function"}}}
 }
 
-// Close disconnects the port and releases the callback; round trips still under way end as
-// network errors.
+// Close aborts the round trips under way, which end as network errors, disconnects the
+// port and releases the callback.
 func (t *Transport) Close() {
-	_ = promise.Catch(func() { t.port.Call("connect", js.Null()) }) // the port's own code: it does not throw
 	t.mu.Lock()
-	for id, ch := range t.pending {
-		ch <- answer{err: errors.New("fetch: the client was closed")}
-		delete(t.pending, id)
-	}
+	waiting := t.pending
+	t.pending = map[float64]func(answer){}
 	t.mu.Unlock()
+	for id := range waiting {
+		_ = promise.Catch(func() { t.port.Call("abort", id, false) }) // the port's own code: it does not throw
+	}
+	_ = promise.Catch(func() { t.port.Call("connect", js.Null()) })
+	for _, then := range waiting {
+		then(answer{err: errors.New("fetch: the client was closed")})
+	}
 	live.Remove(t.directID)
 	t.onDone.Release()
 }
@@ -157,6 +168,8 @@ func (t *Transport) done(this js.Value, args []js.Value) any {
 		a.err = &core.BodyTooLargeError{Status: int(number(promise.Arg(args, 2)))}
 	case kind == -2:
 		a.err = &promise.JSError{Value: promise.Arg(args, 2)}
+	case kind == -3:
+		a.err, a.timedOut = errors.New("fetch: aborted at the attempt's deadline"), true
 	case kind != float64(int(kind)) || kind < 0 || kind > 999 || promise.Arg(args, 3).Type() != js.TypeString:
 		a.err = errors.New("fetch did not return a usable Response")
 	default:
@@ -170,15 +183,16 @@ func (t *Transport) done(this js.Value, args []js.Value) any {
 	return nil
 }
 
-// deliver hands an answer to the round trip waiting for it (a buffered channel, so it never
-// blocks); one aborted meanwhile has nobody waiting and the answer is dropped.
+// deliver hands an answer to the round trip waiting for it (a buffered channel or a
+// Flight's function, so it never blocks); one aborted meanwhile has nobody waiting and the
+// answer is dropped.
 func (t *Transport) deliver(id float64, a answer) {
 	t.mu.Lock()
-	ch := t.pending[id]
+	then := t.pending[id]
 	delete(t.pending, id)
 	t.mu.Unlock()
-	if ch != nil {
-		ch <- a
+	if then != nil {
+		then(a)
 	}
 }
 
@@ -189,50 +203,90 @@ func (t *Transport) Do(ctx context.Context, req core.WireRequest) (core.WireResp
 	if err := ctx.Err(); err != nil {
 		return core.WireResponse{}, err
 	}
-	body, err := t.requestBody(req)
-	if err != nil {
-		return core.WireResponse{}, err
-	}
-	override := js.Null()
-	if req.MethodOverride != "" {
-		override = js.ValueOf(req.MethodOverride)
-	}
 	ch := make(chan answer, 1)
-	t.mu.Lock()
-	t.nextID++
-	id := t.nextID
-	t.pending[id] = ch
-	t.mu.Unlock()
-	if err := promise.Catch(func() {
-		t.port.Call("send", id, t.jsString(&t.method, req.Method), t.jsString(&t.url, req.URL), override, body, float64(req.MaxBody))
-	}); err != nil {
-		t.forget(id)
+	id, err := t.send(req, 0, func(a answer) {
+		ch <- a
+		direct.Woke()
+	})
+	if err != nil {
 		return core.WireResponse{}, err
 	}
 	var a answer
 	select {
 	case a = <-ch:
 	case <-ctx.Done():
-		if t.forget(id) {
-			timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
-			_ = promise.Catch(func() { t.port.Call("abort", id, timedOut) }) // the port's own code: it does not throw
-		}
+		t.abort(id, errors.Is(ctx.Err(), context.DeadlineExceeded))
 		return core.WireResponse{}, ctx.Err()
 	}
+	o := finish(req, a)
+	return o.Resp, o.Err
+}
+
+// Start makes one round trip for a caller on the JS thread: then receives its outcome once,
+// on the JS thread, unless Stop comes first. The port stops the fetch at req.Timeout and
+// the outcome then says TimedOut. A port that throws is an outcome too (Err), given before
+// Start returns. The returned id is Stop's.
+func (t *Transport) Start(req core.WireRequest, then func(core.Outcome)) float64 {
+	id, err := t.send(req, req.Timeout.Milliseconds(), func(a answer) { then(finish(req, a)) })
+	if err != nil {
+		then(core.Outcome{Err: err})
+	}
+	return id
+}
+
+// Stop abandons round trip id (its caller was cancelled): its outcome is never delivered,
+// and the port aborts the fetch.
+func (t *Transport) Stop(id float64) { t.abort(id, false) }
+
+// send registers then for a new round trip and hands the request to the port; timeoutMs,
+// when above 0, is the port's own deadline for it.
+func (t *Transport) send(req core.WireRequest, timeoutMs int64, then func(answer)) (float64, error) {
+	body, err := t.requestBody(req)
+	if err != nil {
+		return 0, err
+	}
+	override := js.Null()
+	if req.MethodOverride != "" {
+		override = js.ValueOf(req.MethodOverride)
+	}
+	t.mu.Lock()
+	t.nextID++
+	id := t.nextID
+	t.pending[id] = then
+	t.mu.Unlock()
+	if err := promise.Catch(func() {
+		t.port.Call("send", id, t.jsString(&t.method, req.Method), t.jsString(&t.url, req.URL), override, body, float64(req.MaxBody), float64(timeoutMs))
+	}); err != nil {
+		t.forget(id)
+		return 0, err
+	}
+	return id, nil
+}
+
+// abort forgets round trip id and, when it was still pending, has the port abort its fetch.
+func (t *Transport) abort(id float64, timedOut bool) {
+	if t.forget(id) {
+		_ = promise.Catch(func() { t.port.Call("abort", id, timedOut) }) // the port's own code: it does not throw
+	}
+}
+
+// finish turns what the port delivered for req into the round trip's outcome: the answer
+// with its body decoded, or the error of a failure without a usable one.
+func finish(req core.WireRequest, a answer) core.Outcome {
 	if a.err != nil {
 		var big *core.BodyTooLargeError
 		if errors.As(a.err, &big) {
 			big.Limit = req.MaxBody
 		}
-		return core.WireResponse{}, a.err
+		return core.Outcome{Err: a.err, TimedOut: a.timedOut}
 	}
 	if req.MaxBody > 0 && int64(len(a.resp.Text)) > req.MaxBody {
 		// The port caps streamed bodies itself; a fetch without a body stream hands over
 		// the whole text, so the cap is checked here too.
-		return core.WireResponse{}, &core.BodyTooLargeError{Status: a.resp.Status, Limit: req.MaxBody}
+		return core.Outcome{Err: &core.BodyTooLargeError{Status: a.resp.Status, Limit: req.MaxBody}}
 	}
 	a.resp.Body = parseBody(a.resp.Text)
-	return a.resp, nil
+	return core.Outcome{Resp: a.resp}
 }
 
 // number reads a number the port passed, NaN for anything else.
