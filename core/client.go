@@ -295,6 +295,7 @@ func (c *Client) engage(ctx context.Context, p *Prepared, f *Flight) (Response, 
 // refused session, a busy store) is continued by Continue on the blocking path, under the
 // same rules, so a Flight decides nothing a GetEngagement would not.
 type Flight struct {
+	_     [0]func() // not comparable: nothing compares flights, and == would cost code
 	c     *Client
 	p     *Prepared
 	s     Session // the ids sent

@@ -429,12 +429,27 @@ func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutM
 	if !open {
 		return 0
 	}
-	text, ok := direct.Text(0, n)
-	if !ok {
-		return 0
+	// The same text as the last request's (a caller asking the same question again) is
+	// compared where the loader wrote it, not copied out.
+	c.mu.Lock()
+	p := c.lastPrepared
+	if p != nil && !direct.Equal(0, n, c.lastText) {
+		p = nil
+	}
+	c.mu.Unlock()
+	var text string
+	if p == nil {
+		var ok bool
+		if text, ok = direct.Text(0, n); !ok {
+			return 0
+		}
 	}
 	c.guardDirect(id, func() {
-		if hasTimeout == 0 && c.fly(id, text) {
+		read := func() (any, error) { return c.prepareText(text) }
+		if p != nil {
+			read = func() (any, error) { return p, nil }
+		}
+		if hasTimeout == 0 && c.fly(id, read) {
 			return
 		}
 		var timeout time.Duration
@@ -442,7 +457,7 @@ func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutM
 		if hasTimeout != 0 {
 			timeout, msg = duration(timeoutMs)
 		}
-		c.begin(id, timeout, msg, func() (any, error) { return c.prepareText(text) }, c.getEngagement)
+		c.begin(id, timeout, msg, read, c.getEngagement)
 	})
 	return direct.Taken()
 }
@@ -456,8 +471,8 @@ func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutM
 // "The two floors"). Any other outcome goes on in a goroutine (core.Flight.Continue). It
 // reports false, having done nothing, when the call must take the goroutine path from the
 // start.
-func (c *client) fly(id float64, text string) bool {
-	p, err := c.prepareText(text)
+func (c *client) fly(id float64, read func() (any, error)) bool {
+	p, err := read()
 	if err != nil {
 		return false // begin reports it
 	}
@@ -465,66 +480,98 @@ func (c *client) fly(id float64, text string) bool {
 	if !ok {
 		return false
 	}
-	ctx, cancel := context.WithCancel(c.ctx)
-	end := func() {
-		c.mu.Lock()
-		delete(c.calls, id)
-		c.mu.Unlock()
-		cancel()
-	}
-	var trip float64 // the round trip's id, for Stop
-	stopped := false
-	landed := func(o core.Outcome) {
-		c.guardDirect(id, func() {
-			resp, done, err := f.Finish(ctx, o)
-			if !done {
-				c.run(id, func() (js.Value, error) {
-					defer end()
-					resp, err := f.Continue(ctx)
-					if err != nil {
-						return js.Undefined(), err
-					}
-					return responseResult(resp)
-				})
-				return
-			}
-			end()
-			if err == nil && resp.RawText == o.Resp.Text && o.Resp.Text != "" {
-				// The answer's text is the port's own JS string, being delivered right now:
-				// the loader parses that instead of a copy made from Go's.
-				invoke(c.settleFn, id, settleAnswer)
-				return
-			}
-			v := js.Undefined()
-			if err == nil {
-				v, err = responseResult(resp)
-			}
-			c.settle(id, v, err)
-		})
-	}
+	l := &flight{c: c, id: id, f: f}
 	c.mu.Lock()
-	c.calls[id] = func() { // the loader's cancel(id): stop the fetch, and Continue reports it
-		cancel()
-		c.mu.Lock()
-		wasStopped := stopped
-		stopped = true
-		c.mu.Unlock()
-		if !wasStopped {
-			c.transport.Stop(trip)
-			landed(core.Outcome{Err: context.Canceled})
-		}
-	}
+	c.calls[id] = l.cancel
 	c.mu.Unlock()
-	trip = c.transport.Start(f.Request(), func(o core.Outcome) {
-		c.mu.Lock()
-		wasStopped := stopped
-		stopped = true
-		c.mu.Unlock()
-		if !wasStopped {
-			landed(o)
-		}
-	})
+	l.trip = c.transport.Start(f.Request(), l.landed)
 	return true
+}
+
+// flight is a getEngagement call made by fly. Until its first attempt lands or the loader
+// cancels it (whichever comes first: stopped), it has no context of its own, only the
+// client's; one is made if the call goes on in a goroutine.
+type flight struct {
+	c         *client
+	id        float64
+	f         *core.Flight
+	trip      float64 // the round trip's id, for Stop
+	stopped   bool    // guarded by c.mu
+	cancelled bool    // the loader's cancel(id) came first; guarded by c.mu
+}
+
+// landed takes the first attempt's outcome from the transport.
+func (l *flight) landed(o core.Outcome) {
+	c := l.c
+	c.mu.Lock()
+	was := l.stopped
+	l.stopped = true
+	c.mu.Unlock()
+	if !was {
+		l.finish(o)
+	}
+}
+
+// cancel is the loader's cancel(id): before the answer, it stops the fetch and ends the
+// call as cancelled (through Continue, which reports it); after, it is Continue's cancel.
+func (l *flight) cancel() {
+	c := l.c
+	c.mu.Lock()
+	was := l.stopped
+	l.stopped, l.cancelled = true, true
+	c.mu.Unlock()
+	if !was {
+		c.transport.Stop(l.trip)
+		l.finish(core.Outcome{Err: context.Canceled})
+	}
+}
+
+// finish ends the call with the first attempt's outcome, or hands it to a goroutine.
+func (l *flight) finish(o core.Outcome) {
+	c := l.c
+	c.guardDirect(l.id, func() {
+		resp, done, err := l.f.Finish(c.ctx, o)
+		if !done {
+			ctx, cancel := context.WithCancel(c.ctx)
+			c.mu.Lock()
+			if l.cancelled {
+				cancel()
+			}
+			c.calls[l.id] = cancel
+			c.mu.Unlock()
+			c.run(l.id, func() (js.Value, error) {
+				defer c.endCall(l.id, cancel)
+				resp, err := l.f.Continue(ctx)
+				if err != nil {
+					return js.Undefined(), err
+				}
+				return responseResult(resp)
+			})
+			return
+		}
+		c.mu.Lock()
+		delete(c.calls, l.id)
+		c.mu.Unlock()
+		if err == nil && resp.RawText == o.Resp.Text && o.Resp.Text != "" {
+			// The answer's text is the port's own JS string, being delivered right now:
+			// the loader parses that instead of a copy made from Go's.
+			invoke(c.settleFn, l.id, settleAnswer)
+			return
+		}
+		v := js.Undefined()
+		if err == nil {
+			v, err = responseResult(resp)
+		}
+		c.settle(l.id, v, err)
+	})
+}
+
+// endCall forgets call id and releases its context.
+func (c *client) endCall(id float64, cancel context.CancelFunc) {
+	c.mu.Lock()
+	delete(c.calls, id)
+	c.mu.Unlock()
+	cancel()
 }
 
 // begin is start once the arguments are read: msg, when not "", is what is wrong with the
@@ -551,12 +598,7 @@ func (c *client) begin(id float64, timeout time.Duration, msg string, read func(
 	c.calls[id] = cancel
 	c.mu.Unlock()
 	c.run(id, func() (js.Value, error) {
-		defer func() {
-			c.mu.Lock()
-			delete(c.calls, id)
-			c.mu.Unlock()
-			cancel()
-		}()
+		defer c.endCall(id, cancel)
 		if convErr != nil {
 			return js.Undefined(), convErr
 		}

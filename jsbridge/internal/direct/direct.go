@@ -69,6 +69,15 @@ func Taken() int32 {
 	return r
 }
 
+// Equal reports whether bytes [off, off+n) of what the loader wrote are s, without copying
+// them out.
+func Equal(off, n int32, s string) bool {
+	if off < 0 || n < 0 || int(off)+int(n) > len(buf) {
+		return false
+	}
+	return string(buf[off:off+n]) == s
+}
+
 // Done drops a buffer larger than keep once a direct call has copied its text out.
 func Done() {
 	if cap(buf) > keep {

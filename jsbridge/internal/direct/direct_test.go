@@ -4,6 +4,7 @@ package direct
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -32,4 +33,15 @@ func TestBufferGivesRoomForNothingAfterADrop(t *testing.T) {
 	assert.Equal(t, "", s)
 	_, ok = Text(0, 2)
 	assert.False(t, ok, "past what was asked for")
+}
+
+func TestEqualComparesInPlace(t *testing.T) {
+	at := buffer(5)
+	copy(unsafe.Slice((*byte)(at), 5), "hello")
+	assert.True(t, Equal(0, 5, "hello"))
+	assert.True(t, Equal(1, 3, "ell"))
+	assert.False(t, Equal(0, 5, "hellO"))
+	assert.False(t, Equal(0, 4, "hello"), "a prefix is not the text")
+	assert.False(t, Equal(3, 5, "lo"), "past what was asked for")
+	assert.False(t, Equal(-1, 2, "he"))
 }
