@@ -35,3 +35,24 @@ test(`${CALLS} calls with timeoutMs and signal keep module memory and JS values 
   assert.ok(end.jsValues <= Math.ceil(start.jsValues * 1.05), msg);
   console.log(`# ${msg}`);
 });
+
+// The same life for calls made on the JS thread (no timeoutMs: a core.Flight each, see
+// docs/js.md), whose flight, answer and settle are new code paths with their own state.
+test(`${CALLS} calls on the JS thread keep module memory and JS values flat`, { timeout: 15 * 60 * 1000 }, async () => {
+  const api = await createChatApi({ accountId: account(), domain: sim.url, retry: { delaysMs: [] } });
+  for (let i = 0; i < WARMUP; i++) await api.getEngagement({ appType: 'EXTERNAL' });
+  const start = await moduleStats();
+  for (let i = WARMUP; i < CALLS; i++) {
+    const r = await api.getEngagement({ appType: 'EXTERNAL' });
+    if (i % 5000 === 0) assert.ok(r.visitorId, 'still answering');
+  }
+  const end = await moduleStats();
+  api.close();
+
+  const ratio = (a, b) => (a / b).toFixed(3);
+  const msg = `wasm memory ${start.wasmMemoryBytes} -> ${end.wasmMemoryBytes} (${ratio(end.wasmMemoryBytes, start.wasmMemoryBytes)}), `
+    + `JS values held by Go ${start.jsValues} -> ${end.jsValues}`;
+  assert.ok(end.wasmMemoryBytes <= start.wasmMemoryBytes * 1.05, msg);
+  assert.ok(end.jsValues <= Math.ceil(start.jsValues * 1.05), msg);
+  console.log(`# ${msg}`);
+});
