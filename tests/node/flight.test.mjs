@@ -465,21 +465,29 @@ test('an AbortSignal cancels a flight under way: aborted, the connection closed,
 
 // ---- 5. close() -------------------------------------------------------------------------------
 
-test('close() while a flight\'s request is held: the call rejects with aborted, its fetch is aborted and nothing more is sent', async () => {
+// Holds the next request after a first call has stored a session, starts a call with opts
+// on the path expected, closes the ChatApi and checks that the call rejects as aborted and
+// its fetch is aborted. Returns what the rest of a test needs.
+async function closeWhileHeld(opts, path) {
   const { api, sends } = await instrumented({ retry: { delaysMs: [10, 10] } });
   const req = request();
   await api.getEngagement(req);
   const sent = requests.length;
   const from = sends.length;
   handler = (r, res) => hold(res);
-  const p = caught(api.getEngagement(req));
+  const p = caught(api.getEngagement(req, opts));
   await received(sent + 1);
-  assert.equal(pathOf(sends, from), 'flight');
+  assert.equal(pathOf(sends, from), path);
   api.close();
   const err = await within(p, 5000, 'the call never settled after close()');
   assert.equal(err.code, 'aborted', err.message);
   await within(requests[sent].closed, 5000, 'close() left the fetch under way open');
   assert.equal(requests[sent].aborted, true);
+  return { api, req, sent };
+}
+
+test('close() while a flight\'s request is held: the call rejects with aborted, its fetch is aborted and nothing more is sent', async () => {
+  const { api, req, sent } = await closeWhileHeld(undefined, 'flight');
   await sleep(200);
   assert.equal(requests.length, sent + 1, 'no request after close()');
   await assert.rejects(api.getEngagement(req), (e) => e.code === 'aborted');
@@ -487,20 +495,7 @@ test('close() while a flight\'s request is held: the call rejects with aborted, 
 });
 
 test('close() while a goroutine-path request is held: its fetch is aborted too', async () => {
-  const { api, sends } = await instrumented({ retry: { delaysMs: [10, 10] } });
-  const req = request();
-  await api.getEngagement(req);
-  const sent = requests.length;
-  const from = sends.length;
-  handler = (r, res) => hold(res);
-  const p = caught(api.getEngagement(req, { timeoutMs: 60000 })); // a per-call timeout: a goroutine
-  await received(sent + 1);
-  assert.equal(pathOf(sends, from), 'goroutine');
-  api.close();
-  const err = await within(p, 5000, 'the call never settled after close()');
-  assert.equal(err.code, 'aborted', err.message);
-  await within(requests[sent].closed, 5000, 'close() left the fetch under way open');
-  assert.equal(requests[sent].aborted, true);
+  await closeWhileHeld({ timeoutMs: 60000 }, 'goroutine'); // a per-call timeout: a goroutine
 });
 
 // ---- 6. Malformed answers -------------------------------------------------------------------
