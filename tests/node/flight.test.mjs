@@ -535,7 +535,7 @@ test('a 2xx with a malformed body on a flight is code server "malformed response
 
 // ---- 7. A call from inside the fetch of a flight -------------------------------------------
 
-test('a getEngagement made from the fetch function a flight calls (inside a wasm export) settles, and so does the flight', async () => {
+test('a getEngagement made from the fetch function a flight calls (inside a wasm export) starts once that call returned, and both settle', async () => {
   let api;
   let armed = false;
   let nested = null;
@@ -557,21 +557,59 @@ test('a getEngagement made from the fetch function a flight calls (inside a wasm
     armed = true;
     const outer = api.getEngagement(req);
     assert.ok(nested, 'the fetch was called synchronously by the direct getEngagement');
+    assert.equal(made.sends.length, from + 1, 'the nested call has not started inside the outer one');
     const [o, n] = await within(Promise.all([outer, nested]), 5000, 'the outer or the nested call never settled');
     assert.equal(o.status, 'Available');
     assert.equal(n.status, 'Available');
     assert.equal(requests.length, sent + 2);
     assert.equal(made.sends.length, from + 2);
     assert.ok(made.sends[from].timeoutMs > 0, 'the outer call was a flight');
-    assert.equal(made.sends[from + 1].timeoutMs, 0, 'the nested call ran on a goroutine');
+    assert.ok(made.sends[from + 1].timeoutMs > 0, 'the nested call, started after it, was a flight too');
     const calls = made.direct.slice(fromDirect).filter((d) => d.fn === 'getEngagement');
-    assert.equal(calls.length, 2);
-    assert.equal(calls[0].taken, false, 'the nested call found Go running and took the js.Func');
-    assert.equal(calls[1].taken, true, 'the outer call was direct');
+    assert.deepEqual(calls.map((c) => c.taken), [true, true], 'both calls went in by the direct call');
     assert.equal(made.module.alive(), true, 'the Go program is still running');
     const nextFrom = made.sends.length;
     assert.equal((await api.getEngagement(req)).status, 'Available');
     assert.equal(pathOf(made.sends, nextFrom), 'flight');
+  } finally {
+    api.close();
+  }
+});
+
+test('a fetch function that calls getEngagement every time does not recurse under Go: each call starts after the last returned', async () => {
+  let api;
+  let depth = 0;
+  let deepest = 0;
+  let left = 0;
+  const nested = [];
+  const fetchCalling = (url, init) => {
+    depth++;
+    deepest = Math.max(deepest, depth);
+    try {
+      if (left > 0) {
+        left--;
+        nested.push(api.getEngagement(request()));
+      }
+      return fetch(url, init);
+    } finally {
+      depth--;
+    }
+  };
+  const made = await instrumented({ fetch: fetchCalling });
+  api = made.api;
+  try {
+    await api.getEngagement(request());
+    const sent = requests.length;
+    left = 30; // 30 calls, each made from the fetch of the one before
+    const first = api.getEngagement(request());
+    await within(first, 5000, 'the first call never settled');
+    for (let i = 0; i < 100 && nested.length < 30; i++) await sleep(10);
+    assert.equal(nested.length, 30);
+    const all = await within(Promise.all(nested), 10000, 'a nested call never settled');
+    assert.ok(all.every((r) => r.status === 'Available'));
+    assert.equal(deepest, 1, 'no fetch was called from inside another');
+    assert.equal(requests.length, sent + 31);
+    assert.equal(made.module.alive(), true, 'the Go program is still running');
   } finally {
     api.close();
   }

@@ -699,10 +699,28 @@ export class ChatApi {
     const id = this.#nextId++;
     const unwatch = signal ? this.#watchSignal(signal, id) : noop;
     const direct = method === 'getEngagement' && typeof request === 'string' ? this.#module.direct : null;
-    const p = this.#start((callId) => {
+    const start = (callId) => {
       // The direct call when Go can take it (directCalls in exchange.js), else the handle's js.Func.
       if (direct && direct.getEngagement(this.#directId, callId, request, opts.timeoutMs)) return undefined;
       return this.#h[method](callId, request, opts.timeoutMs);
+    };
+    const p = this.#start((callId) => {
+      if (typeof this.#module.inDirect !== 'function' || !this.#module.inDirect()) return start(callId);
+      // Called from a fetch function that a call on the JS thread is calling: start once that
+      // call has returned, or a fetch function that calls the ChatApi each time would recurse
+      // until the stack overflows under Go's frames, which ends the Go program.
+      queueMicrotask(() => {
+        let r;
+        try {
+          if (this.#closed) r = appEngageError('aborted', 'the ChatApi is closed');
+          else if (signal?.aborted) r = appEngageError('aborted', 'the call was cancelled');
+          else r = start(callId);
+        } catch (err) {
+          r = err;
+        }
+        if (r !== undefined && r !== null) this.#settle(callId, SETTLE_ERROR, r);
+      });
+      return undefined;
     }, id);
     if (!signal) return p;
     return p.finally(unwatch);

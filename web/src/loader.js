@@ -50,6 +50,9 @@ export async function instantiate(source, starting = startGo()) {
     hold: go.hold,
     release: go.release,
     direct: directCalls(go, instance),
+    // True while JS runs under one of the direct calls (a fetch function a call on the JS
+    // thread calls): a call made from there starts once that one has returned.
+    inDirect: go.inDirect,
     /** Runs Go's garbage collector and finalizers (for leak checks). */
     collect: () => {
       go.hold();

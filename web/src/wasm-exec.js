@@ -49,6 +49,7 @@ export function goInternalsProblems(go) {
  *   hold: () => void,
  *   release: () => void,
  *   enter: (fn: () => number) => boolean,
+ *   inDirect: () => boolean,
  *   stats: (instance: WebAssembly.Instance) => {jsValues: number, timers: number, wasmMemoryBytes: number},
  * }>}
  */
@@ -70,6 +71,7 @@ export async function startGo() {
   // function or a getter that calls the ChatApi again): running counts those frames, which
   // all begin in run or in _resume (every js.Func call and timer goes through it).
   let running = 0;
+  let inDirect = 0; // how many of those frames are a direct function's (enter's fn)
   const resume = go._resume;
   go._resume = function resumeCounted() {
     running++;
@@ -105,15 +107,20 @@ export async function startGo() {
     enter(fn) {
       if (running !== 0 || exitCode !== null) return false;
       running++;
+      inDirect++;
       let answer;
       try {
         answer = fn();
       } finally {
         running--;
+        inDirect--;
       }
       if (answer === 2) go._resume();
       return answer === 1 || answer === 2;
     },
+    // inDirect reports whether JS runs under a direct function now (a fetch function a
+    // call on the JS thread calls, which calls the ChatApi again).
+    inDirect: () => inDirect !== 0,
     alive: () => exitCode === null,
     onExit: (fn) => {
       exitListeners.push(fn);
