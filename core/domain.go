@@ -223,9 +223,9 @@ const maxDomainEntries = 4096
 func (r *domainResolver) resolve(ctx context.Context, account string, now func() time.Time, lookup func(context.Context) (string, error)) (string, error) {
 	for {
 		r.mu.Lock()
-		if e, ok := r.entries[account]; ok && now().Before(e.expires) {
+		if base, ok := r.freshLocked(account, now()); ok {
 			r.mu.Unlock()
-			return e.base, nil
+			return base, nil
 		}
 		if f := r.flights[account]; f != nil {
 			r.mu.Unlock()
@@ -315,6 +315,11 @@ func (c *Client) freshBase() (string, bool) {
 func (r *domainResolver) cached(account string, now time.Time) (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.freshLocked(account, now)
+}
+
+// freshLocked is cached for a caller holding r.mu.
+func (r *domainResolver) freshLocked(account string, now time.Time) (string, bool) {
 	if e, ok := r.entries[account]; ok && now.Before(e.expires) {
 		return e.base, true
 	}

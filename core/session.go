@@ -57,10 +57,8 @@ type sessionGate struct {
 
 // lock takes the store slot, or returns the caller's timeout or abort when ctx ends first.
 func (g *sessionGate) lock(ctx context.Context) error {
-	select {
-	case g.slot <- struct{}{}:
+	if g.tryLock() {
 		return nil
-	default:
 	}
 	select {
 	case g.slot <- struct{}{}:
