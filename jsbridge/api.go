@@ -410,7 +410,7 @@ var clients direct.Registry[*client]
 // directGetEngagement is the direct call of getEngagement (see package direct for why): the
 // loader calls
 //
-//	appengage_get_engagement(client, id, textLength, hasTimeout, timeoutMs) → 1 taken | 0 not
+//	appengage_get_engagement(client, id, textLength, hasTimeout, timeoutMs) → 0 | 1 | 2 (see direct.Taken)
 //
 // after writing the request's JSON text into the direct buffer, instead of the handle's
 // getEngagement(id, text, timeoutMs), whenever Go is not running (a call made from JS that
@@ -431,12 +431,7 @@ func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutM
 	}
 	// The same text as the last request's (a caller asking the same question again) is
 	// compared where the loader wrote it, not copied out.
-	c.mu.Lock()
-	p := c.lastPrepared
-	if p != nil && !direct.Equal(0, n, c.lastText) {
-		p = nil
-	}
-	c.mu.Unlock()
+	p := c.lastPreparedIf(func(last string) bool { return direct.Equal(0, n, last) })
 	var text string
 	if p == nil {
 		var ok bool
@@ -445,11 +440,13 @@ func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutM
 		}
 	}
 	c.guardDirect(id, func() {
-		read := func() (any, error) { return c.prepareText(text) }
-		if p != nil {
-			read = func() (any, error) { return p, nil }
+		// Read once, for fly and, when it declines, begin.
+		var payload any = p
+		var err error
+		if p == nil {
+			payload, err = c.prepareText(text)
 		}
-		if hasTimeout == 0 && c.fly(id, read) {
+		if hasTimeout == 0 && err == nil && c.fly(id, payload.(*core.Prepared)) {
 			return
 		}
 		var timeout time.Duration
@@ -457,7 +454,7 @@ func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutM
 		if hasTimeout != 0 {
 			timeout, msg = duration(timeoutMs)
 		}
-		c.begin(id, timeout, msg, read, c.getEngagement)
+		c.begin(id, timeout, msg, func() (any, error) { return payload, err }, c.getEngagement)
 	})
 	return direct.Taken()
 }
@@ -471,12 +468,8 @@ func directGetEngagement(client int32, id float64, n, hasTimeout int32, timeoutM
 // "The two floors"). Any other outcome goes on in a goroutine (core.Flight.Continue). It
 // reports false, having done nothing, when the call must take the goroutine path from the
 // start.
-func (c *client) fly(id float64, read func() (any, error)) bool {
-	p, err := read()
-	if err != nil {
-		return false // begin reports it
-	}
-	f, ok := c.core.StartEngagement(p.(*core.Prepared))
+func (c *client) fly(id float64, p *core.Prepared) bool {
+	f, ok := c.core.StartEngagement(p)
 	if !ok {
 		return false
 	}
@@ -639,13 +632,7 @@ func (c *client) prepare(v js.Value) (any, error) {
 
 // prepareText is prepare for the loader's JSON text of a request.
 func (c *client) prepareText(text string) (any, error) {
-	c.mu.Lock()
-	last := c.lastPrepared
-	if text != c.lastText {
-		last = nil
-	}
-	c.mu.Unlock()
-	if last != nil {
+	if last := c.lastPreparedIf(func(last string) bool { return last == text }); last != nil {
 		return last, nil
 	}
 	tree, err := textTree(text)
@@ -660,6 +647,17 @@ func (c *client) prepareText(text string) (any, error) {
 	c.lastText, c.lastPrepared = text, p
 	c.mu.Unlock()
 	return p, nil
+}
+
+// lastPreparedIf returns what the last request's text was prepared into when same(that
+// text) holds, else nil.
+func (c *client) lastPreparedIf(same func(last string) bool) *core.Prepared {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lastPrepared != nil && same(c.lastText) {
+		return c.lastPrepared
+	}
+	return nil
 }
 
 // payloadTree converts a request from the loader: JSON text when the loader could

@@ -158,8 +158,8 @@ func (t *Transport) Close() {
 	t.onDone.Release()
 }
 
-// done is onDone, run by JS on the event loop: it only hands the answer to the waiting
-// round trip (a buffered channel, so it never blocks).
+// done is onDone, run by JS on the event loop: it only reads the answer and hands it on
+// (deliver).
 func (t *Transport) done(this js.Value, args []js.Value) any {
 	id, kind := number(promise.Arg(args, 0)), number(promise.Arg(args, 1))
 	var a answer
