@@ -705,7 +705,7 @@ export class ChatApi {
       return this.#h[method](callId, request, opts.timeoutMs);
     };
     const p = this.#start((callId) => {
-      if (typeof this.#module.inDirect !== 'function' || !this.#module.inDirect()) return start(callId);
+      if (!this.#module.inDirect?.()) return start(callId);
       // Called from a fetch function that a call on the JS thread is calling: start once that
       // call has returned, or a fetch function that calls the ChatApi each time would recurse
       // until the stack overflows under Go's frames, which ends the Go program.

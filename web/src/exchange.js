@@ -98,13 +98,18 @@ export function exchangeOver(fetchFn, direct = null) {
     const t = timers.get(id);
     if (t !== undefined) { clearTimeout(t); timers.delete(id); }
   };
+  // Aborts round trip id's fetch; false when it is no longer under way.
+  const stop = (id, timedOut) => {
+    const controller = controllers.get(id);
+    if (!controller) return false;
+    controllers.delete(id);
+    disarm(id);
+    controller.abort(abortReason(timedOut));
+    return true;
+  };
   const expire = (id) => {
     timers.delete(id);
-    const controller = controllers.get(id);
-    if (!controller) return;
-    controllers.delete(id);
-    controller.abort(abortReason(true));
-    settle(id, TIMED_OUT);
+    if (stop(id, true)) settle(id, TIMED_OUT);
   };
   const settle = (...args) => { if (done) done(...args); };
   let delivering = null; // the text of the answer being handed to Go, while it is
@@ -185,11 +190,7 @@ export function exchangeOver(fetchFn, direct = null) {
       return delivering;
     },
     abort(id, timedOut) {
-      const controller = controllers.get(id);
-      if (!controller) return;
-      controllers.delete(id);
-      disarm(id);
-      controller.abort(abortReason(timedOut));
+      stop(id, timedOut);
     },
   };
 }
