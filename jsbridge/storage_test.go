@@ -58,3 +58,40 @@ func TestKeyValueStoreReportsFailures(t *testing.T) {
 	assert.Error(t, err)
 	assert.Nil(t, LocalStorage("k"), "Node has no localStorage")
 }
+
+func TestLocalStorageIsImmediateOnlyForARealStorage(t *testing.T) {
+	defer jsEval(t, `(() => { delete globalThis.localStorage; delete globalThis.Storage; })()`)
+	jsEval(t, `(() => {
+		class Storage {
+			constructor() { this.m = new Map(); }
+			getItem(k) { return this.m.has(k) ? this.m.get(k) : null; }
+			setItem(k, v) { this.m.set(k, String(v)); }
+			removeItem(k) { this.m.delete(k); }
+		}
+		globalThis.Storage = Storage;
+		globalThis.localStorage = new Storage();
+	})()`)
+	ctx := context.Background()
+	s := LocalStorage("k")
+	require.NotNil(t, s)
+	assert.True(t, s.Immediate(), "the host's Web Storage returns at once")
+	want := core.Session{VisitorID: "v", SessionID: "s", PageID: "1"}
+	require.NoError(t, s.Save(ctx, want))
+	got, err := s.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	// A Storage whose getItem was replaced by one returning a promise is never waited for.
+	jsEval(t, `(() => { localStorage.getItem = () => Promise.resolve(null); })()`)
+	_, err = LocalStorage("k").Load(ctx)
+	assert.ErrorContains(t, err, "did not return a string or nothing")
+
+	// A stand-in that is not a Storage may return promises: its store waits.
+	jsEval(t, `(() => { globalThis.localStorage = { getItem: async () => null, setItem() {}, removeItem() {} }; })()`)
+	s = LocalStorage("k")
+	require.NotNil(t, s)
+	assert.False(t, s.Immediate())
+	got, err = s.Load(ctx)
+	require.NoError(t, err)
+	assert.True(t, got.IsZero())
+}

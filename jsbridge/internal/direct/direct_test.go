@@ -45,3 +45,13 @@ func TestEqualComparesInPlace(t *testing.T) {
 	assert.False(t, Equal(3, 5, "lo"), "past what was asked for")
 	assert.False(t, Equal(-1, 2, "he"))
 }
+
+func TestTakenAsksForAResumeOnlyForWhatItsCallWoke(t *testing.T) {
+	Woke() // by a js.Func before the direct call: it runs its own goroutines
+	Begin()
+	assert.Equal(t, int32(1), Taken(), "nothing woken by this call")
+	Begin()
+	Woke()
+	assert.Equal(t, int32(2), Taken(), "a goroutine woken: resume")
+	assert.Equal(t, int32(1), Taken(), "reported once")
+}
