@@ -2,25 +2,32 @@
 
 package convert
 
-// This file is the only user of github.com/norunners/vert (tests aside). vert converts between JS objects
-// and Go structs tagged with `js:"name"`, which is what the bridge needs for its small fixed
-// shapes (options, the session record, the error object). Under Go 1.26 it has traps, each
-// kept out here and covered by a test in vert_test.go:
+// This file is the only user of github.com/norunners/vert (tests aside) and holds the bridge's
+// fixed shapes: Go structs tagged with `js:"name"` (options, the session record, the error
+// object). vert converts them from Go to JS (EncodeStruct); the other way, DecodeStruct walks
+// the JS object once, checking and filling the struct as it goes.
+//
+// Why not vert's AssignTo for JS → Go: each value had to be checked by a walk of the JS object
+// first anyway (the traps below), so AssignTo only read every property a second time; and its
+// error type formats with fmt, which linked fmt, internal/fmtsort and half of reflect's
+// method machinery into the module: 340 KB of 3.88 MB, which every cold start reads, copies
+// and validates (docs/benchmarks/wasm.md, "Cold start: the options without vert").
+//
+// vert's traps under Go 1.26, each kept out here and covered by a test in vert_test.go:
 //
 //   - vert.ValueOf panics on named types (core.Status...): the structs given to it hold
 //     plain string, float64, bool, slices and nested structs only (checked by plainShape);
 //   - it reads `json` tags without their options (`json:"a,omitempty"` becomes the key
 //     "a,omitempty"): only `js` tags are used, and a tag with a comma is refused;
-//   - it converts 30.7 into an int by truncation: numbers are float64 here and callers check
-//     that integers are integers (WholeNumber);
-//   - it drops null items of arrays and null or undefined properties: checkShape walks the JS
-//     value first and reports every wrong type, null array item and unknown property by
-//     its field path, so vert only ever sees values that fit;
-//   - it reads properties with js.Value.Get, through which a throwing getter would unwind the
-//     Go stack: the loader hands over plain copies it made in JS (plainCopy), and checkShape
-//     reads with SafeGet;
-//   - it cannot fill nested objects inside map[string]any: free-form trees (requests,
-//     responses) go through FromJS/ToJS instead, never through vert.
+//   - AssignTo converts 30.7 into an int by truncation: numbers are float64 here and callers
+//     check that integers are integers (WholeNumber);
+//   - AssignTo drops null items of arrays and null or undefined properties: DecodeStruct
+//     reports every wrong type, null array item and unknown property by its field path;
+//   - AssignTo reads properties with js.Value.Get, through which a throwing getter would
+//     unwind the Go stack: the loader hands over plain copies it made in JS (plainCopy), and
+//     DecodeStruct reads with SafeGet;
+//   - AssignTo cannot fill nested objects inside map[string]any: free-form trees (requests,
+//     responses) go through FromJS/ToJS instead.
 //
 // Every call into vert is wrapped in recover, so a surprise becomes an error, not a crash.
 
@@ -37,8 +44,8 @@ import (
 
 // DecodeStruct fills dst, a pointer to a struct made of plain fields with `js` tags, from the
 // JS object v. Every problem (wrong type, unknown property, null array item) is reported at
-// once as a validation error naming the field under root. undefined or null v leaves dst
-// unchanged.
+// once as a validation error naming the field under root, and dst is then left unchanged, as
+// it is for an undefined or null v.
 func DecodeStruct(v js.Value, dst any, root string) (err error) {
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
@@ -51,6 +58,7 @@ func DecodeStruct(v js.Value, dst any, root string) (err error) {
 		return nil
 	}
 	var problems []core.Problem
+	out := reflect.New(rv.Elem().Type()).Elem()
 	if err := func() (err error) {
 		defer func() {
 			if r := recover(); r != nil { // a getter or proxy trap threw
@@ -58,7 +66,7 @@ func DecodeStruct(v js.Value, dst any, root string) (err error) {
 					Problems: []core.Problem{{Field: root, Message: "could not be read: " + PanicText(r)}}}
 			}
 		}()
-		checkShape(v, rv.Elem().Type(), root, &problems)
+		decode(v, out, root, &problems)
 		return nil
 	}(); err != nil {
 		return err
@@ -70,14 +78,7 @@ func DecodeStruct(v js.Value, dst any, root string) (err error) {
 		}
 		return &core.Error{Code: core.CodeValidation, Message: "invalid " + what, Problems: problems}
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = Internal("vert panicked: " + PanicText(r))
-		}
-	}()
-	if err := (vert.Value{Value: v}).AssignTo(dst); err != nil {
-		return Internal("vert: " + err.Error())
-	}
+	rv.Elem().Set(out)
 	return nil
 }
 
@@ -128,14 +129,19 @@ func plainShape(t reflect.Type) string {
 	return "kind " + t.Kind().String() + " (use float64 for numbers)"
 }
 
-// checkShape appends a Problem for every part of v that does not fit t.
-func checkShape(v js.Value, t reflect.Type, path string, problems *[]core.Problem) {
+// decode sets out, of a type plainShape accepts, from v, and appends a Problem for every part
+// of v that does not fit it (out is then only partly set).
+func decode(v js.Value, out reflect.Value, path string, problems *[]core.Problem) {
 	add := func(msg string) { *problems = append(*problems, core.Problem{Field: path, Message: msg}) }
+	t := out.Type()
 	if t.Kind() == reflect.Pointer {
 		if v.IsNull() || v.IsUndefined() {
 			return
 		}
 		t = t.Elem()
+		p := reflect.New(t)
+		out.Set(p)
+		out = p.Elem()
 	}
 	vt, known := TypeOf(v)
 	if !known {
@@ -145,53 +151,65 @@ func checkShape(v js.Value, t reflect.Type, path string, problems *[]core.Proble
 	case reflect.String:
 		if vt != js.TypeString {
 			add("must be a string, not " + Describe(v))
+			return
 		}
+		out.SetString(v.String())
 	case reflect.Bool:
 		if vt != js.TypeBoolean {
 			add("must be a boolean, not " + Describe(v))
+			return
 		}
+		out.SetBool(v.Bool())
 	case reflect.Float64:
 		if vt != js.TypeNumber {
 			add("must be a number, not " + Describe(v))
-		} else if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-			add("must be a finite number")
+			return
 		}
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			add("must be a finite number")
+			return
+		}
+		out.SetFloat(f)
 	case reflect.Slice:
 		if vt != js.TypeObject || !jsArray.Call("isArray", v).Bool() {
 			add("must be an array, not " + Describe(v))
 			return
 		}
-		for i, n := 0, SafeGet(v, "length").Int(); i < n; i++ {
+		n := SafeGet(v, "length").Int()
+		items := reflect.MakeSlice(t, n, n)
+		for i := 0; i < n; i++ {
 			e := SafeGet(v, i)
 			p := path + "[" + strconv.Itoa(i) + "]"
 			if e.IsNull() || e.IsUndefined() {
 				*problems = append(*problems, core.Problem{Field: p, Message: "must not be " + Describe(e)})
 				continue
 			}
-			checkShape(e, t.Elem(), p, problems)
+			decode(e, items.Index(i), p, problems)
 		}
+		out.Set(items)
 	case reflect.Struct:
 		if vt != js.TypeObject || objectTag.Call("call", v).String() != plainTag {
 			add("must be a plain object, not " + Describe(v))
 			return
 		}
-		known := make(map[string]reflect.Type, t.NumField())
+		known := make(map[string]int, t.NumField())
 		for i := 0; i < t.NumField(); i++ {
-			known[t.Field(i).Tag.Get("js")] = t.Field(i).Type
+			known[t.Field(i).Tag.Get("js")] = i
 		}
 		keys := jsObject.Call("keys", v)
 		for i, n := 0, keys.Length(); i < n; i++ {
 			k := keys.Index(i).String()
-			ft, ok := known[k]
+			f, ok := known[k]
 			child := SafeGet(v, k)
 			switch {
 			case !ok:
 				*problems = append(*problems, core.Problem{Field: joinPath(path, k), Message: "is not a known field"})
 			case child.IsUndefined():
-			case child.IsNull() && ft.Kind() != reflect.Pointer:
+			case child.IsNull() && t.Field(f).Type.Kind() != reflect.Pointer:
 				*problems = append(*problems, core.Problem{Field: joinPath(path, k), Message: "must not be null"})
 			default:
-				checkShape(child, ft, joinPath(path, k), problems)
+				decode(child, out.Field(f), joinPath(path, k), problems)
 			}
 		}
 	}

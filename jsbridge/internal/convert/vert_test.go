@@ -147,3 +147,49 @@ func TestDecodeStructRoundTrip(t *testing.T) {
 	require.NoError(t, DecodeStruct(obj, &out, "session"))
 	assert.Equal(t, in, out)
 }
+
+// DecodeStruct reads each property once and fills every kind of field a fixed shape has.
+func TestDecodeStructFillsEveryKindReadingEachPropertyOnce(t *testing.T) {
+	type shape struct {
+		Name    string    `js:"name"`
+		On      *bool     `js:"on"`
+		Off     bool      `js:"off"`
+		Limit   *float64  `js:"limit"`
+		Unset   *float64  `js:"unset"`
+		Retry   *retry    `js:"retry"`
+		Nothing *retry    `js:"nothing"`
+		Steps   []float64 `js:"steps"`
+		Items   []retry   `js:"items"`
+	}
+	obj := jsEval(t, `(() => {
+		const o = {on: true, off: false, limit: 0, nothing: null, retry: {delaysMs: [1, 2.5]}, steps: [], items: [{delaysMs: [3]}, {}]};
+		o.reads = 0;
+		Object.defineProperty(o, "name", {enumerable: true, get() { o.reads++; return "n"; }});
+		return o;
+	})()`)
+	jsObject.Call("defineProperty", obj, "reads", map[string]any{"enumerable": false, "writable": true, "value": 0})
+	var got shape
+	require.NoError(t, DecodeStruct(obj, &got, ""))
+	assert.Equal(t, 1, obj.Get("reads").Int(), "the getter ran once")
+	on, limit := true, 0.0
+	assert.Equal(t, shape{
+		Name: "n", On: &on, Off: false, Limit: &limit,
+		Retry: &retry{DelaysMs: []float64{1, 2.5}}, Steps: []float64{},
+		Items: []retry{{DelaysMs: []float64{3}}, {}},
+	}, got)
+}
+
+type retry struct {
+	DelaysMs []float64 `js:"delaysMs"`
+}
+
+func TestDecodeStructLeavesDstUnchangedOnError(t *testing.T) {
+	cfg := configShape{AccountID: "kept", Domain: "kept.example"}
+	ps := problems(t, DecodeStruct(jsEval(t, `{accountId: "new", domain: "new.example", retry: {delaysMs: [1, "2"]}}`), &cfg, ""))
+	assert.Equal(t, []string{"retry.delaysMs[1]"}, fields(ps))
+	assert.Equal(t, configShape{AccountID: "kept", Domain: "kept.example"}, cfg, "nothing of the bad value was written")
+
+	require.NoError(t, DecodeStruct(js.Null(), &cfg, ""))
+	require.NoError(t, DecodeStruct(js.Undefined(), &cfg, ""))
+	assert.Equal(t, configShape{AccountID: "kept", Domain: "kept.example"}, cfg, "null and undefined leave it as it was")
+}
