@@ -3,8 +3,9 @@
 // to bare's, and its CPU-time ratio. For trying a size or start-up change before
 // make bench-wasm (whose cold-start row is the same measurement, 15 runs, one variant):
 //   node bench/cold-ab.mjs RUNS [label=WASM[,ENTRY] ...]
-// WASM is a chatapi.wasm; ENTRY a web/src/node.js (default this checkout's), e.g. of an older
-// checkout: old=/tmp/old/web/chatapi.wasm,/tmp/old/web/src/node.js new=web/chatapi.wasm
+// WASM is a chatapi.wasm; ENTRY the Node entry to load it with (default this checkout's, as
+// the package's exports map names it), e.g. of an older checkout:
+// old=/tmp/old/web/chatapi.wasm,/tmp/old/web/dist/node.mjs new=web/chatapi.wasm
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -9,11 +9,20 @@ TARBALL      := $(BUILD)/appengage-$(PACK_VERSION).tgz
 # Everything `files` in web/package.json lists (button.* once the element exists).
 PACK_FILES   := web/package.json web/index.cjs web/browser.js web/browser-global.js \
                 $(wildcard web/*.d.ts) web/chatapi.wasm.d.cts web/index.d.cts web/global.d.cts web/browser.cjs $(wildcard web/src/*.js) $(wildcard web/button.js web/button.d.ts) web/button.cjs web/button.d.cts \
-                web/chatapi.wasm web/wasm_exec.js web/dist/chatapi.js web/README.md web/LICENSE web/LICENSE-go
+                web/chatapi.wasm web/wasm_exec.js web/dist/chatapi.js web/dist/node.mjs web/README.md web/LICENSE web/LICENSE-go
 
 .PHONY: pack package-files test-pack test-consumers
 
-package-files: build-wasm build-browser web/index.d.cts web/global.d.cts web/button.d.cts web/LICENSE-go ## what the npm package carries besides its sources (wasm, wasm_exec.js, dist/, the .d.cts twins, Go's license)
+# The package's Node entry, web/dist/node.mjs: src/node.js and its modules in one file, so a
+# cold start reads one module file instead of ten (docs/benchmarks/wasm.md).
+BUILD_TARGETS += build-node
+.PHONY: build-node
+build-node: web/dist/node.mjs ## the package's Node entry web/dist/node.mjs (src/node.js bundled with its modules)
+
+web/dist/node.mjs: $(wildcard web/src/*.js) web/wasm_exec.js web/package.json web/scripts/build-node.mjs | build-wasm deps-node-root
+	node web/scripts/build-node.mjs
+
+package-files: build-wasm build-browser build-node web/index.d.cts web/global.d.cts web/button.d.cts web/LICENSE-go ## what the npm package carries besides its sources (wasm, wasm_exec.js, dist/, the .d.cts twins, Go's license)
 
 # Generated, never committed (STYLE.md): the CommonJS twins of the declarations…
 web/index.d.cts web/global.d.cts web/button.d.cts &: web/index.d.ts web/global.d.ts web/button.d.ts web/scripts/types-cts.mjs
@@ -22,7 +31,7 @@ web/index.d.cts web/global.d.cts web/button.d.cts &: web/index.d.ts web/global.d
 # …and the license of the Go code the package carries, from the toolchain that built it.
 web/LICENSE-go: $(GOROOT)/LICENSE
 	{ echo "The Go runtime and standard library compiled into chatapi.wasm, and wasm_exec.js (also inside"; \
-	  echo "dist/chatapi.js and dist/chatapi.min.js), come from the Go distribution under this license:"; \
+	  echo "dist/chatapi.js, dist/chatapi.min.js and dist/node.mjs), come from the Go distribution under this license:"; \
 	  echo; cat $<; } > $@
 
 pack: $(TARBALL) ## the npm package tarball, build/appengage-VERSION.tgz (what `npm install` of it gets)

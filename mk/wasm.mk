@@ -38,7 +38,7 @@ test-wasm: ## jsbridge tests under Node through go_js_wasm_exec
 size: web/chatapi.wasm $(BUILD)/wasm/bare.wasm ## raw/gzip/brotli size of chatapi.wasm and of the bare reference
 	node bench/size.mjs web/chatapi.wasm $(BUILD)/wasm/bare.wasm
 
-bench-wasm: build-wasm $(BUILD)/wasm/bare.wasm build-go ## size, cold start, latency vs plain fetch, memory, vert vs JSON text
+bench-wasm: build-wasm build-node $(BUILD)/wasm/bare.wasm build-go ## size, cold start, latency vs plain fetch, memory, vert vs JSON text
 	PATH="$(WASM_EXEC_DIR):$$PATH" $(WASM_ENV) $(GO) test -run '^$$' -bench . -benchmem ./jsbridge/...
 	node bench/run.mjs
 

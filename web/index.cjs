@@ -1,16 +1,18 @@
 'use strict';
 // CommonJS entry (require('appengage') in Node and Electron's main process). The library is
-// ES modules; createChatApi is asynchronous anyway, so it loads them with import().
+// ES modules; createChatApi is asynchronous anyway, so it loads them with import(), from the
+// same file as the ESM entry (dist/node.mjs, src/node.js bundled): one module in a process,
+// so one Go instance and one file-storage registry whichever way the package was loaded.
 
 const { version } = require('./package.json');
 
 /** @type {import('./index').createChatApi} */
-exports.createChatApi = (options) => import('./src/node.js').then((m) => m.createChatApi(options));
+exports.createChatApi = (options) => import('./dist/node.mjs').then((m) => m.createChatApi(options));
 
 /** @type {import('./index').fileStorage} */
 exports.fileStorage = (path) => {
   // A thin synchronous proxy: the real adapter is loaded on its first use.
-  const real = import('./src/file-storage.js').then((m) => m.fileStorage(path));
+  const real = import('./dist/node.mjs').then((m) => m.fileStorage(path));
   return {
     get: (key) => real.then((s) => s.get(key)),
     set: (key, value) => real.then((s) => s.set(key, value)),
@@ -19,6 +21,6 @@ exports.fileStorage = (path) => {
 };
 
 /** @type {import('./index').moduleStats} */
-exports.moduleStats = () => import('./src/node.js').then((m) => m.moduleStats());
+exports.moduleStats = () => import('./dist/node.mjs').then((m) => m.moduleStats());
 
 exports.VERSION = version;

@@ -54,6 +54,39 @@ test('every entry exports exactly the values its declarations name (import, requ
   }
 });
 
+test('Node loads the package as one module file (dist/node.mjs), and import and require share it: one Go instance', async () => {
+  const project = await freshProject('one-file');
+  try {
+    // A load hook (module.register) records every module file of the package Node loads.
+    const hook = 'data:text/javascript,' + encodeURIComponent(`
+      export async function load(url, context, next) {
+        if (url.includes('/node_modules/appengage/')) console.log('loaded ' + url.slice(url.indexOf('/node_modules/appengage/') + 24));
+        return next(url, context);
+      }`);
+    const { stdout, stderr } = await project.node(['--input-type=module', '-e', `
+      import { register, createRequire } from 'node:module';
+      register(${JSON.stringify(hook)});
+      const require = createRequire(process.cwd() + '/');
+      console.log('resolved ' + import.meta.resolve('appengage').split('/node_modules/appengage/')[1]);
+      const { createChatApi } = await import('appengage');
+      const api = await createChatApi({ accountId: ${JSON.stringify(uniqueAccount('one-file'))}, domain: ${JSON.stringify(sim.url)} });
+      console.log('status ' + (await api.getEngagement({ appType: 'EXTERNAL' })).status);
+      const stats = await require('appengage').moduleStats();
+      console.log('shared ' + (stats !== null && typeof stats.wasmMemoryBytes === 'number'));
+      api.close();`]);
+    const lines = stdout.trim().split('\n');
+    assert.ok(lines.includes('resolved dist/node.mjs'), stdout + stderr);
+    assert.ok(lines.includes('status Available'), stdout + stderr);
+    assert.ok(lines.includes('shared true'), 'require() reaches the module import() loaded: ' + stdout + stderr);
+    // require('appengage') adds index.cjs (and its package.json) where the hook sees CommonJS.
+    const loaded = [...new Set(lines.filter((l) => l.startsWith('loaded ')).map((l) => l.slice(7)))]
+      .filter((f) => f !== 'index.cjs' && f !== 'package.json');
+    assert.deepEqual(loaded, ['dist/node.mjs'], 'the ES modules of the package Node loaded');
+  } finally {
+    project.remove();
+  }
+});
+
 test('appengage/button exports what its declarations name under import and require; require loads the element asynchronously', async () => {
   const project = await freshProject('button-names');
   try {

@@ -10,12 +10,12 @@ import { root, run, tarball } from './lib.mjs';
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
-test('the tarball carries the wasm, wasm_exec.js, dist/, the types, README and both licenses', async () => {
+test('the tarball carries the wasm, wasm_exec.js, dist/ (with the Node entry), the types, README and both licenses', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball]);
   const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
   for (const f of ['chatapi.wasm', 'wasm_exec.js', 'dist/chatapi.js', 'dist/chatapi.min.js', 'dist/package.json',
     'index.d.ts', 'index.d.cts', 'global.d.ts', 'global.d.cts', 'chatapi.wasm.d.ts', 'chatapi.wasm.d.cts',
-    'index.cjs', 'browser.js', 'browser.cjs', 'src/node.js', 'src/loader.js', 'src/wasm-exec.js',
+    'index.cjs', 'browser.js', 'browser.cjs', 'src/node.js', 'src/loader.js', 'src/wasm-exec.js', 'dist/node.mjs',
     'README.md', 'LICENSE', 'LICENSE-go', 'package.json', ...(existsSync(join(root, 'web', 'button.js')) ? ['button.js', 'button.d.ts', 'button.cjs', 'button.d.cts', 'src/button.js'] : [])]) {
     assert.ok(files.includes(f), `${f} is in the tarball (it has ${files.join(', ')})`);
   }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = join(web, '..');
-const needed = ['chatapi.wasm', 'wasm_exec.js', 'dist/chatapi.js', 'dist/chatapi.min.js', 'index.d.cts', 'global.d.cts', 'dist/package.json', 'README.md', 'LICENSE', 'LICENSE-go'];
+const needed = ['chatapi.wasm', 'wasm_exec.js', 'dist/chatapi.js', 'dist/chatapi.min.js', 'dist/node.mjs', 'index.d.cts', 'global.d.cts', 'dist/package.json', 'README.md', 'LICENSE', 'LICENSE-go'];
 
 const inRepo = existsSync(join(repo, 'Makefile')) && existsSync(join(repo, 'go.mod')) && existsSync(join(repo, 'mk', 'pack.mk'));
 if (inRepo && process.env.APPENGAGE_PREPACK_BUILT !== '1') {
