@@ -10,8 +10,8 @@ package convert
 // Why not vert's AssignTo for JS → Go: each value had to be checked by a walk of the JS object
 // first anyway (the traps below), so AssignTo only read every property a second time; and its
 // error type formats with fmt, which linked fmt, internal/fmtsort and half of reflect's
-// method machinery into the module: 340 KB of 3.88 MB, which every cold start reads, copies
-// and validates (docs/benchmarks/wasm.md, "Cold start: the options without vert").
+// method machinery into the module: 293 KB of 3.88 MB, which every cold start reads, copies
+// and validates (docs/benchmarks/wasm.md, "Cold start: the options without vert's AssignTo").
 //
 // vert's traps under Go 1.26, each kept out here and covered by a test in vert_test.go:
 //
@@ -177,6 +177,10 @@ func decode(v js.Value, out reflect.Value, path string, problems *[]core.Problem
 			return
 		}
 		n := SafeGet(v, "length").Int()
+		if n > maxTreeNodes { // a length is no promise of items: never allocate for it unread
+			add("must have at most " + strconv.Itoa(maxTreeNodes) + " items, not " + strconv.Itoa(n))
+			return
+		}
 		items := reflect.MakeSlice(t, n, n)
 		for i := 0; i < n; i++ {
 			e := SafeGet(v, i)

@@ -193,3 +193,14 @@ func TestDecodeStructLeavesDstUnchangedOnError(t *testing.T) {
 	require.NoError(t, DecodeStruct(js.Undefined(), &cfg, ""))
 	assert.Equal(t, configShape{AccountID: "kept", Domain: "kept.example"}, cfg, "null and undefined leave it as it was")
 }
+
+func TestDecodeStructRefusesAHugeArrayUnread(t *testing.T) {
+	ps := problems(t, DecodeStruct(jsEval(t, `{accountId: "a", retry: {delaysMs: new Array(1e9)}}`), &configShape{}, ""))
+	require.Len(t, ps, 1)
+	assert.Equal(t, "retry.delaysMs", ps[0].Field)
+	assert.Equal(t, "must have at most 20000 items, not 1000000000", ps[0].Message)
+
+	var cfg configShape
+	require.NoError(t, DecodeStruct(jsEval(t, `{retry: {delaysMs: new Array(20000).fill(1)}}`), &cfg, ""))
+	assert.Len(t, cfg.Retry.DelaysMs, 20000, "the limit itself is accepted")
+}
