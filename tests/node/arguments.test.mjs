@@ -232,3 +232,23 @@ test('one AbortSignal shared by many calls: no MaxListenersExceededWarning, and 
     api.close();
   }
 });
+
+test('an array longer than the module takes (a sparse new Array(1e9)) is refused by its field, unread, in a request and in options; the module lives on', { timeout: 60_000 }, async () => {
+  const api = await createChatApi({ accountId: account(), domain: sim.url });
+  try {
+    await assert.rejects(noSyncThrow(() => api.getEngagement({ appType: 'EXTERNAL', engagementAttributes: new Array(1e9) })), (err) => {
+      isValidation('engagementAttributes')(err);
+      assert.match(err.problems[0].message, /too many values \(more than 20000\)/);
+      return true;
+    });
+    const { vid, sid, ...request } = seedRequest();
+    assert.equal((await api.getEngagement(request)).status, 'Available', 'the next good call works');
+  } finally {
+    api.close();
+  }
+  await assert.rejects(createChatApi({ accountId: account(), domain: sim.url, retry: { delaysMs: new Array(1e9) } }), (err) => {
+    isValidation('retry.delaysMs')(err);
+    assert.match(err.problems[0].message, /at most 20000 items, not 1000000000/);
+    return true;
+  });
+});

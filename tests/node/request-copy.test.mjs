@@ -157,3 +157,22 @@ test('a shared object, a deep one and NaN go to the module as a null-prototype c
   for (let i = 0; i < 20; i++) { assert.equal(Object.getPrototypeOf(cur), null); cur = cur.d; }
   assert.equal(cur.leaf, 1);
 });
+
+test('an array longer than the module takes is not read item by item: a stand-in of its length goes to the module', { timeout: 60_000 }, () => {
+  let indexReads = 0;
+  const huge = new Proxy(new Array(1e9), {
+    getOwnPropertyDescriptor(target, key) {
+      if (key !== 'length') indexReads += 1;
+      return Reflect.getOwnPropertyDescriptor(target, key);
+    },
+  });
+  for (const req of [{ a: huge }, { a: new Array(1e9) }]) {
+    const copy = requestPayload(req);
+    assert.equal(typeof copy, 'object', 'not JSON text: the module names the problem');
+    assert.equal(copy.a.length, 1e9);
+    assert.equal(Object.keys(copy.a).length, 0, 'no item copied');
+  }
+  assert.equal(indexReads, 0, 'no index of the caller\'s array was read');
+  const small = copyTree({ a: new Array(3).fill(1) });
+  assert.deepEqual([...small.value.a], [1, 1, 1], 'short arrays are copied as before');
+});

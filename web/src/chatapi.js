@@ -23,6 +23,10 @@ const noop = () => {};
  * depth limit (far below this) refuses it by field path; it only keeps the walk off the
  * end of the JS stack. */
 const WALK_LIMIT = 512;
+/** An array longer than this is not read: the module takes at most 20,000 values in a whole
+ * request and refuses a longer array by its length, unread, while reading a sparse one
+ * (new Array(1e9)) item by item would hold the JS thread for minutes. */
+const ARRAY_UNREAD = 1 << 16;
 /** Requests nested deeper than this take the module's walked path instead of JSON text, so
  * that a depth error names its field. Real requests are 4 levels deep. */
 const FAST_PATH_DEPTH = 16;
@@ -265,6 +269,10 @@ class TreeWalk {
       this.problem(undefined, `could not be read: ${thrownText(err)}`);
       return null;
     }
+    if (Number.isInteger(length) && length > ARRAY_UNREAD && length <= 0xFFFFFFFF) {
+      this.clean = false;
+      return new Array(length); // holes only: the module refuses it by its length
+    }
     const out = new Array(length);
     const segs = this.segs;
     for (let i = 0; i < length; i++) {
@@ -305,6 +313,7 @@ function nullProtoCopy(v, depth, seen) {
   let out = seen.get(v);
   if (out !== undefined) return out;
   if (Array.isArray(v)) {
+    if (v.length > ARRAY_UNREAD) return v; // the walk's unread stand-in (see array)
     out = new Array(v.length);
     seen.set(v, out);
     for (let i = 0; i < v.length; i++) out[i] = nullProtoCopy(v[i], depth + 1, seen);

@@ -130,6 +130,11 @@ func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
 
 	if jsArray.Call("isArray", v).Bool() {
 		n := SafeGet(v, "length").Int()
+		if n > maxTreeNodes-c.nodes { // its items alone pass the limit: refused unread, nothing allocated for them
+			c.nodes = maxTreeNodes + 1
+			c.fail(path, "too many values (more than "+strconv.Itoa(maxTreeNodes)+")")
+			return nil
+		}
 		items := make([]any, n)
 		for i := 0; i < n; i++ {
 			items[i] = c.read(SafeGet(v, i), path+"["+strconv.Itoa(i)+"]", depth+1)

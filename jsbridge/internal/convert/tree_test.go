@@ -121,3 +121,27 @@ func TestDepthLimitNamesTheField(t *testing.T) {
 	require.ErrorAs(t, err, &de)
 	assert.True(t, strings.HasPrefix(de.Path(), "a.[0]"), de.Path())
 }
+
+// The node limit (20,000 values in a tree) holds for many small values and for one array
+// whose length alone passes it, which is refused by its length, unread and unallocated.
+func TestFromJSRefusesMoreThanTheNodeLimit(t *testing.T) {
+	for _, tt := range []struct {
+		name, src, field string
+	}{
+		{"a sparse array of a billion holes", `{a: new Array(1e9)}`, "a"},
+		{"one item too many", `{a: new Array(19999).fill(1)}`, "a"},
+		{"two arrays that pass it together", `{a: new Array(15000).fill(1), b: new Array(15000).fill(1)}`, "b"},
+		{"many small objects", `{a: Array.from({length: 10001}, () => ({x: 1}))}`, "a[9999]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := FromJS(jsEval(t, tt.src), "")
+			ps := problems(t, err)
+			require.Len(t, ps, 1, "reported once")
+			assert.Equal(t, tt.field, ps[0].Field)
+			assert.Equal(t, "too many values (more than 20000)", ps[0].Message)
+		})
+	}
+	tree, err := FromJS(jsEval(t, `{a: new Array(19998).fill(1)}`), "")
+	require.NoError(t, err, "the root, a and 19,998 items are 20,000 values: the limit itself")
+	assert.Len(t, tree.(map[string]any)["a"], 19998)
+}
