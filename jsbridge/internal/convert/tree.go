@@ -56,12 +56,22 @@ func (c *treeReader) fail(path, msg string) {
 	}
 }
 
+// take counts n more values, read at path; false once the count passes maxTreeNodes, which
+// is reported once, at the path that passed it.
+func (c *treeReader) take(n int, path string) bool {
+	before := c.nodes
+	c.nodes += n
+	if c.nodes <= maxTreeNodes {
+		return true
+	}
+	if before <= maxTreeNodes {
+		c.fail(path, "too many values (more than "+strconv.Itoa(maxTreeNodes)+")")
+	}
+	return false
+}
+
 func (c *treeReader) read(v js.Value, path string, depth int) (out any) {
-	c.nodes++
-	if c.nodes > maxTreeNodes {
-		if c.nodes == maxTreeNodes+1 {
-			c.fail(path, "too many values (more than "+strconv.Itoa(maxTreeNodes)+")")
-		}
+	if !c.take(1, path) {
 		return nil
 	}
 	t, known := TypeOf(v)
@@ -130,9 +140,8 @@ func (c *treeReader) readObject(v js.Value, path string, depth int) (out any) {
 
 	if jsArray.Call("isArray", v).Bool() {
 		n := SafeGet(v, "length").Int()
-		if n > maxTreeNodes-c.nodes { // its items alone pass the limit: refused unread, nothing allocated for them
-			c.nodes = maxTreeNodes + 1
-			c.fail(path, "too many values (more than "+strconv.Itoa(maxTreeNodes)+")")
+		if c.nodes+n > maxTreeNodes { // its items alone pass the limit: refused unread, nothing allocated for them
+			c.take(n, path)
 			return nil
 		}
 		items := make([]any, n)
