@@ -6,13 +6,15 @@
 
 const { version } = require('./package.json');
 
+const entry = () => import('./dist/node.mjs');
+
 /** @type {import('./index').createChatApi} */
-exports.createChatApi = (options) => import('./dist/node.mjs').then((m) => m.createChatApi(options));
+exports.createChatApi = (options) => entry().then((m) => m.createChatApi(options));
 
 /** @type {import('./index').fileStorage} */
 exports.fileStorage = (path) => {
   // A thin synchronous proxy: the real adapter is loaded on its first use.
-  const real = import('./dist/node.mjs').then((m) => m.fileStorage(path));
+  const real = entry().then((m) => m.fileStorage(path));
   return {
     get: (key) => real.then((s) => s.get(key)),
     set: (key, value) => real.then((s) => s.set(key, value)),
@@ -21,6 +23,6 @@ exports.fileStorage = (path) => {
 };
 
 /** @type {import('./index').moduleStats} */
-exports.moduleStats = () => import('./dist/node.mjs').then((m) => m.moduleStats());
+exports.moduleStats = () => entry().then((m) => m.moduleStats());
 
 exports.VERSION = version;
