@@ -18,3 +18,4 @@ $(STATICCHECK): go.mod go.sum
 lint: deps-go $(STATICCHECK) ## staticcheck (pinned in go.mod), native and GOOS=js GOARCH=wasm
 	$(STATICCHECK) ./...
 	GOOS=js GOARCH=wasm $(STATICCHECK) $(LINT_WASM_PKGS)
+	GOOS=js GOARCH=wasm $(STATICCHECK) -tags memprofile ./wasm/chatapi

@@ -2,7 +2,7 @@
 
 BUILD_TARGETS += build-wasm
 TEST_TARGETS  += test-wasm
-BENCH_TARGETS += bench-wasm
+BENCH_TARGETS += bench-wasm bench-wasm-allocs
 
 WASM_ENV      := GOOS=js GOARCH=wasm
 WASM_VERSION  := $(shell sed -n 's/^  "version": "\(.*\)",/\1/p' web/package.json)
@@ -28,8 +28,8 @@ $(BUILD)/wasm/bare.wasm: bench/bare/main.go
 	@mkdir -p $(dir $@)
 	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./bench/bare
 
-wasm-deps-check: ## fail if the wasm links net/http (or encoding/json)
-	@bad=$$($(WASM_ENV) $(GO) list -deps ./wasm/chatapi | grep -xE 'net/http|encoding/json' || true); \
+wasm-deps-check: ## fail if the wasm links net/http, encoding/json or the profiler (memprofile.go's)
+	@bad=$$($(WASM_ENV) $(GO) list -deps ./wasm/chatapi | grep -xE 'net/http|encoding/json|runtime/pprof' || true); \
 	if [ -n "$$bad" ]; then echo "wasm/chatapi must not link: $$bad"; exit 1; fi
 
 test-wasm: ## jsbridge tests under Node through go_js_wasm_exec
@@ -49,6 +49,20 @@ $(BUILD)/wasm/floor.wasm: bench/floor/main.go bench/internal/floorkit/floorkit.g
 $(BUILD)/wasm/floorsync.wasm: bench/floorsync/main.go bench/internal/floorkit/floorkit.go
 	@mkdir -p $(dir $@)
 	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./bench/floorsync
+
+# The allocation-profiling build: the module with -tags memprofile (wasm/chatapi/memprofile.go),
+# never shipped. Go's CPU profiler takes no samples under js/wasm; its allocation profile does.
+$(BUILD)/wasm/chatapi-memprofile.wasm: $(WASM_SOURCES) wasm/chatapi/memprofile.go
+	@mkdir -p $(dir $@)
+	$(WASM_ENV) $(GO) build -tags memprofile -trimpath -gcflags='$(WASM_GCFLAGS)' -ldflags='$(WASM_LDFLAGS)' -o $@ ./wasm/chatapi
+
+ALLOCS_CALLS ?= 1000
+ALLOCS_PPROF := $(GO) tool pprof -top -ignore 'runtime/pprof|main\.init' -base $(BUILD)/bench/allocs-before.pb.gz
+.PHONY: bench-wasm-allocs
+bench-wasm-allocs: $(BUILD)/wasm/chatapi-memprofile.wasm web/wasm_exec.js build-go ## Go's allocations on the path of ALLOCS_CALLS getEngagement calls against the simulator, by bytes and by count
+	node bench/allocs.mjs $(BUILD)/wasm/chatapi-memprofile.wasm $(ALLOCS_CALLS) $(BUILD)/bench
+	$(ALLOCS_PPROF) -sample_index=alloc_space $(BUILD)/bench/allocs-after.pb.gz
+	$(ALLOCS_PPROF) -sample_index=alloc_objects $(BUILD)/bench/allocs-after.pb.gz
 
 .PHONY: bench-floor
 bench-floor: build-wasm $(BUILD)/wasm/floor.wasm $(BUILD)/wasm/floorsync.wasm build-go ## latency: the least a Go module can do per call, with goroutines (bench/floor) and without (bench/floorsync), vs plain fetch vs the ChatApi

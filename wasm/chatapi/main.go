@@ -26,6 +26,8 @@ func main() {
 		js.Global().Get("console").Call("error", "appengage: chatapi.wasm must be started by the appengage loader")
 		return
 	}
-	boot.Invoke(jsbridge.Exports(version))
+	exports := jsbridge.Exports(version)
+	extend(exports) // nothing in the module that ships (extend.go); see memprofile.go
+	boot.Invoke(exports)
 	select {} // keep the runtime alive; all work happens in callbacks and their goroutines
 }
