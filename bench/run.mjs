@@ -26,7 +26,7 @@ try {
   const chat = sizes(`${root}web/chatapi.wasm`);
   const bare = sizes(`${root}build/wasm/bare.wasm`);
   result.size = { chatapi: chat, bare };
-  console.log(`size      chatapi.wasm ${mb(chat.raw)} raw, ${kb(chat.gzip)} gzip, ${kb(chat.brotli)} brotli (budget 3.00 MB / 650 KB)`);
+  console.log(`size      chatapi.wasm ${mb(chat.raw)} raw, ${kb(chat.gzip)} gzip, ${kb(chat.brotli)} brotli (budget 3.00 MB / 650 KB; issue 10: not above 3.89 MB / 798 KB)`);
   console.log(`          bare Go wasm ${mb(bare.raw)} raw, ${kb(bare.gzip)} gzip, ${kb(bare.brotli)} brotli`);
 
   // Cold start, alternating the two kinds so both see the same load.
@@ -48,7 +48,7 @@ try {
     oursP90ms: pct(lat.ours, 0.9), plainP90ms: pct(lat.plain, 0.9),
     plainWithSignalP50ms: p50(lat.plainWithSignal), ratioToPlainWithSignal: Number(ratio(p50(lat.ours), p50(lat.plainWithSignal))),
   };
-  console.log(`latency   getEngagement p50 ${p50(lat.ours).toFixed(3)} ms vs plain fetch ${p50(lat.plain).toFixed(3)} ms: ratio ${result.latency.ratio} (budget 1.15), ${calls} calls each`);
+  console.log(`latency   getEngagement p50 ${p50(lat.ours).toFixed(3)} ms vs plain fetch ${p50(lat.plain).toFixed(3)} ms: ratio ${result.latency.ratio} (budget 1.3, heading for 1.15), ${calls} calls each`);
   console.log(`          vs plain fetch with a timeout signal ${p50(lat.plainWithSignal).toFixed(3)} ms: ratio ${result.latency.ratioToPlainWithSignal}`);
 
   // Memory.
