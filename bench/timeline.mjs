@@ -50,6 +50,8 @@ try {
     writeFileSync(path, text);
   }
   const { createChatApi } = await import(pathToFileURL(join(dir, 'web/src/node.js')).href);
+  const { httpFetch } = await import(pathToFileURL(join(dir, 'web/src/exchange.js')).href);
+  const overHTTP = httpFetch(async () => ({ http: (await import('node:http')).default, https: (await import('node:https')).default, zlib: (await import('node:zlib')).default }));
 
   let call = null; // the stamps of the call under way
   globalThis.__stamp = (k) => { if (call) call[k] = performance.now(); };
@@ -57,7 +59,7 @@ try {
   const junk = new Float64Array(1 << 17);
   let sink = 0;
   const burn = (n) => { for (let k = 0; k < n; k++) { const j = (k * 4099) & 0x1ffff; junk[j] += k; sink += junk[(j * 7) & 0x1ffff]; } };
-  const plainLike = (account, { carry = false, work = 0 } = {}) => {
+  const plainLike = (account, { carry = false, work = 0, fetchFn = fetch } = {}) => {
     let ids = { vid: '', sid: '' };
     return async () => {
       const url = `${sim.url}/api/account/${account}/app/engagement/visitors/${encodeURIComponent(ids.vid)}?v=1.0${ids.sid ? `&sid=${encodeURIComponent(ids.sid)}` : ''}`;
@@ -67,7 +69,7 @@ try {
       const controller = carry ? new AbortController() : null;
       const timer = carry ? setTimeout(() => controller.abort(), 30000) : null;
       globalThis.__stamp('fetch');
-      const pending = fetch(url, {
+      const pending = fetchFn(url, {
         method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body,
         ...(carry ? { signal: controller.signal, redirect: 'manual' } : {}),
       });
@@ -92,6 +94,7 @@ try {
     ['ours', 'tlours', () => api.getEngagement(request)],
     ['plain', 'tlplain', plainLike('tlplain')],
     ['all', 'tlall', plainLike('tlall', { carry: true })],
+    ['http', 'tlhttp', plainLike('tlhttp', { carry: true, fetchFn: overHTTP })],
     ['burn', 'tlburn', plainLike('tlburn', { carry: true, work: 20000 })],
   ];
   const calls = Object.fromEntries(clients.map(([name]) => [name, []]));

@@ -315,7 +315,11 @@ export interface ChatApiOptions {
    * Default: localStorage when the host has one, else memory (always memory in Node).
    */
   storage?: 'memory' | 'localStorage' | { file: string } | SessionStorage;
-  /** The fetch to use, e.g. Electron's net.fetch; default globalThis.fetch. */
+  /**
+   * The fetch to use, e.g. Electron's net.fetch. Default: in Node, requests made with
+   * node:http(s) through their global agents (a fraction of the cost of Node's fetch per call);
+   * elsewhere globalThis.fetch.
+   */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /**
    * Send Update Session's PUT as a POST with X-HTTP-Method-Override: PUT. Default false.

@@ -1,5 +1,7 @@
 // The fault suite, JS half (issue 9): every row of testdata/faults.json run against the JS
-// ChatApi (the wasm module from web/, over Node's own fetch) and the fault server
+// ChatApi (the wasm module from web/) over each of its Node transports — node:http(s), the
+// Node entry's default (exchange.js, httpFetch), and Node's fetch, which options.fetch
+// selects — and the fault server
 // build/bin/faultsrv, with the same expectations the native client meets in
 // tests/faults/faults_test.go. Pauses are the table's short retry.delaysMs and a 1 ms
 // minimum rate-limit pause (retry.minRateLimitWaitMs: a 429 whose Retry-After is past or
@@ -49,21 +51,33 @@ async function startFaultServer() {
 // The shortest 429 pause: the rows test what is retried and how often, not the clock.
 const RATE_LIMIT_MIN_MS = 1;
 
-let srv;
-before(async () => { srv = await startFaultServer(); });
-after(async () => { await srv.stop(); });
+// Each transport gets its own fault server: faults are picked by account and count each
+// account's attempts (firstOK and the like), so the two runs must not share them.
+const TRANSPORTS = [
+  ['node:http', {}],
+  ['fetch', { fetch: globalThis.fetch }],
+];
+const servers = new Map();
+before(async () => {
+  for (const [transport] of TRANSPORTS) servers.set(transport, await startFaultServer());
+});
+after(async () => {
+  for (const s of servers.values()) await s.stop();
+});
 
 test('the table has one row per fault the server implements', async () => {
   const rows = table.rows.map((r) => r.fault).sort();
-  assert.deepEqual(rows, await srv.faults());
+  assert.deepEqual(rows, await servers.get('node:http').faults());
 });
 
-for (const row of table.rows) {
-  test(`${row.fault}: ${row.why}`, async () => {
+for (const [transport, transportOption] of TRANSPORTS) for (const row of table.rows) {
+  test(`${transport}: ${row.fault}: ${row.why}`, async () => {
+    const srv = servers.get(transport);
     const want = row.knownDifference?.js ?? row.expect;
     const { defaults } = table;
     assert.equal(defaults.retryDelaysMs.length, 3, "the production policy's attempt count: 1 + 3");
     const api = await createChatApi({
+      ...transportOption,
       accountId: row.fault,
       ...(row.via === 'csds' ? { csdsDomain: srv.url } : { domain: srv.url }),
       storage: 'memory',

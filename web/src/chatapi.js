@@ -831,10 +831,12 @@ export function readCreateOptions(options) {
  *   gets the options as read here (own data properties only, never the caller's object), so
  *   an inherited wasmURL (a polluted Object.prototype) cannot choose the module
  * @param {(storage: unknown) => unknown} resolveStorage maps the storage option for Go
+ * @param {typeof fetch | null} [defaultFetch] the round trips' fetch when options.fetch is
+ *   absent (Node's entry: exchange.js's httpFetch), else globalThis.fetch
  */
-export async function createWith(options, load, resolveStorage) {
+export async function createWith(options, load, resolveStorage, defaultFetch = null) {
   const { js, config } = readCreateOptions(options);
-  const fetchFn = js.fetch ?? globalThis.fetch;
+  const fetchFn = js.fetch ?? defaultFetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') {
     throw appEngageError('validation', 'fetch: this host has no fetch; pass options.fetch', { field: 'fetch', problems: [{ field: 'fetch', message: 'must be a function' }] });
   }

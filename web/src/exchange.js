@@ -242,3 +242,148 @@ export function directCalls(go, instance) {
     },
   };
 }
+
+// ---- Round trips over Node's own HTTP client ---------------------------------------------
+//
+// Node's global fetch (undici) does several times the work of node:http per request: against
+// the simulator on loopback a round trip through http.request took 0.40–0.49× one through
+// fetch (docs/benchmarks/wasm.md, "Node's HTTP client"). So in Node the entry (src/node.js)
+// gives the port this function instead, unless options.fetch names another. It is the part
+// of fetch the port uses, behaving as fetch does where the port depends on it:
+//   - a redirect is never followed (http.request does not), its 3xx is the answer;
+//   - the request goes through the module's globalAgent (keep-alive from Node 19; an app's
+//     proxy agent installed there applies), with the body's Content-Length;
+//   - the answer's body is decoded as fetch decodes it (gzip, deflate, br), so the port's cap
+//     counts decoded bytes, and read as UTF-8 text with a leading BOM dropped;
+//   - an abort (the signal) rejects with the signal's reason, before or during the body;
+//   - a failure rejects with TypeError('fetch failed', { cause }), as undici's does.
+// load() resolves with {http, https, zlib} (the entry's dynamic imports, made on the first
+// round trip, so that creating a ChatApi does not pay for them).
+
+/**
+ * A fetch over node:http and node:https, for the exchange port.
+ * @param {() => Promise<{http: any, https: any, zlib: any}>} load
+ * @returns {(url: string, init?: {method?: string, headers?: Record<string, string>, body?: string, signal?: AbortSignal}) => Promise<object>}
+ */
+export function httpFetch(load) {
+  let mods = null;
+  return async function fetchOverHTTP(url, init = {}) {
+    mods ??= await load();
+    const { method = 'GET', headers = {}, body, signal } = init;
+    if (signal?.aborted) throw signal.reason;
+    const target = new URL(url);
+    const client = target.protocol === 'https:' ? mods.https : target.protocol === 'http:' ? mods.http : null;
+    if (client === null) throw new TypeError('fetch failed', { cause: new Error(`${target.protocol} is not http: or https:`) });
+    const bytes = body === undefined || body === null ? null : utf8.encode(String(body));
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (err) => {
+        if (settled) return;
+        settled = true;
+        reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
+      };
+      let req;
+      try {
+        req = client.request(target, {
+          method,
+          headers: bytes === null ? headers : { ...headers, 'Content-Length': String(bytes.byteLength) },
+          signal,
+        });
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      req.on('error', fail); // fail ignores any error after the first outcome
+      req.once('response', (res) => {
+        settled = true;
+        // Errors while the body is read reach its reader (text(), getReader()); one that
+        // comes before anybody reads, or after a cancel, must not be an uncaught 'error'.
+        res.on('error', noop);
+        resolve(new HTTPResponse(res, mods.zlib, signal));
+      });
+      req.end(bytes ?? undefined);
+    });
+  };
+}
+
+const noop = () => {};
+
+const DECODERS = { gzip: 'createGunzip', 'x-gzip': 'createGunzip', deflate: 'createInflate', br: 'createBrotliDecompress' };
+
+// The answer of fetchOverHTTP: status, headers.get, text() and body.getReader(), as the port
+// reads a fetch Response.
+class HTTPResponse {
+  #res;
+  #zlib;
+  #signal;
+  #stream = null;
+  constructor(res, zlib, signal) {
+    this.#res = res;
+    this.#zlib = zlib;
+    this.#signal = signal;
+    this.status = res.statusCode;
+    this.type = 'basic';
+    const h = res.headers;
+    this.headers = {
+      get(name) {
+        const v = h[String(name).toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
+      },
+    };
+    this.body = {
+      getReader: () => {
+        const it = this.#decoded()[Symbol.asyncIterator]();
+        return {
+          read: () => it.next().then((r) => (r.done ? { done: true, value: undefined } : { done: false, value: r.value }), (err) => { throw this.#why(err); }),
+          cancel: () => { this.#destroy(); return Promise.resolve(); },
+        };
+      },
+      cancel: () => { this.#destroy(); return Promise.resolve(); },
+    };
+  }
+
+  // The body as the server's content coding decodes it (each coding undone, last first).
+  #decoded() {
+    if (this.#stream !== null) return this.#stream;
+    let stream = this.#res;
+    const codings = (this.#res.headers['content-encoding'] ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
+    for (const coding of codings.reverse()) {
+      const make = DECODERS[coding];
+      if (make === undefined) break; // a coding fetch does not know: the bytes as they came
+      const from = stream;
+      const to = this.#zlib[make]();
+      to.on('error', noop); // its reader sees it, as for the response (fetchOverHTTP)
+      from.once('error', (err) => to.destroy(err));
+      from.pipe(to);
+      stream = to;
+    }
+    this.#stream = stream;
+    return stream;
+  }
+
+  #destroy() {
+    this.#res.destroy();
+    if (this.#stream !== null && this.#stream !== this.#res) this.#stream.destroy();
+  }
+
+  #why(err) {
+    return this.#signal?.aborted ? this.#signal.reason : new TypeError('terminated', { cause: err });
+  }
+
+  async text() {
+    const chunks = [];
+    let total = 0;
+    try {
+      for await (const chunk of this.#decoded()) {
+        chunks.push(chunk);
+        total += chunk.byteLength;
+      }
+    } catch (err) {
+      throw this.#why(err);
+    }
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) { all.set(c, at); at += c.byteLength; }
+    return new TextDecoder().decode(all);
+  }
+}

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { createWith } from './chatapi.js';
 import { moduleLoader } from './loader.js';
+import { httpFetch } from './exchange.js';
 import { fileStorage } from './file-storage.js';
 import { VERSION } from './version.js';
 
@@ -28,12 +29,18 @@ function resolveStorage(storage) {
   return storage;
 }
 
+// Round trips go through node:http(s), loaded at the first one (exchange.js, httpFetch),
+// unless options.fetch is given.
+let httpModules = null;
+const defaultFetch = httpFetch(() => (httpModules ??= Promise.all([import('node:http'), import('node:https'), import('node:zlib')])
+  .then(([http, https, zlib]) => ({ http: http.default, https: https.default, zlib: zlib.default }))));
+
 /**
  * Loads the module (once per process) and creates a ChatApi for options.accountId.
  * @param {import('../index.js').ChatApiOptions} options
  */
 export function createChatApi(options) {
-  return createWith(options, load, resolveStorage);
+  return createWith(options, load, resolveStorage, defaultFetch);
 }
 
 /** Diagnostics of the loaded module after a Go garbage collection: {jsValues, timers, wasmMemoryBytes}, or null. */
