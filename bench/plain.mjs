@@ -39,3 +39,31 @@ export async function interleaved(order, calls) {
 
 /** The median of xs. */
 export const p50 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+/**
+ * Rounds of ChatApis against the plain client, for A/B runs of a ChatApi option: each of
+ * runs rounds starts a simulator-backed ChatApi per variant ([name, extra createChatApi
+ * options]) and a plain client, runs them interleaved (see interleaved) and hands
+ * report(round, {name: p50 ms, ..., plain: p50 ms}) the medians.
+ */
+export async function chatApiRounds(createChatApi, variants, { calls, runs }, report) {
+  const { startSim, seedRequest } = await import('../tests/node/sim.mjs');
+  const { vid, sid, ...request } = seedRequest();
+  const sim = await startSim();
+  try {
+    for (let r = 0; r < runs; r++) {
+      const apis = [];
+      for (const [name, options] of variants) {
+        apis.push([name, await createChatApi({ accountId: `${name}${r}`.slice(0, 20), domain: sim.url, ...options })]);
+      }
+      const out = await interleaved([
+        ...apis.map(([name, api]) => [name, () => api.getEngagement(request)]),
+        ['plain', plainClient(sim.url, `plain${r}`, request)],
+      ], calls);
+      for (const [, api] of apis) api.close();
+      report(r + 1, Object.fromEntries(Object.entries(out).map(([name, times]) => [name, p50(times)])));
+    }
+  } finally {
+    await sim.stop();
+  }
+}
