@@ -153,6 +153,8 @@ test('failures reject as fetch does: TypeError "fetch failed" with the cause', a
   await new Promise((resolve) => closedServer.close(resolve));
   await assert.rejects(fetchOverHTTP(`http://127.0.0.1:${port}/`), (err) => err instanceof TypeError && err.message === 'fetch failed' && err.cause?.code === 'ECONNREFUSED');
   await assert.rejects(fetchOverHTTP('ftp://127.0.0.1/'), (err) => err instanceof TypeError && /ftp:/.test(err.cause.message));
+  // https: goes through node:https: a TLS handshake with a plain-HTTP server fails, and says so.
+  await assert.rejects(fetchOverHTTP(`${base.replace('http:', 'https:')}/get`), (err) => err instanceof TypeError && err.message === 'fetch failed' && /SSL|TLS|EPROTO|wrong version/i.test(`${err.cause?.code} ${err.cause?.message}`));
   routes.set('/cut', (req, res) => { res.writeHead(200, { 'Content-Length': '100' }); res.write('{"a":1'); setTimeout(() => res.socket.destroy(), 20); });
   const res = await fetchOverHTTP(`${base}/cut`);
   await assert.rejects(res.text(), (err) => err instanceof TypeError);
