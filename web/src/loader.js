@@ -25,7 +25,9 @@ export async function instantiate(source, starting = startGo()) {
   const go = await starting;
   let instance;
   try {
-    instance = await WebAssembly.instantiate(await compiling, go.importObject);
+    const module = await compiling;
+    instance = await WebAssembly.instantiate(module, go.importObject);
+    writePackedData(module, instance.exports.mem);
   } catch (err) {
     throw appEngageError('load_failed', `chatapi.wasm cannot be started (${err.message}): it is not the appengage module of this loader; pass wasmURL (or wasmModule) of the package's chatapi.wasm`, { cause: err });
   }
@@ -63,6 +65,51 @@ export async function instantiate(source, starting = startGo()) {
     },
     stats: () => go.stats(instance),
   };
+}
+
+// The custom section in which make build-wasm (web/scripts/pack-wasm.mjs) puts the module's
+// tiny data segments, and the version of its layout.
+export const PACKED_DATA_SECTION = 'appengage.data';
+const PACKED_DATA_VERSION = 1;
+
+/**
+ * Writes the data segments the build moved into the custom section PACKED_DATA_SECTION into
+ * the instance's memory, as instantiating would have written them had they stayed: this must
+ * run before Go does. Go's linker emits one active data segment per few bytes of its
+ * PC → function table (16 per function under wasm's PCs): 40,000 of the module's 44,000
+ * segments and 400 KB of its file, which V8 decodes and copies one by one at every start.
+ * Here they are ~160 KB read in one loop (docs/benchmarks/wasm.md, "Go's findfunctab").
+ * Layout: a version byte, the count, then per segment the offset's delta from the previous
+ * one (LEB128), its length (one byte) and its bytes. A module without the section (a Go
+ * build that was not packed) needs nothing.
+ * @param {WebAssembly.Module} module
+ * @param {WebAssembly.Memory} memory
+ */
+export function writePackedData(module, memory) {
+  const sections = WebAssembly.Module.customSections(module, PACKED_DATA_SECTION);
+  if (sections.length === 0) return;
+  if (sections.length !== 1) throw new Error(`${sections.length} ${PACKED_DATA_SECTION} sections`);
+  const b = new Uint8Array(sections[0]);
+  const mem = new Uint8Array(memory.buffer);
+  let p = 0;
+  const leb = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (p >= b.length || shift > 28) throw new Error(`${PACKED_DATA_SECTION} is cut short or malformed`);
+      const x = b[p++];
+      v += (x & 0x7f) * 2 ** shift;
+      if (x < 0x80) return v;
+    }
+  };
+  if (b[p++] !== PACKED_DATA_VERSION) throw new Error(`${PACKED_DATA_SECTION} has layout ${b[0]}, not ${PACKED_DATA_VERSION}: the module and this loader are of different builds`);
+  let at = 0;
+  for (let n = leb(); n > 0; n--) {
+    at += leb();
+    const len = b[p++];
+    if (len === undefined || p + len > b.length || at + len > mem.length) throw new Error(`${PACKED_DATA_SECTION} is cut short or malformed`);
+    for (let i = 0; i < len; i++) mem[at + i] = b[p++];
+  }
+  if (p !== b.length) throw new Error(`${PACKED_DATA_SECTION} has ${b.length - p} bytes too many`);
 }
 
 /**
