@@ -68,6 +68,26 @@ test('sends the method, headers and body (with its Content-Length) and answers s
   assert.equal(await res.text(), '{"ok":"ü"}');
 });
 
+test('the HTTP modules load once for concurrent first calls, and again only after a failed load', async () => {
+  routes.set('/once', answer(200, {}, 'ok'));
+  let loads = 0;
+  let failNext = true;
+  const f = httpFetch(async () => {
+    loads++;
+    await new Promise((r) => setTimeout(r, 10));
+    if (failNext) { failNext = false; throw new Error('no node:http here'); }
+    return { http, https, zlib };
+  });
+  const first = await Promise.allSettled([f(`${base}/once`), f(`${base}/once`)]);
+  assert.deepEqual(first.map((r) => r.status), ['rejected', 'rejected']);
+  assert.equal(loads, 1, 'both waited for the one load');
+  const again = await Promise.all([f(`${base}/once`), f(`${base}/once`)]);
+  assert.deepEqual(await Promise.all(again.map((r) => r.text())), ['ok', 'ok']);
+  assert.equal(loads, 2, 'the failed load was tried once more, and kept');
+  await (await f(`${base}/once`)).text();
+  assert.equal(loads, 2);
+});
+
 test('a GET without a body sends no Content-Length', async () => {
   routes.set('/get', answer(200, {}, 'x'));
   const res = await fetchOverHTTP(`${base}/get`, { method: 'GET', headers: { Accept: 'application/json' } });

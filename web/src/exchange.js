@@ -257,8 +257,9 @@ export function directCalls(go, instance) {
 //     counts decoded bytes, and read as UTF-8 text with a leading BOM dropped;
 //   - an abort (the signal) rejects with the signal's reason, before or during the body;
 //   - a failure rejects with TypeError('fetch failed', { cause }), as undici's does.
-// load() resolves with {http, https, zlib} (the entry's dynamic imports, made on the first
-// round trip, so that creating a ChatApi does not pay for them).
+// load() resolves with {http, https, zlib} (the entry's dynamic imports); it is called at the
+// first round trip, so that creating a ChatApi does not pay for them, and again only if it
+// failed.
 
 /**
  * A fetch over node:http and node:https, for the exchange port.
@@ -266,9 +267,13 @@ export function directCalls(go, instance) {
  * @returns {(url: string, init?: {method?: string, headers?: Record<string, string>, body?: string, signal?: AbortSignal}) => Promise<object>}
  */
 export function httpFetch(load) {
+  let loading = null;
   let mods = null;
   return async function fetchOverHTTP(url, init = {}) {
-    mods ??= await load();
+    if (mods === null) {
+      loading ??= load().catch((err) => { loading = null; throw err; });
+      mods = await loading;
+    }
     const { method = 'GET', headers = {}, body, signal } = init;
     if (signal?.aborted) throw signal.reason;
     const target = new URL(url);
@@ -334,7 +339,7 @@ class HTTPResponse {
       getReader: () => {
         const it = this.#decoded()[Symbol.asyncIterator]();
         return {
-          read: () => it.next().then((r) => (r.done ? { done: true, value: undefined } : { done: false, value: r.value }), (err) => { throw this.#why(err); }),
+          read: () => it.next().catch((err) => { throw this.#why(err); }),
           cancel: () => { this.#destroy(); return Promise.resolve(); },
         };
       },
@@ -370,20 +375,8 @@ class HTTPResponse {
     return this.#signal?.aborted ? this.#signal.reason : new TypeError('terminated', { cause: err });
   }
 
-  async text() {
-    const chunks = [];
-    let total = 0;
-    try {
-      for await (const chunk of this.#decoded()) {
-        chunks.push(chunk);
-        total += chunk.byteLength;
-      }
-    } catch (err) {
-      throw this.#why(err);
-    }
-    const all = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) { all.set(c, at); at += c.byteLength; }
-    return new TextDecoder().decode(all);
+  // The whole body, read as the port reads a capped one (streamedText), without a cap.
+  text() {
+    return streamedText(this.body, Infinity);
   }
 }

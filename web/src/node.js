@@ -31,9 +31,8 @@ function resolveStorage(storage) {
 
 // Round trips go through node:http(s), loaded at the first one (exchange.js, httpFetch),
 // unless options.fetch is given.
-let httpModules = null;
-const defaultFetch = httpFetch(() => (httpModules ??= Promise.all([import('node:http'), import('node:https'), import('node:zlib')])
-  .then(([http, https, zlib]) => ({ http: http.default, https: https.default, zlib: zlib.default }))));
+const defaultFetch = httpFetch(() => Promise.all([import('node:http'), import('node:https'), import('node:zlib')])
+  .then(([http, https, zlib]) => ({ http: http.default, https: https.default, zlib: zlib.default })));
 
 /**
  * Loads the module (once per process) and creates a ChatApi for options.accountId.
