@@ -5,18 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { pack, checkSameMemory, initialMemory } from '../../web/scripts/pack-wasm.mjs';
+import { pack, checkSameMemory, initialMemory, uleb, sleb32 } from '../../web/scripts/pack-wasm.mjs';
 import { PACKED_DATA_SECTION, writePackedData } from '../../web/src/loader.js';
 import { createChatApi } from '../../web/src/node.js';
 import { repoRoot, startSim, seedRequest, account } from './sim.mjs';
 
-const uleb = (v) => { const o = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; o.push(b); } while (v); return o; };
 const section = (id, body) => [id, ...uleb(body.length), ...body];
 
 /** A module with one exported memory of one page and these active data segments [offset, bytes]. */
 function moduleWith(segments) {
   const data = [...uleb(segments.length)];
-  for (const [offset, bytes] of segments) data.push(0, 0x41, ...sleb(offset), 0x0b, ...uleb(bytes.length), ...bytes);
+  for (const [offset, bytes] of segments) data.push(0, 0x41, ...sleb32(offset), 0x0b, ...uleb(bytes.length), ...bytes);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(5, [1, 0, 1]), // memory: min 1 page
@@ -24,14 +23,9 @@ function moduleWith(segments) {
     ...section(11, data),
   ]);
 }
-function sleb(v) {
-  const o = [];
-  for (;;) { const b = v & 0x7f; v >>= 7; if ((v === 0 && !(b & 0x40)) || (v === -1 && (b & 0x40))) { o.push(b); return o; } o.push(b | 0x80); }
-}
-const dataSegments = (wasm) => {
-  const m = new WebAssembly.Module(wasm);
-  return { custom: WebAssembly.Module.customSections(m, PACKED_DATA_SECTION).length };
-};
+// How many packed-data sections a module has (V8 decodes the module: a wrongly written
+// segment would fail here, whoever encoded it).
+const packedSections = (wasm) => WebAssembly.Module.customSections(new WebAssembly.Module(wasm), PACKED_DATA_SECTION).length;
 
 test('tiny segments move into the section, out of address order too, and the module starts with the same memory', async () => {
   const segments = [[100, [1, 2]], [4000, [9, 9, 9, 9, 9, 9, 9, 9]], [60, [7]], [120, [3, 4, 5, 6]], [65530, [0xff, 0xee]]];
@@ -39,7 +33,7 @@ test('tiny segments move into the section, out of address order too, and the mod
   const { packed, kept, moved } = pack(wasm);
   assert.equal(kept, 1);
   assert.equal(moved, 4);
-  assert.equal(dataSegments(packed).custom, 1);
+  assert.equal(packedSections(packed), 1);
   await checkSameMemory(wasm, packed, {});
   const mem = await initialMemory(packed, {});
   assert.deepEqual([...mem.subarray(60, 61)], [7]);
@@ -84,7 +78,7 @@ test('a damaged section fails the write, not Go', () => {
 
 test('the shipped chatapi.wasm is packed, and Go\'s build of it starts with the same memory', async () => {
   const shipped = readFileSync(new URL('../../web/chatapi.wasm', import.meta.url));
-  assert.equal(dataSegments(shipped).custom, 1, 'make build-wasm packs the module');
+  assert.equal(packedSections(shipped), 1, 'make build-wasm packs the module');
   const unpacked = `${repoRoot}build/wasm/chatapi.unpacked.wasm`;
   assert.ok(existsSync(unpacked), 'make build-wasm keeps Go\'s own build beside the packed one');
   await import('../../web/wasm_exec.js');

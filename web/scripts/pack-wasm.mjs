@@ -18,7 +18,8 @@ import { PACKED_DATA_SECTION, writePackedData } from '../src/loader.js';
 const MOVED_MAX = 4;
 const VERSION = 1;
 
-const uleb = (v) => {
+/** v as an unsigned LEB128, the way wasm writes lengths and counts. */
+export const uleb = (v) => {
   const out = [];
   do {
     let b = v & 0x7f;
@@ -28,7 +29,8 @@ const uleb = (v) => {
   } while (v > 0);
   return out;
 };
-const sleb32 = (v) => {
+/** v (an i32) as a signed LEB128, the way an i32.const writes it. */
+export const sleb32 = (v) => {
   const out = [];
   for (;;) {
     const b = v & 0x7f;
