@@ -41,6 +41,16 @@ test('tiny segments move into the section, out of address order too, and the mod
   assert.deepEqual([...mem.subarray(4000, 4008)], [9, 9, 9, 9, 9, 9, 9, 9]);
 });
 
+test('segments of one length at one stride are one run; a change of length or stride starts another', async () => {
+  const segments = [[100, [1, 2]], [120, [3, 4]], [140, [5, 6]], [160, [7, 8]], [170, [9, 9]], [180, [1]], [181, [2]], [5000, [3]]];
+  const wasm = moduleWith(segments);
+  const { packed, moved, runs } = pack(wasm);
+  assert.equal(moved, 8);
+  // 100–160 every 20 bytes; 170 (2 bytes, but 10 after); 180 and 181 (1 byte, 1 apart); 5000.
+  assert.equal(runs, 4);
+  await checkSameMemory(wasm, packed, {});
+});
+
 test('the memory check fails when a packed module would start differently (overlapping segments)', async () => {
   // The tiny segment at 10 is written by instantiation first, then overwritten by the larger
   // one; packed, the tiny one is written last: a different memory, which the build refuses.
@@ -66,7 +76,7 @@ test('a damaged section fails the write, not Go', () => {
   const at = Buffer.from(packed).lastIndexOf(Buffer.from(PACKED_DATA_SECTION)) + PACKED_DATA_SECTION.length;
   const wrongVersion = packed.slice();
   wrongVersion[at] = 9;
-  assert.throws(() => writePackedData(new WebAssembly.Module(wrongVersion), memory), /layout 9, not 1/);
+  assert.throws(() => writePackedData(new WebAssembly.Module(wrongVersion), memory), /layout 9, not 2/);
   // The last segment's length byte made larger than what follows.
   const cut = packed.slice();
   cut[cut.length - 2] = 200;
