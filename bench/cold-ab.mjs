@@ -1,6 +1,6 @@
 // Cold start of several ChatApi builds against the bare Go wasm program, alternating every
 // kind in each round so that all see the same machine load: each variant's p50 and p25 ratio
-// to bare's, and its CPU-time ratio. For trying a size or start-up change before
+// to bare's, the median of its ratios to bare within a round, and its CPU-time ratio. For trying a size or start-up change before
 // make bench-wasm (whose cold-start row is the same measurement, 15 runs, one variant):
 //   node bench/cold-ab.mjs RUNS [label=WASM[,ENTRY] ...]
 // WASM is a chatapi.wasm; ENTRY the Node entry to load it with (default this checkout's, as
@@ -28,12 +28,19 @@ const once = (args, env = {}) => run(process.execPath, ['bench/cold.mjs', ...arg
 const sim = await startSim();
 const bare = { wall: [], cpu: [] };
 try {
+  // Each round runs bare and every variant once, in an order that rotates from round to
+  // round, so that no kind always runs first (or right after another).
+  const kinds = [null, ...variants];
   for (let i = 0; i < runs; i++) {
-    const [w, c] = await once(['bare', `${root}build/wasm/bare.wasm`]);
-    bare.wall.push(w); bare.cpu.push(c);
-    for (const v of variants) {
-      const [vw, vc] = await once(['chatapi', sim.url], { WASM_URL: pathToFileURL(v.wasm).href, ...(v.entry ? { ENTRY: v.entry } : {}) });
-      v.wall.push(vw); v.cpu.push(vc);
+    for (let k = 0; k < kinds.length; k++) {
+      const v = kinds[(i + k) % kinds.length];
+      if (v === null) {
+        const [w, c] = await once(['bare', `${root}build/wasm/bare.wasm`]);
+        bare.wall.push(w); bare.cpu.push(c);
+      } else {
+        const [vw, vc] = await once(['chatapi', sim.url], { WASM_URL: pathToFileURL(v.wasm).href, ...(v.entry ? { ENTRY: v.entry } : {}) });
+        v.wall.push(vw); v.cpu.push(vc);
+      }
     }
   }
 } finally {
@@ -42,5 +49,8 @@ try {
 const r = (a, b) => (a / b).toFixed(3);
 console.log(`bare: p50 ${q(bare.wall, 0.5).toFixed(1)} ms, p25 ${q(bare.wall, 0.25).toFixed(1)} ms, CPU p50 ${q(bare.cpu, 0.5).toFixed(1)} ms (${runs} runs)`);
 for (const v of variants) {
-  console.log(`${v.label}: ratio p50 ${r(q(v.wall, 0.5), q(bare.wall, 0.5))}, p25 ${r(q(v.wall, 0.25), q(bare.wall, 0.25))}, CPU ${r(q(v.cpu, 0.5), q(bare.cpu, 0.5))} (p50 ${q(v.wall, 0.5).toFixed(1)} ms)`);
+  // Paired: the median of each round's ratio to that round's bare run, which load that
+  // drifts over the minutes of a run moves less than the ratio of the two medians.
+  const paired = q(v.wall.map((w, i) => w / bare.wall[i]), 0.5).toFixed(3);
+  console.log(`${v.label}: ratio p50 ${r(q(v.wall, 0.5), q(bare.wall, 0.5))}, p25 ${r(q(v.wall, 0.25), q(bare.wall, 0.25))}, paired ${paired}, CPU ${r(q(v.cpu, 0.5), q(bare.cpu, 0.5))} (p50 ${q(v.wall, 0.5).toFixed(1)} ms)`);
 }

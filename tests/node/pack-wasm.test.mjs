@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { pack, checkSameMemory, initialMemory, uleb, sleb32 } from '../../web/scripts/pack-wasm.mjs';
+import { pack, packedSection, checkSameMemory, initialMemory, uleb, sleb32 } from '../../web/scripts/pack-wasm.mjs';
 import { PACKED_DATA_SECTION, writePackedData } from '../../web/src/loader.js';
 import { createChatApi } from '../../web/src/node.js';
 import { repoRoot, startSim, seedRequest, account } from './sim.mjs';
@@ -68,22 +68,53 @@ test('a module packed twice, or with a segment it cannot keep exact, is refused'
   assert.throws(() => pack(bad), /flag 2/);
 });
 
-test('a damaged section fails the write, not Go', () => {
-  const packed = pack(moduleWith([[100, [1, 2]], [200, [3]]])).packed;
+/** A module of one page of memory whose packed-data section has this body. */
+const moduleWithSection = (body) => new WebAssembly.Module(new Uint8Array([
+  ...moduleWith([]),
+  ...section(0, [...uleb(PACKED_DATA_SECTION.length), ...Buffer.from(PACKED_DATA_SECTION), ...body]),
+]));
+const run = (start, stride, len, ...segments) => ({ start, stride, count: segments.length, len, bytes: segments.map((x) => Buffer.from(x)) });
+
+test('the section\'s writer puts every run in place, and a damaged section fails the write, not Go', async () => {
   const memory = new WebAssembly.Memory({ initial: 1 });
-  writePackedData(new WebAssembly.Module(packed), memory);
-  assert.deepEqual([...new Uint8Array(memory.buffer, 100, 2)], [1, 2]);
-  const at = Buffer.from(packed).lastIndexOf(Buffer.from(PACKED_DATA_SECTION)) + PACKED_DATA_SECTION.length;
-  const wrongVersion = packed.slice();
-  wrongVersion[at] = 9;
-  assert.throws(() => writePackedData(new WebAssembly.Module(wrongVersion), memory), /layout 9, not 2/);
-  // The last segment's length byte made larger than what follows.
-  const cut = packed.slice();
-  cut[cut.length - 2] = 200;
-  assert.throws(() => writePackedData(new WebAssembly.Module(cut), memory), /cut short or malformed/);
+  const mem = new Uint8Array(memory.buffer);
+  await writePackedData(moduleWithSection(packedSection([run(100, 20, 2, [1, 2], [3, 4], [5, 6]), run(7, 0, 1, [9]), run(65532, 1, 4, [1, 2, 3, 4])])), memory);
+  assert.deepEqual([...mem.subarray(100, 142)], [1, 2, ...Array(18).fill(0), 3, 4, ...Array(18).fill(0), 5, 6]);
+  assert.equal(mem[7], 9);
+  assert.deepEqual([...mem.subarray(65532)], [1, 2, 3, 4]);
+
+  const good = packedSection([run(100, 20, 2, [1, 2], [3, 4])]);
+  const wrongVersion = Buffer.from(good);
+  wrongVersion[0] = 9;
+  await assert.rejects(writePackedData(moduleWithSection(wrongVersion), memory), /layout 9, not 3/);
+  // Cut inside the run headers, and inside the writer module.
+  await assert.rejects(writePackedData(moduleWithSection(good.subarray(0, 3)), memory), /malformed \(cut short\)/);
+  await assert.rejects(writePackedData(moduleWithSection(good.subarray(0, good.length - 5)), memory), /malformed/);
+  // A header that claims more segments than the writer holds bytes for.
+  const more = packedSection([run(100, 20, 2, [1, 2], [3, 4])]);
+  more[1 + 1 + 1 + 1] = 3; // runs: 1, start: 100, stride: 20, count: 2 → 3
+  await assert.rejects(writePackedData(moduleWithSection(more), memory), /does not fit/);
   // An offset past the memory.
-  const far = pack(moduleWith([[65535, [1]]])).packed;
-  assert.throws(() => writePackedData(new WebAssembly.Module(far), new WebAssembly.Memory({ initial: 0 })), /cut short or malformed/);
+  await assert.rejects(writePackedData(moduleWithSection(packedSection([run(65535, 0, 2, [1, 1])])), memory), /does not fit/);
+  await assert.rejects(writePackedData(moduleWithSection(packedSection([run(0, 0, 1, [1])])), new WebAssembly.Memory({ initial: 0 })), /does not fit/);
+});
+
+test('where the host refuses to compile the writer synchronously (Chrome before 114), it is compiled asynchronously', async (t) => {
+  const Module = WebAssembly.Module;
+  let refused = 0;
+  // Chrome's old main-thread limit: new WebAssembly.Module over 4 KB throws a RangeError.
+  WebAssembly.Module = class extends Module {
+    constructor(bytes) {
+      if (bytes.byteLength > 4096) { refused++; throw new RangeError('WebAssembly.Module(): Buffer size is too large for synchronous compilation'); }
+      super(bytes);
+    }
+  };
+  t.after(() => { WebAssembly.Module = Module; });
+  const big = Array.from({ length: 3000 }, (_, i) => [i % 251 + 1, 1]);
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  await writePackedData(new Module(new Uint8Array([...moduleWith([]), ...section(0, [...uleb(PACKED_DATA_SECTION.length), ...Buffer.from(PACKED_DATA_SECTION), ...packedSection([run(0, 2, 2, ...big)])])])), memory);
+  assert.equal(refused, 1);
+  assert.deepEqual([...new Uint8Array(memory.buffer, 5998, 2)], big.at(-1));
 });
 
 test('the shipped chatapi.wasm is packed, and Go\'s build of it starts with the same memory', async () => {

@@ -7,16 +7,17 @@
 // buckets of which the first 2 bytes are not zero, 16 buckets per function since a wasm PC
 // gives each function 64 KB) as one active data segment per bucket: 40,000 of the module's
 // 44,000 segments and 400 KB of the file, each decoded and copied by V8 on its own at every
-// start. Packed, they are ~80 KB in ~150 runs written by one loop; a cold start to a ready
-// ChatApi took 9–13 ms less (docs/benchmarks/wasm.md, "Go's findfunctab").
+// start. Packed, they are ~80 KB in ~150 runs, copied into place by a small wasm module the
+// section carries (writerModule); a cold start to a ready ChatApi took 9–13 ms less
+// (docs/benchmarks/wasm.md, "Go's findfunctab").
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PACKED_DATA_SECTION, writePackedData } from '../src/loader.js';
+import { PACKED_DATA_SECTION, PACKED_DATA_IMPORT, writePackedData } from '../src/loader.js';
 
 /** Segments of at most this many bytes move into the custom section. */
 const MOVED_MAX = 4;
-const VERSION = 2;
+const VERSION = 3;
 
 /** v as an unsigned LEB128, the way wasm writes lengths and counts. */
 export const uleb = (v) => {
@@ -121,14 +122,55 @@ export function pack(wasm) {
     }
     runs.push({ start: offset, last: offset, stride: 0, count: 1, len: bytes.length, bytes: [bytes] });
   }
-  const body = [VERSION, ...uleb(runs.length)];
-  for (const run of runs) {
-    body.push(...uleb(run.start), ...uleb(run.stride), ...uleb(run.count), run.len);
-    for (const bytes of run.bytes) body.push(...bytes);
-  }
+  const body = packedSection(runs);
   const name = Buffer.from(PACKED_DATA_SECTION);
   out.push(section(0, Buffer.concat([Buffer.from(uleb(name.length)), name, Buffer.from(body)])));
   return { packed: new Uint8Array(Buffer.concat(out)), kept: kept.length, moved: moved.length, runs: runs.length, sectionBytes: body.length };
+}
+
+/**
+ * The body of the custom section (after its name) for these runs, each {start, stride,
+ * count, len, bytes: [Uint8Array of len bytes, count of them]}: the layout writePackedData in
+ * src/loader.js reads.
+ */
+export function packedSection(runs) {
+  const body = [VERSION, ...uleb(runs.length)];
+  for (const run of runs) body.push(...uleb(run.start), ...uleb(run.stride), ...uleb(run.count), run.len);
+  return Buffer.concat([Buffer.from(body), writerModule(Buffer.concat(runs.flatMap((run) => run.bytes)))]);
+}
+
+/**
+ * The wasm module that writes the runs: it imports the Go module's memory as
+ * PACKED_DATA_IMPORT.mem, holds the segments' bytes, one after the other, as one passive data
+ * segment, and exports copy(to, from, end, stride, len), which copies the segments
+ * from[from..end) of len bytes each to to, to + stride, … with memory.init. The loader calls
+ * it once per run. One small loop for all runs, not one loop per run: V8 recompiles a hot
+ * wasm function with TurboFan in the background, which took 40–50 ms of CPU for a function of
+ * 147 loops and competed with Go's start.
+ */
+export function writerModule(bytes) {
+  const code = [
+    0, // no locals
+    0x03, 0x40, // loop
+    0x20, 0, 0x20, 1, 0x20, 4, 0xfc, 0x08, 0, 0, // memory.init data 0, memory 0 (to, from, len)
+    0x20, 0, 0x20, 3, 0x6a, 0x21, 0, // to += stride
+    0x20, 1, 0x20, 4, 0x6a, 0x22, 1, // from += len
+    0x20, 2, 0x49, 0x0d, 0, // br_if from < end (unsigned)
+    0x0b, 0x0b, // end loop; end
+  ];
+  const section = (id, body) => [id, ...uleb(body.length), ...body];
+  const name = (text) => [...uleb(Buffer.byteLength(text)), ...Buffer.from(text)];
+  return Buffer.concat([
+    Buffer.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
+    Buffer.from(section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0])), // type 0: (i32 × 5) → ()
+    Buffer.from(section(2, [1, ...name(PACKED_DATA_IMPORT), ...name('mem'), 0x02, 0, 0])), // memory, min 0 pages
+    Buffer.from(section(3, [1, 0])),
+    Buffer.from(section(7, [1, ...name('copy'), 0x00, 0])),
+    Buffer.from(section(12, [1])), // data count: memory.init needs it
+    Buffer.from(section(10, [1, ...uleb(code.length), ...code])),
+    Buffer.from([11, ...uleb(1 + 1 + uleb(bytes.length).length + bytes.length), 1, 1, ...uleb(bytes.length)]),
+    bytes,
+  ]);
 }
 
 /** The memory a module starts with, before any of its code runs (the loader's writes done). */
@@ -136,7 +178,7 @@ export async function initialMemory(wasm, importObject) {
   const module = await WebAssembly.compile(wasm);
   const instance = await WebAssembly.instantiate(module, importObject);
   const memory = Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory);
-  writePackedData(module, memory);
+  await writePackedData(module, memory);
   return new Uint8Array(memory.buffer);
 }
 

@@ -27,7 +27,7 @@ export async function instantiate(source, starting = startGo()) {
   try {
     const module = await compiling;
     instance = await WebAssembly.instantiate(module, go.importObject);
-    writePackedData(module, instance.exports.mem);
+    await writePackedData(module, instance.exports.mem);
   } catch (err) {
     throw appEngageError('load_failed', `chatapi.wasm cannot be started (${err.message}): it is not the appengage module of this loader; pass wasmURL (or wasmModule) of the package's chatapi.wasm`, { cause: err });
   }
@@ -68,70 +68,90 @@ export async function instantiate(source, starting = startGo()) {
 }
 
 // The custom section in which make build-wasm (web/scripts/pack-wasm.mjs) puts the module's
-// tiny data segments, and the version of its layout.
+// tiny data segments, the version of its layout, and the import name under which the module
+// in it takes the Go module's memory.
 export const PACKED_DATA_SECTION = 'appengage.data';
-const PACKED_DATA_VERSION = 2;
+export const PACKED_DATA_IMPORT = 'appengage';
+const PACKED_DATA_VERSION = 3;
 
 /**
  * Writes the data segments the build moved into the custom section PACKED_DATA_SECTION into
  * the instance's memory, as instantiating would have written them had they stayed: this must
  * run before Go does. Go's linker emits one active data segment per few bytes of its
  * PC → function table (16 per function under wasm's PCs): 40,000 of the module's 44,000
- * segments and 400 KB of its file, which V8 decodes and copies one by one at every start.
- * Here they are ~80 KB written by one loop (docs/benchmarks/wasm.md, "Go's findfunctab").
- * Layout: a version byte, the number of runs, then per run (segments of one length at one
- * stride apart) its first offset, the stride, the count (LEB128 each), the length (one
- * byte) and the segments' bytes, one after the other: ~150 runs, so this JS, which runs
- * once and cold, does little besides the copying. A module without the section (a Go build
- * that was not packed) needs nothing.
+ * segments and 400 KB of its file, which V8 decodes and copies one by one at every start
+ * (docs/benchmarks/wasm.md, "Go's findfunctab").
+ * Layout: a version byte; the number of runs (segments of one length at one stride apart),
+ * then per run its first offset, the stride, the count (LEB128 each) and the length (one
+ * byte); then a small wasm module that holds the segments' bytes, one run after the other,
+ * as one passive data segment, imports the memory as PACKED_DATA_IMPORT.mem and exports
+ * copy(to, from, end, stride, len), called here once per run (~150 runs). In wasm the copy
+ * takes well under a millisecond; the same loop in JS, run once and cold, took 10–14 ms.
+ * A module without the section (a Go build that was not packed) needs nothing.
  * @param {WebAssembly.Module} module
  * @param {WebAssembly.Memory} memory
+ * @returns {Promise<void>}
  */
-export function writePackedData(module, memory) {
+export async function writePackedData(module, memory) {
   const sections = WebAssembly.Module.customSections(module, PACKED_DATA_SECTION);
   if (sections.length === 0) return;
   if (sections.length !== 1) throw new Error(`${sections.length} ${PACKED_DATA_SECTION} sections`);
   const b = new Uint8Array(sections[0]);
-  const mem = new Uint8Array(memory.buffer);
-  let p = 0;
+  if (b[0] !== PACKED_DATA_VERSION) throw new Error(`${PACKED_DATA_SECTION} has layout ${b[0]}, not ${PACKED_DATA_VERSION}: the module and this loader are of different builds`);
+  const malformed = (why, cause) => new Error(`${PACKED_DATA_SECTION} is malformed (${why})`, cause ? { cause } : undefined);
+  let p = 1;
   const leb = () => {
     let v = 0;
     for (let shift = 0; ; shift += 7) {
-      if (p >= b.length || shift > 28) throw new Error(`${PACKED_DATA_SECTION} is cut short or malformed`);
+      if (p >= b.length || shift > 28) throw malformed('cut short');
       const x = b[p++];
       v += (x & 0x7f) * 2 ** shift;
       if (x < 0x80) return v;
     }
   };
-  if (b[p++] !== PACKED_DATA_VERSION) throw new Error(`${PACKED_DATA_SECTION} has layout ${b[0]}, not ${PACKED_DATA_VERSION}: the module and this loader are of different builds`);
-  for (let runs = leb(); runs > 0; runs--) {
+  const runs = [];
+  for (let n = leb(); n > 0; n--) {
     const start = leb();
     const stride = leb();
     const count = leb();
     const len = b[p++];
-    if (len === undefined || count === 0 || p + count * len > b.length || start + (count - 1) * stride + len > mem.length) {
-      throw new Error(`${PACKED_DATA_SECTION} is cut short or malformed`);
-    }
-    copyRun(mem, start, stride, b, p, p + count * len, len);
-    p += count * len;
+    if (len === undefined || count === 0) throw malformed('cut short');
+    runs.push([start, stride, count, len]);
   }
-  if (p !== b.length) throw new Error(`${PACKED_DATA_SECTION} has ${b.length - p} bytes too many`);
+  let copy;
+  try {
+    copy = (await writer(b.subarray(p), { [PACKED_DATA_IMPORT]: { mem: memory } })).exports.copy;
+  } catch (err) {
+    throw malformed(err.message, err);
+  }
+  if (typeof copy !== 'function') throw malformed('no copy function');
+  let from = 0;
+  for (const [start, stride, count, len] of runs) {
+    const end = from + count * len;
+    try {
+      // memory.init checks its bounds before each copy: a segment past the memory's end,
+      // or past the data's, traps and the load fails.
+      copy(start, from, end, stride, len);
+    } catch (err) {
+      throw malformed(`a run does not fit: ${err.message}`, err);
+    }
+    from = end;
+  }
 }
 
-// Copies the segments from[from..end) of len bytes each to mem at start, start + stride, ….
-// Its own function, taking everything as arguments: a loop over variables that a closure
-// shares (writePackedData's leb) ran several times slower in code that runs once, cold.
-function copyRun(mem, start, stride, from, q, end, len) {
-  if (len === 2) { // Go's PC table: thousands of 2-byte segments, worth a loop of their own
-    for (let at = start; q < end; at += stride, q += 2) {
-      mem[at] = from[q];
-      mem[at + 1] = from[q + 1];
-    }
-    return;
+// Compiles and instantiates the small writer module at once: the asynchronous way cost a
+// turn of the event loop and more CPU at start (docs/benchmarks/wasm.md). Browsers before
+// Chrome 114 refuse to compile over 4 KB on the main thread this way (a RangeError): there it
+// is the asynchronous way.
+async function writer(bytes, imports) {
+  let module;
+  try {
+    module = new WebAssembly.Module(bytes);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return (await WebAssembly.instantiate(bytes, imports)).instance;
   }
-  for (let at = start; q < end; at += stride) {
-    for (let j = 0; j < len; j++) mem[at + j] = from[q++];
-  }
+  return new WebAssembly.Instance(module, imports);
 }
 
 /**
@@ -172,8 +192,10 @@ export function memoise(loadModule) {
  * naming the URL tried; a wasmURL that is no URL is a validation error of field wasmURL.
  * @param {{wasmModule?: unknown, wasmURL?: unknown}} options
  * @param {{defaultURL: URL | string, base: URL | string | (() => URL | string | undefined), readFile?: (url: URL) => Promise<Uint8Array>}} where
+ * @param {() => void} [whileWaiting] called once the module is being fetched or compiled,
+ *   when the main thread has nothing else to do until it is
  */
-export async function wasmSource(options, { defaultURL, base, readFile }) {
+export async function wasmSource(options, { defaultURL, base, readFile }, whileWaiting = () => {}) {
   if (options.wasmModule !== undefined) {
     if (!(options.wasmModule instanceof WebAssembly.Module)) {
       throw appEngageError('validation', 'wasmModule: must be a WebAssembly.Module', { field: 'wasmModule', problems: [{ field: 'wasmModule', message: 'must be a WebAssembly.Module' }] });
@@ -188,11 +210,13 @@ export async function wasmSource(options, { defaultURL, base, readFile }) {
     } catch (err) {
       throw loadFailed(url, `cannot read it (${err.code ?? err.message})`, err);
     }
-    return compiled(url, bytes);
+    return compiled(url, bytes, whileWaiting);
   }
   let res;
   try {
-    res = await fetch(url);
+    const fetching = fetch(url);
+    whileWaiting();
+    res = await fetching;
   } catch (err) {
     throw loadFailed(url, `cannot fetch it (${err.message})`, err);
   }
@@ -224,10 +248,15 @@ function wasmURLOf(wasmURL, defaultURL, base) {
   }
 }
 
-/** Compiles the bytes (or awaits the streaming compilation), as load_failed on failure. */
-async function compiled(url, bytesOrCompiling) {
+/**
+ * Compiles the bytes (or awaits the streaming compilation), as load_failed on failure;
+ * whileWaiting runs once the compilation has begun.
+ */
+async function compiled(url, bytesOrCompiling, whileWaiting = () => {}) {
   try {
-    return await (bytesOrCompiling instanceof Promise ? bytesOrCompiling : WebAssembly.compile(bytesOrCompiling));
+    const compiling = bytesOrCompiling instanceof Promise ? bytesOrCompiling : WebAssembly.compile(bytesOrCompiling);
+    whileWaiting();
+    return await compiling;
   } catch (err) {
     throw loadFailed(url, `it is not a WebAssembly module (${err.message})`, err);
   }
@@ -243,10 +272,19 @@ function loadFailed(url, why, cause, extra) {
  */
 export function moduleLoader(where) {
   return memoise(async (options) => {
-    // wasm_exec.js is imported (a few ms of the main thread) while the wasm is read and
-    // compiled, which happens off the main thread.
-    const starting = startGo();
-    starting.catch(() => {}); // awaited by instantiate; a failed source wins
-    return instantiate(await wasmSource(options, where), starting);
+    // Go's JS side (wasm_exec.js, and Node's webcrypto, which the Go runtime's first
+    // instructions read) is set up on the main thread while the module is fetched or
+    // compiled, when that thread is otherwise idle; not while a file is read, which it held
+    // up (Node reads a file in chunks, each one a turn of the main thread).
+    let starting = null;
+    const start = () => {
+      if (starting === null) {
+        starting = startGo();
+        starting.catch(() => {}); // awaited by instantiate; a failed source wins
+      }
+    };
+    const source = await wasmSource(options, where, start);
+    start();
+    return instantiate(source, starting);
   });
 }
