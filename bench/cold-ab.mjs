@@ -1,7 +1,8 @@
 // Cold start of several ChatApi builds against the bare Go wasm program, alternating every
 // kind in each round so that all see the same machine load: each variant's p50 and p25 ratio
-// to bare's, the median of its ratios to bare within a round, and its CPU-time ratio. For trying a size or start-up change before
-// make bench-wasm (whose cold-start row is the same measurement, 15 runs, one variant):
+// to bare's, the median of its ratios to bare within a round (paired), and its CPU-time
+// ratio. For trying a size or start-up change before make bench-wasm (whose cold-start row
+// is the same measurement, 15 runs, one variant):
 //   node bench/cold-ab.mjs RUNS [label=WASM[,ENTRY] ...]
 // WASM is a chatapi.wasm; ENTRY the Node entry to load it with (default this checkout's, as
 // the package's exports map names it), e.g. of an older checkout:

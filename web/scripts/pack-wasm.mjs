@@ -41,6 +41,11 @@ export const sleb32 = (v) => {
   }
 };
 
+/** A wasm section: its id, its size and body (an array of bytes or a Buffer). */
+const section = (id, body) => Buffer.concat([Buffer.from([id, ...uleb(body.length)]), Buffer.from(body)]);
+/** A wasm name: its length in bytes and its UTF-8. */
+const name = (text) => [...uleb(Buffer.byteLength(text)), ...Buffer.from(text)];
+
 /**
  * Returns the packed module for wasm (a Uint8Array) and what was moved. Throws on a data
  * segment it does not know how to keep exact (passive ones, offsets not an i32.const).
@@ -88,7 +93,6 @@ export function pack(wasm) {
       (len <= MOVED_MAX ? moved : kept).push({ offset, bytes });
     }
   }
-  const section = (id, body) => Buffer.concat([Buffer.from([id, ...uleb(body.length)]), body]);
   const out = [buf.subarray(0, 8)];
   for (const s of sections) {
     if (s.id === 11) {
@@ -103,12 +107,11 @@ export function pack(wasm) {
       out.push(section(s.id, buf.subarray(s.start, s.end)));
     }
   }
-  // The moved segments are written after instantiation has written the kept ones, and in
-  // address order: Go's segments do not overlap, and checkSameMemory (below) fails the
-  // build if they ever do.
-  // In address order (Go's linker does not emit them all in order; segments that do not
-  // overlap can be written in any order), then cut into runs: segments of one length, each
-  // one stride after the last. Go's PC table is a handful of runs of thousands.
+  // The moved segments are written after instantiation has written the kept ones, in address
+  // order (Go's linker does not emit them all in order): that is the same memory as long as
+  // no two segments overlap, which checkSameMemory (below) makes the build check. They are
+  // cut into runs: segments of one length, each one stride after the last. Go's PC table is a
+  // handful of runs of thousands.
   moved.sort((x, y) => x.offset - y.offset);
   const runs = [];
   for (const { offset, bytes } of moved) {
@@ -123,8 +126,7 @@ export function pack(wasm) {
     runs.push({ start: offset, last: offset, stride: 0, count: 1, len: bytes.length, bytes: [bytes] });
   }
   const body = packedSection(runs);
-  const name = Buffer.from(PACKED_DATA_SECTION);
-  out.push(section(0, Buffer.concat([Buffer.from(uleb(name.length)), name, Buffer.from(body)])));
+  out.push(section(0, Buffer.concat([Buffer.from(name(PACKED_DATA_SECTION)), body])));
   return { packed: new Uint8Array(Buffer.concat(out)), kept: kept.length, moved: moved.length, runs: runs.length, sectionBytes: body.length };
 }
 
@@ -158,18 +160,15 @@ export function writerModule(bytes) {
     0x20, 2, 0x49, 0x0d, 0, // br_if from < end (unsigned)
     0x0b, 0x0b, // end loop; end
   ];
-  const section = (id, body) => [id, ...uleb(body.length), ...body];
-  const name = (text) => [...uleb(Buffer.byteLength(text)), ...Buffer.from(text)];
   return Buffer.concat([
     Buffer.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
-    Buffer.from(section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0])), // type 0: (i32 × 5) → ()
-    Buffer.from(section(2, [1, ...name(PACKED_DATA_IMPORT), ...name('mem'), 0x02, 0, 0])), // memory, min 0 pages
-    Buffer.from(section(3, [1, 0])),
-    Buffer.from(section(7, [1, ...name('copy'), 0x00, 0])),
-    Buffer.from(section(12, [1])), // data count: memory.init needs it
-    Buffer.from(section(10, [1, ...uleb(code.length), ...code])),
-    Buffer.from([11, ...uleb(1 + 1 + uleb(bytes.length).length + bytes.length), 1, 1, ...uleb(bytes.length)]),
-    bytes,
+    section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]), // type 0: (i32 × 5) → ()
+    section(2, [1, ...name(PACKED_DATA_IMPORT), ...name('mem'), 0x02, 0, 0]), // memory, min 0 pages
+    section(3, [1, 0]),
+    section(7, [1, ...name('copy'), 0x00, 0]),
+    section(12, [1]), // data count: memory.init needs it
+    section(10, [1, ...uleb(code.length), ...code]),
+    section(11, Buffer.concat([Buffer.from([1, 1, ...uleb(bytes.length)]), bytes])), // one passive segment
   ]);
 }
 
