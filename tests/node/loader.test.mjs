@@ -1,13 +1,15 @@
 // The loader on its own: request serialisation, the module stopping under a call, wasmURL and
-// wasmModule in Node, and methodOverride against the simulator.
+// wasmModule in Node, when Go's JS side is started, and methodOverride against the simulator.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import { startSim, account, seedRequest, web } from './sim.mjs';
 import { ChatApi, requestPayload } from '../../web/src/chatapi.js';
 import { createChatApi } from '../../web/src/node.js';
+import { wasmSource } from '../../web/src/loader.js';
 
 let sim;
 before(async () => { sim = await startSim(); });
@@ -96,4 +98,47 @@ test('methodOverride sends Update Session as POST with X-HTTP-Method-Override: P
     api.close();
   }
   await assert.rejects(createChatApi({ accountId: acct, methodOverride: 'yes' }), (err) => err.code === 'validation' && err.field === 'methodOverride');
+});
+
+test('wasmSource calls whileWaiting (where the loader starts Go\'s JS side) once a read file is compiling, or once the fetch is out — not while the file is read', async () => {
+  const wasmURL = new URL('chatapi.wasm', web);
+  const bytes = await readFile(wasmURL);
+  const events = [];
+  let finishRead;
+  const reading = new Promise((resolve) => { finishRead = resolve; });
+  const fromFile = wasmSource({}, {
+    defaultURL: wasmURL,
+    base: wasmURL,
+    readFile: async () => { events.push('read'); await reading; events.push('read done'); return bytes; },
+  }, () => events.push('whileWaiting'));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(events, ['read'], 'nothing more while the file is read');
+  finishRead();
+  assert.ok(await fromFile instanceof WebAssembly.Module);
+  assert.deepEqual(events, ['read', 'read done', 'whileWaiting']);
+
+  // Fetched: the server answers only once whileWaiting has run (or after 5 s, to fail rather
+  // than hang): a loader that waited for the response before calling it would see 'late'.
+  let waited = false;
+  const server = http.createServer((req, res) => {
+    const t0 = Date.now();
+    const answer = () => {
+      if (!waited && Date.now() - t0 < 5000) { setTimeout(answer, 5); return; }
+      if (!waited) events.push('late');
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      res.end(bytes);
+    };
+    answer();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    events.length = 0;
+    const url = `http://127.0.0.1:${server.address().port}/chatapi.wasm`;
+    const fetched = await wasmSource({ wasmURL: url }, { defaultURL: wasmURL, base: wasmURL }, () => { waited = true; events.push('whileWaiting'); });
+    assert.ok(fetched instanceof WebAssembly.Module);
+    assert.deepEqual(events, ['whileWaiting']);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
