@@ -3,8 +3,9 @@
 //   node bench/cold.mjs chatapi SIM_URL | node bench/cold.mjs bare BARE_WASM
 // The ChatApi is loaded from the file the package's exports map gives Node's import (what an
 // installed package's users load: web/dist/node.mjs, built by make build-node).
-// WASM_URL picks another chatapi.wasm, ENTRY another entry file (an older checkout's, for
-// A/B runs); COLD_CPU=1 adds the process's CPU milliseconds after the time
+// WASM_URL picks another chatapi.wasm, ENTRY the entry file (bench/cold-rounds.mjs always
+// passes it, resolved before the process starts, so that reading package.json is not counted;
+// an older checkout's for A/B runs); COLD_CPU=1 adds the process's CPU milliseconds after the time
 // (V8 compiles in background threads, so CPU time shows work that load hides or inflates).
 import { readFile } from 'node:fs/promises';
 
@@ -14,8 +15,8 @@ const report = () => {
   console.log(process.env.COLD_CPU ? `${performance.now()} ${(cpu.user + cpu.system) / 1000}` : performance.now());
 };
 if (kind === 'chatapi') {
-  const pkg = JSON.parse(await readFile(new URL('../web/package.json', import.meta.url), 'utf8'));
-  const entry = process.env.ENTRY || new URL(pkg.exports['.'].node.import.default, new URL('../web/', import.meta.url)).href;
+  const entry = process.env.ENTRY || await readFile(new URL('../web/package.json', import.meta.url), 'utf8')
+    .then((text) => new URL(JSON.parse(text).exports['.'].node.import.default, new URL('../web/', import.meta.url)).href);
   const { createChatApi } = await import(entry);
   const api = await createChatApi({ accountId: 'coldstart', domain: arg, ...(process.env.WASM_URL ? { wasmURL: process.env.WASM_URL } : {}) });
   report();

@@ -4,13 +4,14 @@
 //   - cold start in a fresh Node process to a ready ChatApi vs a bare Go wasm program;
 //   - getEngagement p50 over sequential calls vs a plain-JS fetch client, same request;
 //   - memory after 1,000 and 10,000 calls, with the JS values Go holds after a Go GC.
-// Environment: COLD_RUNS (default 15), LATENCY_CALLS (default 1000), HEAP_CALLS (10000).
+// Environment: COLD_RUNS (default 31), LATENCY_CALLS (default 1000), HEAP_CALLS (10000).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startSim } from '../tests/node/sim.mjs';
 import { sizes, mb, kb } from './size.mjs';
+import { coldRounds, coldRatios } from './cold-rounds.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
@@ -29,15 +30,19 @@ try {
   console.log(`size      chatapi.wasm ${mb(chat.raw)} raw, ${kb(chat.gzip)} gzip, ${kb(chat.brotli)} brotli (budget 3.00 MB / 650 KB; issue 10: not above 3.89 MB / 798 KB)`);
   console.log(`          bare Go wasm ${mb(bare.raw)} raw, ${kb(bare.gzip)} gzip, ${kb(bare.brotli)} brotli`);
 
-  // Cold start, alternating the two kinds so both see the same load.
-  const runs = Number(process.env.COLD_RUNS || 15);
-  const cold = { chatapi: [], bare: [] };
-  for (let i = 0; i < runs; i++) {
-    cold.chatapi.push(Number(await node(['bench/cold.mjs', 'chatapi', sim.url])));
-    cold.bare.push(Number(await node(['bench/cold.mjs', 'bare', `${root}build/wasm/bare.wasm`])));
-  }
-  result.coldStart = { runs, chatapiP50ms: p50(cold.chatapi), bareP50ms: p50(cold.bare), ratio: Number(ratio(p50(cold.chatapi), p50(cold.bare))) };
-  console.log(`cold      ready ChatApi p50 ${p50(cold.chatapi).toFixed(1)} ms vs bare Go wasm ${p50(cold.bare).toFixed(1)} ms: ratio ${result.coldStart.ratio} (budget 1.25), ${runs} runs each`);
+  // Cold start: the two kinds alternate in an order that rotates each round, so that both
+  // see the same load (bench/cold-rounds.mjs). The budget is read on the ratio of the two
+  // medians; the paired ratio (the median of each round's ratio to that round's bare run)
+  // is printed beside it, as a check that load drifting during the run did not make it.
+  const runs = Number(process.env.COLD_RUNS || 31);
+  const { bare: bareCold, variants: [chatCold] } = await coldRounds({ runs, simURL: sim.url, variants: [{ wasm: `${root}web/chatapi.wasm` }] });
+  const cr = coldRatios(chatCold, bareCold);
+  result.coldStart = {
+    runs, chatapiP50ms: p50(chatCold.wall), bareP50ms: p50(bareCold.wall),
+    ratio: Number(cr.p50.toFixed(3)), pairedRatio: Number(cr.paired.toFixed(3)), cpuRatio: Number(cr.cpu.toFixed(3)),
+  };
+  console.log(`cold      ready ChatApi p50 ${p50(chatCold.wall).toFixed(1)} ms vs bare Go wasm ${p50(bareCold.wall).toFixed(1)} ms: ratio ${result.coldStart.ratio} (budget 1.25), `
+    + `paired ${result.coldStart.pairedRatio}, CPU ${result.coldStart.cpuRatio}; ${runs} rounds`);
 
   // Latency.
   const calls = Number(process.env.LATENCY_CALLS || 1000);
