@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { quantile } from './plain.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
@@ -18,9 +19,6 @@ const defaultEntry = new URL(pkg.exports['.'].node.import.default, new URL('../w
 
 const once = (args, env) => run(process.execPath, ['bench/cold.mjs', ...args], { cwd: root, env: { ...process.env, COLD_CPU: '1', ...env } })
   .then((r) => r.stdout.trim().split(' ').map(Number));
-
-/** The value at fraction f of xs in sorted order (0.5: the median). */
-export const quantile = (xs, f) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length * f)]; };
 
 /**
  * Runs `runs` rounds against the simulator at simURL. Each variant is {wasm, entry?}: a

@@ -37,8 +37,10 @@ export async function interleaved(order, calls) {
   return out;
 }
 
+/** The value at fraction f (0 ≤ f < 1) of xs in sorted order. */
+export const quantile = (xs, f) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length * f)]; };
 /** The median of xs. */
-export const p50 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+export const p50 = (xs) => quantile(xs, 0.5);
 
 /**
  * Rounds of ChatApis against the plain client, for A/B runs of a ChatApi option: each of

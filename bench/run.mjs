@@ -12,12 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { startSim } from '../tests/node/sim.mjs';
 import { sizes, mb, kb } from './size.mjs';
 import { coldRounds, coldRatios } from './cold-rounds.mjs';
+import { p50, quantile } from './plain.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 const node = (args) => run(process.execPath, args, { cwd: root, maxBuffer: 64 << 20 }).then((r) => r.stdout.trim());
-const p50 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const pct = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * q))]; };
 const ratio = (a, b) => (a / b).toFixed(3);
 
 const result = { date: new Date().toISOString(), node: process.version };
@@ -50,7 +49,7 @@ try {
   result.latency = {
     calls,
     oursP50ms: p50(lat.ours), plainP50ms: p50(lat.plain), ratio: Number(ratio(p50(lat.ours), p50(lat.plain))),
-    oursP90ms: pct(lat.ours, 0.9), plainP90ms: pct(lat.plain, 0.9),
+    oursP90ms: quantile(lat.ours, 0.9), plainP90ms: quantile(lat.plain, 0.9),
     plainWithSignalP50ms: p50(lat.plainWithSignal), ratioToPlainWithSignal: Number(ratio(p50(lat.ours), p50(lat.plainWithSignal))),
   };
   console.log(`latency   getEngagement p50 ${p50(lat.ours).toFixed(3)} ms vs plain fetch ${p50(lat.plain).toFixed(3)} ms: ratio ${result.latency.ratio} (budget 1.3, heading for 1.15), ${calls} calls each`);
